@@ -12,7 +12,12 @@
  *
  * Every check returns 0 or a negative errno and, on failure, points *why
  * at a static string naming the field and the rule it broke, for the
- * caller's log line.
+ * caller's log line (on success *why is ""):
+ *   -ENODEV  not a usable QXL device (magic, revision < 4, missing BAR,
+ *            RAM header after reset);
+ *   -EINVAL  a ROM or client monitors config value out of range;
+ *   -EIO     ring counters or a release chain the device corrupted;
+ *   -EAGAIN  client monitors config CRC mismatch (read it again).
  */
 #ifndef QXL_DEVIF_H
 #define QXL_DEVIF_H
@@ -36,6 +41,10 @@ typedef __s32 s32;
 
 /* Largest width or height the driver will ever program. */
 #define QXL_DEVIF_MAX_DIM	8192
+/* Largest right/bottom edge of a client head (positions stay int-sized). */
+#define QXL_DEVIF_MAX_POS	0x7fffffffU
+/* More surface ids than this in the ROM is a broken device, not a big one. */
+#define QXL_DEVIF_MAX_SURFACES	65536
 
 /* Sizes of the BARs as the PCI core reports them (0: BAR absent). */
 struct qxl_devif_bars {
@@ -66,8 +75,10 @@ struct qxl_devif_layout {
 
 /*
  * Check a copy of the ROM (rom_len bytes of BAR2, at least sizeof(struct
- * qxl_rom)) against the BAR sizes and the PCI revision, including the mode
- * list at modes_offset, and fill *layout.
+ * qxl_rom), at most bars->rom_size) against the BAR sizes and the PCI
+ * revision, including the mode list at modes_offset, and fill *layout
+ * (left untouched on failure).  Modes must be 16/32 bpp, at most
+ * QXL_DEVIF_MAX_DIM and fit the surface0 area.
  */
 int qxl_devif_rom_check(const void *rom, size_t rom_len, u32 revision,
 			const struct qxl_devif_bars *bars,
@@ -78,11 +89,14 @@ const struct qxl_mode *qxl_devif_rom_mode(const void *rom,
 					  const struct qxl_devif_layout *layout,
 					  u32 i);
 
-/* Check the RAM header's magic and ring sizes after a device reset. */
+/* Check the RAM header's magic, ring sizes and ring indices after a reset. */
 int qxl_devif_ram_header_check(const struct qxl_ram_header *ram,
 			       const char **why);
 
-/* Device address of offset in memslot slot_index (0-based from slots_start). */
+/*
+ * Device address of offset in memslot slot_index (0-based from slots_start).
+ * Offset bits above the layout's offset width are dropped.
+ */
 qxl_phys qxl_devif_phys(const struct qxl_devif_layout *layout,
 			u32 slot_index, u64 offset);
 
@@ -97,6 +111,7 @@ int qxl_devif_ring_check(u32 num_items, u32 prod, u32 cons, const char **why);
 int qxl_devif_ring_space(u32 num_items, u32 prod, u32 cons, const char **why);
 /* Filled slots for the guest as consumer; < 0 when corrupt. */
 int qxl_devif_ring_pending(u32 num_items, u32 prod, u32 cons, const char **why);
+/* 0 when the peer moved its counter forward by 0..num_items, else -EIO. */
 int qxl_devif_ring_peer_advance(u32 num_items, u32 peer_old, u32 peer_new,
 				const char **why);
 static inline u32 qxl_devif_ring_slot(u32 num_items, u32 index)
@@ -118,6 +133,13 @@ struct qxl_devif_release_ops {
 	void (*release)(void *ctx, u64 id);
 };
 
+/*
+ * Returns 0 when the whole chain was released.  lookup() is called twice
+ * per id (check pass, then release pass, where next is fetched before
+ * release()); a lookup failing in the second pass (device rewrote the
+ * chain) stops the walk with -EIO after the ids already released.
+ * first_id 0 is refused.
+ */
 int qxl_devif_release_chain(u64 first_id, u32 max_len,
 			    const struct qxl_devif_release_ops *ops, void *ctx,
 			    const char **why);
@@ -140,8 +162,11 @@ u32 qxl_devif_crc32(u32 crc, const void *buf, size_t len);
 
 /*
  * Validate crc and config (copied from the ROM) and keep at most max_heads
- * heads.  -EAGAIN on a CRC mismatch (the device may be mid-update: retry),
- * -EINVAL on impossible contents.
+ * heads; heads beyond those are ignored, not checked.  A head of zero width
+ * or height is disabled (all four values 0 in *out); out->heads[] past
+ * out->count are zeroed.  *out is written only on success.  -EAGAIN on a
+ * CRC mismatch (the device may be mid-update: retry), -EINVAL on
+ * impossible contents.
  */
 int qxl_devif_client_monitors_parse(u32 crc,
 				    const struct qxl_client_monitors_config *cfg,
