@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private state of the qxl Xorg driver.
+ *
+ * The driver is split like the server's modesetting driver: qxl_kms.c
+ * owns CRTCs, outputs, cursor and hotplug and knows nothing about
+ * rendering; qxl_front.c owns the scanout buffer and how CPU-rendered
+ * pixels reach the device; qxl_driver.c glues both to the server.
+ */
+#ifndef QXL_DRV_H
+#define QXL_DRV_H
+
+#include <stdint.h>
+#include <xorg-server.h>
+#include <xf86.h>
+#include <xf86Crtc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+#include <damage.h>
+
+#define QXL_DRIVER_NAME "qxl"
+#define QXL_DRIVER_VERSION_MAJOR 1
+#define QXL_DRIVER_VERSION_MINOR 0
+#define QXL_DRIVER_VERSION_PATCH 0
+#define QXL_DRIVER_VERSION \
+	((QXL_DRIVER_VERSION_MAJOR << 16) | (QXL_DRIVER_VERSION_MINOR << 8) | \
+	 QXL_DRIVER_VERSION_PATCH)
+
+enum qxl_option {
+	QXL_OPT_ACCEL,
+	QXL_OPT_SURFACES,
+	QXL_OPT_SW_CURSOR,
+	QXL_OPT_DEVICE_PATH,
+	QXL_OPT_BATCH_LIMIT,
+	QXL_OPT_IMAGE_CACHE,
+	QXL_OPT_DEBUG_FALLBACKS,
+};
+
+/* One buffer object the driver allocated from the kernel. */
+struct qxl_buf {
+	uint32_t handle;
+	uint32_t width, height, pitch;	/* pixels, pixels, bytes */
+	uint64_t size;
+	void *map;
+	int is_surface;			/* ALLOC_SURF buffer, else dumb */
+};
+
+struct qxl_crtc {
+	struct qxl_screen *qs;
+	drmModeCrtcPtr mode_crtc;
+	uint32_t crtc_id;
+	int index;
+	int dpms;
+	struct qxl_buf cursor;
+	int cursor_visible;
+};
+
+struct qxl_output {
+	struct qxl_screen *qs;
+	uint32_t connector_id;
+	drmModeConnectorPtr conn;
+	int dpms_prop;			/* property id, 0 if none */
+	int dpms;
+	int index;
+};
+
+struct qxl_screen {
+	ScrnInfoPtr scrn;
+	EntityInfoPtr entity;
+	struct pci_device *pci;
+	int fd;
+	int fd_from_server;		/* systemd-logind fd: never close */
+	char *dev_path;
+
+	OptionInfoPtr options;
+	int accel;
+	int surfaces;
+	int sw_cursor;
+	int batch_limit;
+	int image_cache;
+	int debug_fallbacks;
+
+	drmModeResPtr res;
+	uint32_t cursor_w, cursor_h;
+
+	struct qxl_buf front;
+	uint32_t fb_id;
+
+	DamagePtr damage;
+	CreateScreenResourcesProcPtr CreateScreenResources;
+	CloseScreenProcPtr CloseScreen;
+	ScreenBlockHandlerProcPtr BlockHandler;
+
+	struct udev_monitor *udev_mon;
+	void *udev;
+	int hotplug_fd;
+
+	unsigned long dirty_calls;	/* statistics for the log */
+};
+
+static inline struct qxl_screen *
+qxl_screen_of(ScrnInfoPtr scrn)
+{
+	return scrn->driverPrivate;
+}
+
+/* qxl_buf.c */
+int qxl_buf_create_dumb(int fd, uint32_t w, uint32_t h, struct qxl_buf *buf);
+int qxl_buf_create_surface(int fd, uint32_t w, uint32_t h, struct qxl_buf *buf);
+int qxl_buf_map(int fd, struct qxl_buf *buf);
+void qxl_buf_destroy(int fd, struct qxl_buf *buf);
+
+/* qxl_kms.c */
+Bool qxl_kms_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs);
+void qxl_kms_screen_init(ScreenPtr screen, struct qxl_screen *qs);
+void qxl_kms_close(struct qxl_screen *qs);
+Bool qxl_kms_set_desired(ScrnInfoPtr scrn);
+void qxl_kms_disable_unused(ScrnInfoPtr scrn);
+
+/* qxl_front.c */
+Bool qxl_front_alloc(struct qxl_screen *qs, int width, int height);
+void qxl_front_free(struct qxl_screen *qs);
+Bool qxl_front_resize(ScrnInfoPtr scrn, int width, int height);
+Bool qxl_front_screen_resources(ScreenPtr screen);
+void qxl_front_flush(struct qxl_screen *qs);
+void qxl_front_close(ScreenPtr screen);
+
+#endif /* QXL_DRV_H */

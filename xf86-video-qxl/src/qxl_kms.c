@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Mode setting: one xf86Crtc per kernel CRTC, one xf86Output per kernel
+ * connector, modes straight from the kernel, hardware cursor through
+ * SetCursor2, DPMS through the connector property, and hotplug (monitors
+ * config changes from the SPICE client) through udev.  Nothing here knows
+ * how pixels are drawn; the scanout buffer comes from qxl_front.c.
+ */
+#include <errno.h>
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <libudev.h>
+
+#include "qxl_drv.h"
+#include <xf86str.h>
+#include <xf86Cursor.h>
+#include <cursorstr.h>
+#include <xf86RandR12.h>
+#include <randrstr.h>
+#include <X11/extensions/dpmsconst.h>
+
+static const char *const qxl_connector_names[] = {
+	"None", "VGA", "DVI-I", "DVI-D", "DVI-A", "Composite", "SVIDEO", "LVDS",
+	"Component", "DIN", "DP", "HDMI", "HDMI-B", "TV", "eDP", "Virtual",
+	"DSI", "DPI", "Writeback", "SPI", "USB",
+};
+
+static void
+qxl_mode_from_kernel(ScrnInfoPtr scrn, const drmModeModeInfo *km, DisplayModePtr m)
+{
+	memset(m, 0, sizeof(*m));
+	m->Clock = km->clock;
+	m->HDisplay = km->hdisplay;
+	m->HSyncStart = km->hsync_start;
+	m->HSyncEnd = km->hsync_end;
+	m->HTotal = km->htotal;
+	m->HSkew = km->hskew;
+	m->VDisplay = km->vdisplay;
+	m->VSyncStart = km->vsync_start;
+	m->VSyncEnd = km->vsync_end;
+	m->VTotal = km->vtotal;
+	m->VScan = km->vscan;
+	m->Flags = km->flags;
+	m->name = strdup(km->name);
+	m->type = M_T_DRIVER;
+	if (km->type & DRM_MODE_TYPE_PREFERRED)
+		m->type |= M_T_PREFERRED;
+	xf86SetModeCrtc(m, scrn->adjustFlags);
+}
+
+static void
+qxl_mode_to_kernel(DisplayModePtr m, drmModeModeInfo *km)
+{
+	memset(km, 0, sizeof(*km));
+	km->clock = m->Clock;
+	km->hdisplay = m->HDisplay;
+	km->hsync_start = m->HSyncStart;
+	km->hsync_end = m->HSyncEnd;
+	km->htotal = m->HTotal;
+	km->hskew = m->HSkew;
+	km->vdisplay = m->VDisplay;
+	km->vsync_start = m->VSyncStart;
+	km->vsync_end = m->VSyncEnd;
+	km->vtotal = m->VTotal;
+	km->vscan = m->VScan;
+	km->flags = m->Flags;
+	if (m->name)
+		snprintf(km->name, sizeof(km->name), "%s", m->name);
+}
+
+/* ---- CRTC ---- */
+
+static void
+qxl_crtc_dpms(xf86CrtcPtr crtc, int mode)
+{
+	struct qxl_crtc *qc = crtc->driver_private;
+
+	qc->dpms = mode;
+}
+
+static uint32_t *
+qxl_crtc_connectors(xf86CrtcPtr crtc, int *n)
+{
+	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(crtc->scrn);
+	uint32_t *ids = calloc(cfg->num_output, sizeof(*ids));
+	int i;
+
+	*n = 0;
+	if (!ids)
+		return NULL;
+	for (i = 0; i < cfg->num_output; i++) {
+		xf86OutputPtr out = cfg->output[i];
+		struct qxl_output *qo = out->driver_private;
+
+		if (out->crtc == crtc)
+			ids[(*n)++] = qo->connector_id;
+	}
+	return ids;
+}
+
+static Bool
+qxl_crtc_set_mode_major(xf86CrtcPtr crtc, DisplayModePtr mode,
+			Rotation rotation, int x, int y)
+{
+	ScrnInfoPtr scrn = crtc->scrn;
+	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_screen *qs = qc->qs;
+	DisplayModeRec saved_mode = crtc->mode;
+	int saved_x = crtc->x, saved_y = crtc->y;
+	Rotation saved_rot = crtc->rotation;
+	drmModeModeInfo km;
+	uint32_t *conns;
+	int n, ret;
+
+	if (rotation != RR_Rotate_0) {
+		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+			   "CRTC %u: rotation 0x%x refused: the device scans out unrotated\n",
+			   qc->crtc_id, rotation);
+		return FALSE;
+	}
+	crtc->mode = *mode;
+	crtc->x = x;
+	crtc->y = y;
+	crtc->rotation = rotation;
+
+	if (!xf86CrtcRotate(crtc))
+		goto fail;
+	qxl_mode_to_kernel(mode, &km);
+	conns = qxl_crtc_connectors(crtc, &n);
+	if (!conns)
+		goto fail;
+	/* The front buffer may still be pending if the screen is not up yet. */
+	if (!qs->fb_id) {
+		free(conns);
+		return TRUE;
+	}
+	ret = drmModeSetCrtc(qs->fd, qc->crtc_id, qs->fb_id, x, y, conns, n, &km);
+	free(conns);
+	if (ret) {
+		xf86DrvMsg(scrn->scrnIndex, X_ERROR,
+			   "CRTC %u: setting mode %s at +%d+%d failed: %s\n",
+			   qc->crtc_id, mode->name ? mode->name : "?", x, y,
+			   strerror(errno));
+		goto fail;
+	}
+	xf86DrvMsg(scrn->scrnIndex, X_INFO, "CRTC %u: mode %dx%d at +%d+%d\n",
+		   qc->crtc_id, mode->HDisplay, mode->VDisplay, x, y);
+	crtc->active = TRUE;
+	if (scrn->pScreen)
+		xf86CrtcSetScreenSubpixelOrder(scrn->pScreen);
+	/* the kernel may drop the cursor on a mode set: show it again */
+	if (qc->cursor_visible)
+		crtc->funcs->show_cursor_check(crtc);
+	return TRUE;
+fail:
+	crtc->mode = saved_mode;
+	crtc->x = saved_x;
+	crtc->y = saved_y;
+	crtc->rotation = saved_rot;
+	return FALSE;
+}
+
+static void
+qxl_crtc_gamma_set(xf86CrtcPtr crtc, CARD16 *r, CARD16 *g, CARD16 *b, int size)
+{
+	struct qxl_crtc *qc = crtc->driver_private;
+
+	/* Not every kernel has gamma on a virtual CRTC; a refusal is harmless. */
+	drmModeCrtcSetGamma(qc->qs->fd, qc->crtc_id, size, r, g, b);
+}
+
+static void
+qxl_crtc_set_cursor_position(xf86CrtcPtr crtc, int x, int y)
+{
+	struct qxl_crtc *qc = crtc->driver_private;
+
+	drmModeMoveCursor(qc->qs->fd, qc->crtc_id, x, y);
+}
+
+static Bool
+qxl_crtc_show_cursor(xf86CrtcPtr crtc)
+{
+	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_screen *qs = qc->qs;
+	CursorPtr cur = xf86CurrentCursor(crtc->scrn->pScreen);
+	int hx = 0, hy = 0, ret;
+
+	if (cur) {
+		hx = cur->bits->xhot;
+		hy = cur->bits->yhot;
+	}
+	ret = drmModeSetCursor2(qs->fd, qc->crtc_id, qc->cursor.handle,
+				qs->cursor_w, qs->cursor_h, hx, hy);
+	if (ret == -EINVAL || ret == -ENOSYS)
+		ret = drmModeSetCursor(qs->fd, qc->crtc_id, qc->cursor.handle,
+				       qs->cursor_w, qs->cursor_h);
+	if (ret) {
+		xf86DrvMsg(crtc->scrn->scrnIndex, X_WARNING,
+			   "CRTC %u: hardware cursor refused (%s)\n",
+			   qc->crtc_id, strerror(-ret));
+		return FALSE;
+	}
+	qc->cursor_visible = 1;
+	return TRUE;
+}
+
+static void
+qxl_crtc_hide_cursor(xf86CrtcPtr crtc)
+{
+	struct qxl_crtc *qc = crtc->driver_private;
+
+	qc->cursor_visible = 0;
+	drmModeSetCursor(qc->qs->fd, qc->crtc_id, 0, 0, 0);
+}
+
+static Bool
+qxl_crtc_load_cursor_argb(xf86CrtcPtr crtc, CARD32 *image)
+{
+	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_screen *qs = qc->qs;
+	uint32_t y;
+
+	if (!qc->cursor.map)
+		return FALSE;
+	for (y = 0; y < qs->cursor_h; y++)
+		memcpy((char *)qc->cursor.map + y * qc->cursor.pitch,
+		       image + y * qs->cursor_w, qs->cursor_w * 4);
+	/* A new image with the cursor shown: resend so the kernel re-reads it. */
+	if (qc->cursor_visible)
+		return qxl_crtc_show_cursor(crtc);
+	return TRUE;
+}
+
+static void
+qxl_crtc_destroy(xf86CrtcPtr crtc)
+{
+	struct qxl_crtc *qc = crtc->driver_private;
+
+	qxl_buf_destroy(qc->qs->fd, &qc->cursor);
+	drmModeFreeCrtc(qc->mode_crtc);
+	free(qc);
+	crtc->driver_private = NULL;
+}
+
+static const xf86CrtcFuncsRec qxl_crtc_funcs = {
+	.dpms = qxl_crtc_dpms,
+	.set_mode_major = qxl_crtc_set_mode_major,
+	.gamma_set = qxl_crtc_gamma_set,
+	.set_cursor_position = qxl_crtc_set_cursor_position,
+	.show_cursor_check = qxl_crtc_show_cursor,
+	.hide_cursor = qxl_crtc_hide_cursor,
+	.load_cursor_argb_check = qxl_crtc_load_cursor_argb,
+	.destroy = qxl_crtc_destroy,
+};
+
+/* ---- outputs ---- */
+
+static void
+qxl_output_refresh(xf86OutputPtr out)
+{
+	struct qxl_output *qo = out->driver_private;
+	drmModeConnectorPtr c = drmModeGetConnector(qo->qs->fd, qo->connector_id);
+
+	if (!c)
+		return;
+	drmModeFreeConnector(qo->conn);
+	qo->conn = c;
+	out->mm_width = c->mmWidth;
+	out->mm_height = c->mmHeight;
+}
+
+static xf86OutputStatus
+qxl_output_detect(xf86OutputPtr out)
+{
+	struct qxl_output *qo = out->driver_private;
+
+	qxl_output_refresh(out);
+	switch (qo->conn->connection) {
+	case DRM_MODE_CONNECTED:
+		return XF86OutputStatusConnected;
+	case DRM_MODE_DISCONNECTED:
+		return XF86OutputStatusDisconnected;
+	default:
+		return XF86OutputStatusUnknown;
+	}
+}
+
+static int
+qxl_output_mode_valid(xf86OutputPtr out, DisplayModePtr mode)
+{
+	(void)out;
+	(void)mode;
+	return MODE_OK;		/* the list is the kernel's own */
+}
+
+static DisplayModePtr
+qxl_output_get_modes(xf86OutputPtr out)
+{
+	struct qxl_output *qo = out->driver_private;
+	DisplayModePtr list = NULL;
+	int i;
+
+	for (i = 0; i < qo->conn->count_modes; i++) {
+		DisplayModePtr m = calloc(1, sizeof(*m));
+
+		if (!m)
+			break;
+		qxl_mode_from_kernel(out->scrn, &qo->conn->modes[i], m);
+		list = xf86ModesAdd(list, m);
+	}
+	return list;
+}
+
+static void
+qxl_output_dpms(xf86OutputPtr out, int mode)
+{
+	struct qxl_output *qo = out->driver_private;
+
+	qo->dpms = mode;
+	if (!qo->dpms_prop)
+		return;
+	if (drmModeConnectorSetProperty(qo->qs->fd, qo->connector_id,
+					qo->dpms_prop, mode))
+		xf86DrvMsg(out->scrn->scrnIndex, X_WARNING,
+			   "%s: DPMS %d refused: %s\n", out->name, mode,
+			   strerror(errno));
+	else
+		xf86DrvMsg(out->scrn->scrnIndex, X_INFO, "%s: DPMS %s\n",
+			   out->name, mode == DPMSModeOn ? "on" : "off");
+}
+
+static void
+qxl_output_destroy(xf86OutputPtr out)
+{
+	struct qxl_output *qo = out->driver_private;
+
+	drmModeFreeConnector(qo->conn);
+	free(qo);
+	out->driver_private = NULL;
+}
+
+static const xf86OutputFuncsRec qxl_output_funcs = {
+	.dpms = qxl_output_dpms,
+	.detect = qxl_output_detect,
+	.mode_valid = qxl_output_mode_valid,
+	.get_modes = qxl_output_get_modes,
+	.destroy = qxl_output_destroy,
+};
+
+static int
+qxl_find_dpms_prop(int fd, drmModeConnectorPtr c)
+{
+	int i, id = 0;
+
+	for (i = 0; i < c->count_props && !id; i++) {
+		drmModePropertyPtr p = drmModeGetProperty(fd, c->props[i]);
+
+		if (p && !strcmp(p->name, "DPMS"))
+			id = p->prop_id;
+		drmModeFreeProperty(p);
+	}
+	return id;
+}
+
+static Bool
+qxl_output_init(ScrnInfoPtr scrn, struct qxl_screen *qs, int i)
+{
+	drmModeConnectorPtr c = drmModeGetConnector(qs->fd, qs->res->connectors[i]);
+	struct qxl_output *qo;
+	xf86OutputPtr out;
+	char name[32];
+	const char *type = "Unknown";
+	int e;
+
+	if (!c)
+		return FALSE;
+	if (c->connector_type < sizeof(qxl_connector_names) / sizeof(qxl_connector_names[0]))
+		type = qxl_connector_names[c->connector_type];
+	snprintf(name, sizeof(name), "%s-%d", type, c->connector_type_id - 1);
+	qo = calloc(1, sizeof(*qo));
+	if (!qo) {
+		drmModeFreeConnector(c);
+		return FALSE;
+	}
+	out = xf86OutputCreate(scrn, &qxl_output_funcs, name);
+	if (!out) {
+		drmModeFreeConnector(c);
+		free(qo);
+		return FALSE;
+	}
+	qo->qs = qs;
+	qo->conn = c;
+	qo->connector_id = c->connector_id;
+	qo->index = i;
+	qo->dpms_prop = qxl_find_dpms_prop(qs->fd, c);
+	out->driver_private = qo;
+	out->mm_width = c->mmWidth;
+	out->mm_height = c->mmHeight;
+	out->subpixel_order = SubPixelNone;
+	out->interlaceAllowed = FALSE;
+	out->doubleScanAllowed = FALSE;
+	/* every encoder this connector can use -> the CRTCs it reaches */
+	out->possible_crtcs = 0;
+	for (e = 0; e < c->count_encoders; e++) {
+		drmModeEncoderPtr enc = drmModeGetEncoder(qs->fd, c->encoders[e]);
+
+		if (enc) {
+			out->possible_crtcs |= enc->possible_crtcs;
+			drmModeFreeEncoder(enc);
+		}
+	}
+	out->possible_clones = 0;
+	xf86DrvMsg(scrn->scrnIndex, X_INFO,
+		   "Output %s: connector %u, %s, %d modes, CRTC mask 0x%x\n",
+		   name, c->connector_id,
+		   c->connection == DRM_MODE_CONNECTED ? "connected" : "disconnected",
+		   c->count_modes, out->possible_crtcs);
+	return TRUE;
+}
+
+static Bool
+qxl_crtc_init(ScrnInfoPtr scrn, struct qxl_screen *qs, int i)
+{
+	struct qxl_crtc *qc = calloc(1, sizeof(*qc));
+	xf86CrtcPtr crtc;
+
+	if (!qc)
+		return FALSE;
+	crtc = xf86CrtcCreate(scrn, &qxl_crtc_funcs);
+	if (!crtc) {
+		free(qc);
+		return FALSE;
+	}
+	qc->qs = qs;
+	qc->index = i;
+	qc->crtc_id = qs->res->crtcs[i];
+	qc->mode_crtc = drmModeGetCrtc(qs->fd, qc->crtc_id);
+	qc->dpms = DPMSModeOn;
+	crtc->driver_private = qc;
+	return TRUE;
+}
+
+/* ---- screen resize ---- */
+
+static Bool
+qxl_crtc_config_resize(ScrnInfoPtr scrn, int width, int height)
+{
+	if (scrn->virtualX == width && scrn->virtualY == height)
+		return TRUE;
+	return qxl_front_resize(scrn, width, height);
+}
+
+static const xf86CrtcConfigFuncsRec qxl_crtc_config_funcs = {
+	.resize = qxl_crtc_config_resize,
+};
+
+Bool
+qxl_kms_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
+{
+	uint64_t cap;
+	int i;
+
+	qs->res = drmModeGetResources(qs->fd);
+	if (!qs->res) {
+		xf86DrvMsg(scrn->scrnIndex, X_ERROR,
+			   "drmModeGetResources failed: %s: not a KMS device\n",
+			   strerror(errno));
+		return FALSE;
+	}
+	xf86DrvMsg(scrn->scrnIndex, X_INFO,
+		   "KMS: %d CRTCs, %d connectors, framebuffer %dx%d .. %dx%d\n",
+		   qs->res->count_crtcs, qs->res->count_connectors,
+		   qs->res->min_width, qs->res->min_height,
+		   qs->res->max_width, qs->res->max_height);
+
+	qs->cursor_w = 64;
+	qs->cursor_h = 64;
+	if (!drmGetCap(qs->fd, DRM_CAP_CURSOR_WIDTH, &cap) && cap)
+		qs->cursor_w = cap;
+	if (!drmGetCap(qs->fd, DRM_CAP_CURSOR_HEIGHT, &cap) && cap)
+		qs->cursor_h = cap;
+
+	xf86CrtcConfigInit(scrn, &qxl_crtc_config_funcs);
+	for (i = 0; i < qs->res->count_crtcs; i++)
+		if (!qxl_crtc_init(scrn, qs, i))
+			return FALSE;
+	for (i = 0; i < qs->res->count_connectors; i++)
+		if (!qxl_output_init(scrn, qs, i))
+			return FALSE;
+	xf86CrtcSetSizeRange(scrn, 320, 200,
+			     qs->res->max_width ? (int)qs->res->max_width : 8192,
+			     qs->res->max_height ? (int)qs->res->max_height : 8192);
+	xf86ProviderSetup(scrn, NULL, "qxl");
+	return TRUE;
+}
+
+/* ---- hotplug ---- */
+
+static void
+qxl_hotplug_notify(int fd, int ready, void *data)
+{
+	ScrnInfoPtr scrn = data;
+	struct qxl_screen *qs = qxl_screen_of(scrn);
+	struct udev_device *dev;
+	int changed = 0;
+
+	(void)fd;
+	(void)ready;
+	while ((dev = udev_monitor_receive_device(qs->udev_mon))) {
+		const char *hp = udev_device_get_property_value(dev, "HOTPLUG");
+
+		if (hp && !strcmp(hp, "1"))
+			changed = 1;
+		udev_device_unref(dev);
+	}
+	if (!changed)
+		return;
+	xf86DrvMsg(scrn->scrnIndex, X_INFO,
+		   "Hotplug event: re-reading connectors and modes\n");
+	RRGetInfo(xf86ScrnToScreen(scrn), TRUE);
+}
+
+static void
+qxl_hotplug_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
+{
+	struct udev *u = udev_new();
+
+	if (!u)
+		return;
+	qs->udev_mon = udev_monitor_new_from_netlink(u, "udev");
+	if (!qs->udev_mon ||
+	    udev_monitor_filter_add_match_subsystem_devtype(qs->udev_mon, "drm", "drm_minor") ||
+	    udev_monitor_enable_receiving(qs->udev_mon)) {
+		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+			   "udev monitor unavailable: hotplug (client resize) will not be seen\n");
+		if (qs->udev_mon)
+			udev_monitor_unref(qs->udev_mon);
+		qs->udev_mon = NULL;
+		udev_unref(u);
+		return;
+	}
+	qs->udev = u;
+	qs->hotplug_fd = udev_monitor_get_fd(qs->udev_mon);
+	SetNotifyFd(qs->hotplug_fd, qxl_hotplug_notify, X_NOTIFY_READ, scrn);
+	xf86DrvMsg(scrn->scrnIndex, X_INFO,
+		   "Listening for connector hotplug through udev\n");
+}
+
+void
+qxl_kms_screen_init(ScreenPtr screen, struct qxl_screen *qs)
+{
+	qxl_hotplug_init(xf86ScreenToScrn(screen), qs);
+}
+
+void
+qxl_kms_close(struct qxl_screen *qs)
+{
+	if (qs->udev_mon) {
+		RemoveNotifyFd(qs->hotplug_fd);
+		udev_monitor_unref(qs->udev_mon);
+		udev_unref(qs->udev);
+		qs->udev_mon = NULL;
+		qs->udev = NULL;
+	}
+}
+
+/* Allocate cursor buffers once per CRTC (needs the fd, not the screen). */
+static void
+qxl_kms_cursor_bufs(ScrnInfoPtr scrn, struct qxl_screen *qs)
+{
+	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(scrn);
+	int i;
+
+	for (i = 0; i < cfg->num_crtc; i++) {
+		struct qxl_crtc *qc = cfg->crtc[i]->driver_private;
+
+		if (qc->cursor.handle)
+			continue;
+		if (qxl_buf_create_dumb(qs->fd, qs->cursor_w, qs->cursor_h, &qc->cursor) ||
+		    qxl_buf_map(qs->fd, &qc->cursor)) {
+			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+				   "CRTC %u: no cursor buffer: %s\n", qc->crtc_id,
+				   strerror(errno));
+			qxl_buf_destroy(qs->fd, &qc->cursor);
+		}
+	}
+}
+
+Bool
+qxl_kms_set_desired(ScrnInfoPtr scrn)
+{
+	qxl_kms_cursor_bufs(scrn, qxl_screen_of(scrn));
+	return xf86SetDesiredModes(scrn);
+}
+
+void
+qxl_kms_disable_unused(ScrnInfoPtr scrn)
+{
+	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(scrn);
+	struct qxl_screen *qs = qxl_screen_of(scrn);
+	int i;
+
+	for (i = 0; i < cfg->num_crtc; i++) {
+		xf86CrtcPtr crtc = cfg->crtc[i];
+		struct qxl_crtc *qc = crtc->driver_private;
+
+		if (!crtc->enabled)
+			drmModeSetCrtc(qs->fd, qc->crtc_id, 0, 0, 0, NULL, 0, NULL);
+	}
+}
