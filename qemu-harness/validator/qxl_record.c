@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: MIT
+/*
+ * qxl-record: summarise and check spice-server's ring record.
+ *
+ *   qxl-record summary FILE [--from OFF] [--to OFF] [--json] [--allow-truncated]
+ *   qxl-record check FILE [--from OFF] [--to OFF] [--expect RULE]...
+ *                    [--updates N] [--max-findings N] [--allow-truncated]
+ *   qxl-record dump FILE [--from OFF] [--to OFF]
+ *
+ * Exit status: 0 fine, 1 findings or broken expectations, 2 unreadable or
+ * corrupt record, bad usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rec_check.h"
+#include "rec_parse.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: qxl-record summary FILE [--from OFF] [--to OFF] [--json] [--allow-truncated]\n"
+		"       qxl-record check FILE [--from OFF] [--to OFF] [--expect RULE]...\n"
+		"                        [--updates N] [--max-findings N] [--allow-truncated]\n"
+		"       qxl-record dump FILE [--from OFF] [--to OFF] [--allow-truncated]\n"
+		"rules: no-image-data no-surface-leaks no-duplicate-images no-full-surface-uploads\n"
+		"       max-image-bytes=N max-bytes-per-update=N max-bytes-per-command=N\n"
+		"       max-commands=N max-duplicate-images=N command-types=fill,copy-bits,...\n");
+}
+
+static int parse_off(const char *opt, const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	if (!s || !*s || *s == '-') {
+		fprintf(stderr, "qxl-record: %s needs a byte offset\n", opt);
+		return -1;
+	}
+	*v = strtoull(s, &end, 10);
+	if (errno || *end) {
+		fprintf(stderr, "qxl-record: %s: \"%s\" is not a byte offset\n", opt, s);
+		return -1;
+	}
+	return 0;
+}
+
+struct map {
+	const uint8_t *buf;
+	size_t len;
+	int mapped;
+};
+
+static int map_file(const char *path, struct map *m)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY);
+
+	memset(m, 0, sizeof(*m));
+	if (fd < 0 || fstat(fd, &sb)) {
+		fprintf(stderr, "qxl-record: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "qxl-record: %s: not a regular file\n", path);
+		close(fd);
+		return -1;
+	}
+	m->len = (size_t)sb.st_size;
+	if (m->len) {
+		void *p = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+
+		if (p == MAP_FAILED) {
+			fprintf(stderr, "qxl-record: %s: mmap: %s\n", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		m->buf = p;
+		m->mapped = 1;
+	} else {
+		m->buf = (const uint8_t *)"";
+	}
+	close(fd);
+	return 0;
+}
+
+/* ------------------------------------------------------------ output */
+
+struct kv_out {
+	FILE *f;
+	int json;
+	int n;
+};
+
+static void put(struct kv_out *o, const char *key, uint64_t v)
+{
+	if (o->json)
+		fprintf(o->f, "%s\n  \"%s\": %" PRIu64, o->n ? "," : "", key, v);
+	else
+		fprintf(o->f, "%s=%" PRIu64 "\n", key, v);
+	o->n++;
+}
+
+static void put_str(struct kv_out *o, const char *key, const char *v)
+{
+	if (o->json) {
+		const char *s;
+
+		fprintf(o->f, "%s\n  \"%s\": \"", o->n ? "," : "", key);
+		for (s = v; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				fputc('\\', o->f);
+			fputc(*s, o->f);
+		}
+		fputc('"', o->f);
+	} else {
+		fprintf(o->f, "%s=%s\n", key, v);
+	}
+	o->n++;
+}
+
+static void print_summary(const struct rec_result *r, uint64_t from, uint64_t to,
+			  int json)
+{
+	static const char *const cmd_names[REC_NCMD] = {
+		"unknown", "draw", "update", "cursor", "message", "surface"
+	};
+	static const char *const cur_names[REC_NCURSOR] = { "set", "move", "hide", "trail" };
+	const struct rec_stats *st = &r->st;
+	struct kv_out o = { stdout, json, 0 };
+	char key[64];
+	int i;
+
+	if (json)
+		fputc('{', stdout);
+	put_str(&o, "status", r->status == REC_END ? "ok" :
+		r->status == REC_TRUNCATED ? "truncated" : "corrupt");
+	if (r->status < 0) {
+		put(&o, "error_offset", r->err_off);
+		put_str(&o, "error", r->err);
+	}
+	put(&o, "range.from", from);
+	put(&o, "range.to", to == UINT64_MAX ? r->parsed_to : to);
+	put(&o, "events", st->events);
+	put(&o, "bytes", st->bytes);
+	put(&o, "bytes.commands", st->command_bytes);
+	put(&o, "bytes.messages", st->message_bytes);
+	put(&o, "commands", st->commands);
+	for (i = 1; i < REC_NCMD; i++) {
+		snprintf(key, sizeof(key), "cmd.%s", cmd_names[i]);
+		put(&o, key, st->cmd[i]);
+	}
+	put(&o, "cmd.unknown", st->cmd[0]);
+	for (i = 0; i < REC_NDRAW; i++) {
+		snprintf(key, sizeof(key), "draw.%s", rec_draw_name(i));
+		put(&o, key, st->draw[i]);
+	}
+	put(&o, "draw.compat", st->draw_compat);
+	put(&o, "draw.empty", st->empty_draws);
+	put(&o, "surface.create", st->surface_create);
+	put(&o, "surface.destroy", st->surface_destroy);
+	put(&o, "surface.data_bytes", st->surface_data_bytes);
+	put(&o, "surface.alive_at_end", st->surfaces_alive_end);
+	put(&o, "surface.leaked", st->surfaces_leaked);
+	for (i = 0; i < REC_NCURSOR; i++) {
+		snprintf(key, sizeof(key), "cursor.%s", cur_names[i]);
+		put(&o, key, st->cursor[i]);
+	}
+	put(&o, "cursor.other", st->cursor_other);
+	put(&o, "cursor.shape_bytes", st->cursor_shape_bytes);
+	for (i = 0; i < REC_MSG_COUNT; i++) {
+		if (!rec_msg_name((uint32_t)i))
+			continue;
+		snprintf(key, sizeof(key), "msg.%s", rec_msg_name((uint32_t)i));
+		put(&o, key, st->msg[i]);
+	}
+	put(&o, "msg.other", st->msg_other);
+	put(&o, "primary.created", st->primary_created);
+	put(&o, "primary.bytes", st->primary_bytes);
+	put(&o, "images", st->images);
+	put(&o, "image.bitmap", st->image_bitmap);
+	put(&o, "image.quic", st->image_quic);
+	put(&o, "image.surface", st->image_surface);
+	put(&o, "image.bytes", st->image_bytes);
+	put(&o, "image.padding_bytes", st->image_padding_bytes);
+	put(&o, "image.palette_entries", st->palette_entries);
+	put(&o, "image.duplicates", st->dup_images);
+	put(&o, "image.duplicate_bytes", st->dup_image_bytes);
+	put(&o, "upload.full_surface", st->full_uploads);
+	put(&o, "upload.full_small_damage", st->full_small_damage);
+	put(&o, "upload.full_wasted_bytes", st->full_wasted_bytes);
+	put(&o, "clip.draws", st->clipped_draws);
+	put(&o, "clip.rects", st->clip_rects);
+	put(&o, "command.max_bytes", st->max_command_bytes);
+	put(&o, "command.max_bytes_at", st->max_command_counter);
+	put(&o, "updates", r->updates);
+	put(&o, "bytes_per_update", r->updates ? st->command_bytes / r->updates : 0);
+	put(&o, "findings", st->findings);
+	if (json)
+		fputs("\n}\n", stdout);
+}
+
+/* ------------------------------------------------------------ dump */
+
+static int dump(const struct map *m, uint64_t from, uint64_t to)
+{
+	struct rec_parser p;
+	struct rec_event *ev = calloc(1, sizeof(*ev));
+	int r;
+
+	if (!ev)
+		return 2;
+	r = rec_parser_init(&p, m->buf, m->len);
+	while (r == REC_OK && (r = rec_next(&p, ev)) == REC_OK) {
+		if (ev->off >= to)
+			break;
+		if (ev->off < from)
+			continue;
+		printf("#%" PRIu64 " @%zu +%zu ", ev->counter, ev->off, ev->end - ev->off);
+		if (ev->what == REC_WHAT_MESSAGE) {
+			const char *n = rec_msg_name(ev->type);
+
+			printf("msg %s", n ? n : "?");
+			if (ev->has_primary)
+				printf(" %" PRId64 "x%" PRId64 " stride %" PRId64 " format %" PRId64,
+				       ev->primary.width, ev->primary.height,
+				       ev->primary.stride, ev->primary.format);
+		} else if (ev->type == 1) {
+			const struct rec_draw *d = &ev->draw;
+			const char *n = rec_draw_name(d->type);
+			int i;
+
+			printf("draw %s surface %" PRId64 " bbox %" PRId64 ",%" PRId64 "-%" PRId64 ",%" PRId64,
+			       n ? n : "?", d->surface_id, d->bbox.left, d->bbox.top,
+			       d->bbox.right, d->bbox.bottom);
+			if (d->clip_type == 1)
+				printf(" clip %" PRId64, d->clip_num_rects);
+			for (i = 0; i < d->nimg; i++)
+				printf(" %s:%s%" PRId64 "x%" PRId64 "/%" PRIu64 "B", d->img[i].role,
+				       d->img[i].type == 104 ? "surface " : "",
+				       d->img[i].type == 104 ? d->img[i].surface_id : d->img[i].width,
+				       d->img[i].height, d->img[i].data.bytes);
+		} else if (ev->type == 5) {
+			printf("surface %s %" PRId64, ev->surface.type ? "destroy" : "create",
+			       ev->surface.surface_id);
+			if (!ev->surface.type)
+				printf(" %" PRId64 "x%" PRId64 " stride %" PRId64 " format %" PRId64,
+				       ev->surface.width, ev->surface.height, ev->surface.stride,
+				       ev->surface.format);
+		} else if (ev->type == 3) {
+			printf("cursor %" PRId64, ev->cursor.type);
+		} else {
+			const char *n = rec_cmd_name(ev->type);
+
+			printf("cmd %s", n ? n : "?");
+		}
+		putchar('\n');
+	}
+	if (r < 0)
+		fprintf(stderr, "qxl-record: error at offset %zu: %s\n", p.err_off, p.err);
+	rec_parser_fini(&p);
+	free(ev);
+	return r < 0 ? 2 : 0;
+}
+
+/* ------------------------------------------------------------ main */
+
+int main(int argc, char **argv)
+{
+	struct rec_opts o;
+	struct rec_result *res;
+	struct map m;
+	const char *cmd, *file;
+	int json = 0, allow_trunc = 0, i, rc;
+	char err[512];
+
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 3) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	file = argv[2];
+	if (strcmp(cmd, "summary") && strcmp(cmd, "check") && strcmp(cmd, "dump")) {
+		fprintf(stderr, "qxl-record: unknown command \"%s\"\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	memset(&o, 0, sizeof(o));
+	o.to = UINT64_MAX;
+	o.updates = -1;
+	o.max_print = 50;
+	rec_expect_init(&o.expect);
+	for (i = 3; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--from")) {
+			if (parse_off(a, v, &o.from))
+				return 2;
+			i++;
+		} else if (!strcmp(a, "--to")) {
+			if (parse_off(a, v, &o.to))
+				return 2;
+			i++;
+		} else if (!strcmp(a, "--json")) {
+			json = 1;
+		} else if (!strcmp(a, "--allow-truncated")) {
+			allow_trunc = 1;
+		} else if (!strcmp(a, "--expect") && !strcmp(cmd, "check")) {
+			if (!v) {
+				fprintf(stderr, "qxl-record: --expect needs a rule\n");
+				return 2;
+			}
+			if (rec_expect_parse(&o.expect, v, err, sizeof(err))) {
+				fprintf(stderr, "qxl-record: %s\n", err);
+				return 2;
+			}
+			i++;
+		} else if ((!strcmp(a, "--updates") || !strcmp(a, "--max-findings")) &&
+			   strcmp(cmd, "dump")) {
+			uint64_t n;
+
+			if (parse_off(a, v, &n) || n > INT32_MAX) {
+				fprintf(stderr, "qxl-record: %s needs a count\n", a);
+				return 2;
+			}
+			if (a[2] == 'u')
+				o.updates = (int64_t)n;
+			else
+				o.max_print = (int)n;
+			i++;
+		} else {
+			fprintf(stderr, "qxl-record: unknown option \"%s\" for %s\n", a, cmd);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (o.from > o.to) {
+		fprintf(stderr, "qxl-record: --from %" PRIu64 " is after --to %" PRIu64 "\n",
+			o.from, o.to);
+		return 2;
+	}
+	if (map_file(file, &m))
+		return 2;
+	if (!strcmp(cmd, "dump")) {
+		rc = dump(&m, o.from, o.to);
+		goto out;
+	}
+	res = calloc(1, sizeof(*res));
+	if (!res) {
+		rc = 2;
+		goto out;
+	}
+	o.out = !strcmp(cmd, "check") ? stdout : NULL;
+	rc = rec_analyze(m.buf, m.len, &o, res);
+	if (!strcmp(cmd, "summary")) {
+		print_summary(res, o.from, o.to, json);
+		rc = 0;
+	} else {
+		printf("findings=%" PRIu64 "\n", res->st.findings);
+	}
+	if (res->status < 0) {
+		int fatal = !(res->status == REC_TRUNCATED && allow_trunc);
+
+		fprintf(stderr, "qxl-record: %s: error at offset %zu: %s%s\n", file,
+			res->err_off, res->err, fatal ? "" : " (ignored: --allow-truncated)");
+		if (fatal)
+			rc = 2;
+	}
+	free(res);
+out:
+	if (m.mapped)
+		munmap((void *)m.buf, m.len);
+	return rc;
+}
