@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * CRTCs.  Each head is a rectangle of the shared primary surface; the CRTC
+ * state carries where (computed in qxl_kms.c's atomic_check).  A page flip
+ * or update completes when the device has taken the commands that carry
+ * the new contents, and its event is sent on the next emulated vblank.
+ */
+
+#include <linux/slab.h>
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+#include <drm/drm_vblank.h>
+
+#include "qxl_drv.h"
+
+enum drm_mode_status qxl_mode_fits(struct qxl_device *qdev, const struct drm_display_mode *mode)
+{
+	if (mode->hdisplay > QXL_DEVIF_MAX_DIM || mode->vdisplay > QXL_DEVIF_MAX_DIM)
+		return MODE_BAD;
+	if (!qxl_primary_fits(qdev, mode->hdisplay, mode->vdisplay))
+		return MODE_MEM;
+	return MODE_OK;
+}
+
+static enum drm_mode_status qxl_crtc_helper_mode_valid(struct drm_crtc *crtc,
+						       const struct drm_display_mode *mode)
+{
+	return qxl_mode_fits(to_qxl(crtc->dev), mode);
+}
+
+static int qxl_crtc_helper_atomic_check(struct drm_crtc *crtc, struct drm_atomic_state *state)
+{
+	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
+
+	return drm_atomic_helper_check_crtc_state(crtc_state, false);
+}
+
+static void qxl_crtc_helper_atomic_enable(struct drm_crtc *crtc, struct drm_atomic_state *state)
+{
+	drm_crtc_vblank_on(crtc);
+}
+
+static void qxl_crtc_helper_atomic_disable(struct drm_crtc *crtc, struct drm_atomic_state *state)
+{
+	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
+
+	drm_crtc_vblank_off(crtc);
+	if (crtc_state->event && !crtc_state->active) {
+		spin_lock_irq(&crtc->dev->event_lock);
+		drm_crtc_send_vblank_event(crtc, crtc_state->event);
+		spin_unlock_irq(&crtc->dev->event_lock);
+		crtc_state->event = NULL;
+	}
+}
+
+static void qxl_crtc_helper_atomic_flush(struct drm_crtc *crtc, struct drm_atomic_state *state)
+{
+	struct qxl_device *qdev = to_qxl(crtc->dev);
+	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
+	struct qxl_ring *ring = &qdev->rings[QXL_RING_DISPLAY];
+	struct drm_pending_vblank_event *event = crtc_state->event;
+	int idx;
+
+	/* The new contents count as shown once the device has taken them. */
+	if (drm_dev_enter(crtc->dev, &idx)) {
+		qxl_ring_wait_consumed(ring, READ_ONCE(ring->prod));
+		drm_dev_exit(idx);
+	}
+
+	if (!event)
+		return;
+	crtc_state->event = NULL;
+	spin_lock_irq(&crtc->dev->event_lock);
+	if (crtc_state->active && drm_crtc_vblank_get(crtc) == 0)
+		drm_crtc_arm_vblank_event(crtc, event);
+	else
+		drm_crtc_send_vblank_event(crtc, event);
+	spin_unlock_irq(&crtc->dev->event_lock);
+}
+
+static const struct drm_crtc_helper_funcs qxl_crtc_helper_funcs = {
+	.mode_valid = qxl_crtc_helper_mode_valid,
+	.atomic_check = qxl_crtc_helper_atomic_check,
+	.atomic_flush = qxl_crtc_helper_atomic_flush,
+	.atomic_enable = qxl_crtc_helper_atomic_enable,
+	.atomic_disable = qxl_crtc_helper_atomic_disable,
+};
+
+static void qxl_crtc_reset(struct drm_crtc *crtc)
+{
+	struct qxl_crtc_state *state;
+
+	if (crtc->state) {
+		__drm_atomic_helper_crtc_destroy_state(crtc->state);
+		kfree(to_qxl_crtc_state(crtc->state));
+		crtc->state = NULL;
+	}
+	state = kzalloc(sizeof(*state), GFP_KERNEL);
+	if (state)
+		__drm_atomic_helper_crtc_reset(crtc, &state->base);
+	else
+		__drm_atomic_helper_crtc_reset(crtc, NULL);
+}
+
+static struct drm_crtc_state *qxl_crtc_atomic_duplicate_state(struct drm_crtc *crtc)
+{
+	struct qxl_crtc_state *old = to_qxl_crtc_state(crtc->state);
+	struct qxl_crtc_state *state;
+
+	state = kzalloc(sizeof(*state), GFP_KERNEL);
+	if (!state)
+		return NULL;
+	__drm_atomic_helper_crtc_duplicate_state(crtc, &state->base);
+	state->x = old->x;
+	state->primary_width = old->primary_width;
+	state->primary_height = old->primary_height;
+	state->layout_changed = false;
+	return &state->base;
+}
+
+static void qxl_crtc_atomic_destroy_state(struct drm_crtc *crtc, struct drm_crtc_state *state)
+{
+	__drm_atomic_helper_crtc_destroy_state(state);
+	kfree(to_qxl_crtc_state(state));
+}
+
+static const struct drm_crtc_funcs qxl_crtc_funcs = {
+	.reset = qxl_crtc_reset,
+	.set_config = drm_atomic_helper_set_config,
+	.page_flip = drm_atomic_helper_page_flip,
+	.atomic_duplicate_state = qxl_crtc_atomic_duplicate_state,
+	.atomic_destroy_state = qxl_crtc_atomic_destroy_state,
+	.enable_vblank = qxl_vblank_enable,
+	.disable_vblank = qxl_vblank_disable,
+};
+
+int qxl_crtc_init(struct qxl_device *qdev, struct qxl_output *output)
+{
+	int ret;
+
+	ret = drmm_crtc_init_with_planes(&qdev->drm, &output->crtc, &output->primary,
+					 output->cursor, &qxl_crtc_funcs, NULL);
+	if (ret)
+		return ret;
+	drm_crtc_helper_add(&output->crtc, &qxl_crtc_helper_funcs);
+	return qxl_vblank_init(output);
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Cursor planes, driven through the cursor ring: SET when the image or its
+ * hotspot changes (or the primary was re-created, which resets the device
+ * cursor), MOVE when only the position changes, HIDE when disabled.  The
+ * device has one cursor for the whole primary, so positions are offset by
+ * the head's place on it.  Linux 6.1 has no hotspot plane properties; the
+ * hotspot comes from the framebuffer (legacy CURSOR2 ioctl).
+ */
+
+#include <linux/io.h>
+#include <linux/iosys-map.h>
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_damage_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_framebuffer.h>
+#include <drm/drm_gem_atomic_helper.h>
+#include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_print.h>
+
+#include "qxl_drv.h"
+
+struct qxl_cursor_plane {
+	struct drm_plane base;
+};
+
+static const u32 qxl_cursor_plane_formats[] = {
+	DRM_FORMAT_ARGB8888,
+};
+
+static int qxl_cursor_plane_helper_atomic_check(struct drm_plane *plane,
+						struct drm_atomic_state *state)
+{
+	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
+	struct drm_framebuffer *fb = new_state->fb;
+	struct drm_crtc_state *crtc_state = NULL;
+
+	if (new_state->crtc)
+		crtc_state = drm_atomic_get_new_crtc_state(state, new_state->crtc);
+	if (fb) {
+		if (fb->width > QXL_CURSOR_MAX_DIM || fb->height > QXL_CURSOR_MAX_DIM) {
+			drm_dbg_atomic(plane->dev, "cursor %ux%u larger than %u\n",
+				       fb->width, fb->height, QXL_CURSOR_MAX_DIM);
+			return -EINVAL;
+		}
+		if (fb->hot_x >= fb->width || fb->hot_y >= fb->height) {
+			drm_dbg_atomic(plane->dev, "cursor hotspot outside the image\n");
+			return -EINVAL;
+		}
+		if (new_state->src_w >> 16 != fb->width || new_state->src_h >> 16 != fb->height ||
+		    new_state->src_x || new_state->src_y) {
+			drm_dbg_atomic(plane->dev, "cursor must show the whole framebuffer\n");
+			return -EINVAL;
+		}
+	}
+	return drm_atomic_helper_check_plane_state(new_state, crtc_state,
+						   DRM_PLANE_NO_SCALING, DRM_PLANE_NO_SCALING,
+						   true, true);
+}
+
+static void qxl_cursor_cmd_init(struct qxl_cursor_cmd *cmd, struct qxl_release *release,
+				u8 type, s32 x, s32 y)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->release_info.id = release->id;
+	cmd->type = type;
+	cmd->u.position.x = clamp(x, S16_MIN, S16_MAX);
+	cmd->u.position.y = clamp(y, S16_MIN, S16_MAX);
+}
+
+static int qxl_cursor_send(struct qxl_device *qdev, u8 type, s32 x, s32 y)
+{
+	struct qxl_release *release;
+	struct qxl_cursor_cmd cmd;
+
+	release = qxl_release_alloc(qdev, QXL_RING_CURSOR, sizeof(cmd));
+	if (IS_ERR(release))
+		return PTR_ERR(release);
+	qxl_cursor_cmd_init(&cmd, release, type, x, y);
+	memcpy_toio(qxl_release_ptr(release, 0), &cmd, sizeof(cmd));
+	return qxl_release_submit(release, QXL_CMD_CURSOR, NULL);
+}
+
+static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
+			  const struct iosys_map *map, s32 x, s32 y)
+{
+	u32 shape_off = ALIGN(sizeof(struct qxl_cursor_cmd), 8);
+	u32 row_bytes = fb->width * 4;
+	u32 data_size = row_bytes * fb->height;
+	struct qxl_release *release;
+	struct qxl_cursor_cmd cmd;
+	struct qxl_cursor shape = { 0 };
+	void __iomem *dst;
+	u32 row;
+
+	/* GEM shmem buffers are always in system memory */
+	if (drm_WARN_ON_ONCE(&qdev->drm, map->is_iomem))
+		return -EINVAL;
+	release = qxl_release_alloc(qdev, QXL_RING_CURSOR,
+				    shape_off + sizeof(shape) + data_size);
+	if (IS_ERR(release))
+		return PTR_ERR(release);
+
+	qxl_cursor_cmd_init(&cmd, release, QXL_CURSOR_SET, x, y);
+	cmd.u.set.visible = 1;
+	cmd.u.set.shape = qxl_release_phys(release, shape_off);
+
+	shape.header.type = QXL_CURSOR_TYPE_ALPHA;
+	shape.header.width = fb->width;
+	shape.header.height = fb->height;
+	shape.header.hot_spot_x = fb->hot_x;
+	shape.header.hot_spot_y = fb->hot_y;
+	shape.data_size = data_size;
+	shape.chunk.data_size = data_size;
+
+	memcpy_toio(qxl_release_ptr(release, 0), &cmd, sizeof(cmd));
+	memcpy_toio(qxl_release_ptr(release, shape_off), &shape, sizeof(shape));
+	dst = qxl_release_ptr(release, shape_off + sizeof(shape));
+	for (row = 0; row < fb->height; row++)
+		memcpy_toio(dst + row * row_bytes, map->vaddr + row * fb->pitches[0], row_bytes);
+	return qxl_release_submit(release, QXL_CMD_CURSOR, NULL);
+}
+
+static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
+						  struct drm_atomic_state *state)
+{
+	struct qxl_device *qdev = to_qxl(plane->dev);
+	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
+	struct drm_plane_state *old_state = drm_atomic_get_old_plane_state(state, plane);
+	struct drm_crtc *crtc = new_state->crtc ?: old_state->crtc;
+	struct drm_framebuffer *fb = new_state->fb;
+	struct drm_crtc_state *crtc_state;
+	struct qxl_output *output;
+	bool layout_changed = false;
+	s32 x, y;
+	int idx;
+	int ret = 0;
+
+	if (!crtc)
+		return;
+	output = crtc_to_output(crtc);
+	if (!drm_dev_enter(plane->dev, &idx))
+		return;
+
+	if (!fb || !new_state->visible) {
+		if (output->cursor_visible)
+			ret = qxl_cursor_send(qdev, QXL_CURSOR_HIDE, 0, 0);
+		output->cursor_visible = false;
+		output->cursor_fb = NULL;
+		goto out;
+	}
+
+	crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
+	x = new_state->crtc_x + fb->hot_x;
+	y = new_state->crtc_y + fb->hot_y;
+	if (crtc_state) {
+		x += to_qxl_crtc_state(crtc_state)->x;
+		layout_changed = to_qxl_crtc_state(crtc_state)->layout_changed ||
+				 drm_atomic_crtc_needs_modeset(crtc_state);
+	}
+
+	if (!output->cursor_visible || layout_changed || output->cursor_fb != fb ||
+	    output->cursor_hot_x != fb->hot_x || output->cursor_hot_y != fb->hot_y ||
+	    drm_plane_get_damage_clips_count(new_state)) {
+		ret = qxl_cursor_set(qdev, fb, &to_drm_shadow_plane_state(new_state)->data[0],
+				     x, y);
+		output->cursor_fb = fb;
+		output->cursor_hot_x = fb->hot_x;
+		output->cursor_hot_y = fb->hot_y;
+	} else if (output->cursor_x != x || output->cursor_y != y) {
+		ret = qxl_cursor_send(qdev, QXL_CURSOR_MOVE, x, y);
+	}
+	output->cursor_visible = !ret;
+	output->cursor_x = x;
+	output->cursor_y = y;
+out:
+	if (ret)
+		drm_err_ratelimited(&qdev->drm, "cursor update failed: %d\n", ret);
+	drm_dev_exit(idx);
+}
+
+static const struct drm_plane_helper_funcs qxl_cursor_plane_helper_funcs = {
+	DRM_GEM_SHADOW_PLANE_HELPER_FUNCS,
+	.atomic_check = qxl_cursor_plane_helper_atomic_check,
+	.atomic_update = qxl_cursor_plane_helper_atomic_update,
+};
+
+static const struct drm_plane_funcs qxl_cursor_plane_funcs = {
+	.update_plane = drm_atomic_helper_update_plane,
+	.disable_plane = drm_atomic_helper_disable_plane,
+	DRM_GEM_SHADOW_PLANE_FUNCS,
+};
+
+int qxl_cursor_init(struct qxl_device *qdev, struct qxl_output *output)
+{
+	struct qxl_cursor_plane *cursor;
+
+	cursor = drmm_universal_plane_alloc(&qdev->drm, struct qxl_cursor_plane, base,
+					    BIT(output->index), &qxl_cursor_plane_funcs,
+					    qxl_cursor_plane_formats,
+					    ARRAY_SIZE(qxl_cursor_plane_formats),
+					    NULL, DRM_PLANE_TYPE_CURSOR, NULL);
+	if (IS_ERR(cursor))
+		return PTR_ERR(cursor);
+	drm_plane_helper_add(&cursor->base, &qxl_cursor_plane_helper_funcs);
+	drm_plane_enable_fb_damage_clips(&cursor->base);
+	output->cursor = &cursor->base;
+	return 0;
+}

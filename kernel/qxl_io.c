@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * I/O ports.  Notifications are plain byte writes.  The asynchronous
+ * operations (memslot add, primary create/destroy, monitors config) are
+ * completed by an IO_CMD interrupt, and the device treats a second async
+ * write before that completion as a guest bug.  So exactly one runs at a
+ * time, under io_lock, and it is never written again: kernel-internal
+ * callers cannot be interrupted by a signal, and an operation that never
+ * completes marks the device dead instead of being retried.
+ */
+
+#include <linux/io.h>
+
+#include <drm/drm_print.h>
+
+#include "qxl_drv.h"
+
+void qxl_io_notify(struct qxl_device *qdev, enum qxl_io_port port)
+{
+	outb(0, qdev->io_base + port);
+}
+
+void qxl_io_reset(struct qxl_device *qdev)
+{
+	outb(0, qdev->io_base + QXL_IO_RESET);
+}
+
+/*
+ * The caller holds io_lock, which also guards the RAM header fields the
+ * operation reads (mem_slot, create_surface, monitors_config).
+ */
+int qxl_io_async_locked(struct qxl_device *qdev, enum qxl_io_port port, u8 val)
+{
+	long left;
+	int seq;
+
+	lockdep_assert_held(&qdev->io_lock);
+	if (qdev->dead)
+		return -ENODEV;
+	seq = atomic_read(&qdev->io_done);
+	outb(val, qdev->io_base + port);
+	left = wait_event_timeout(qdev->io_wq, atomic_read(&qdev->io_done) != seq,
+				  QXL_IO_TIMEOUT);
+	if (!left) {
+		drm_err(&qdev->drm,
+			"async I/O port %u (value %u) did not complete in %u ms: device considered dead\n",
+			port, val, jiffies_to_msecs(QXL_IO_TIMEOUT));
+		qdev->dead = true;
+		return -EIO;
+	}
+	return 0;
+}
+
+int qxl_io_async(struct qxl_device *qdev, enum qxl_io_port port, u8 val)
+{
+	int ret;
+
+	mutex_lock(&qdev->io_lock);
+	ret = qxl_io_async_locked(qdev, port, val);
+	mutex_unlock(&qdev->io_lock);
+	return ret;
+}
+
+int qxl_io_memslot_add(struct qxl_device *qdev, u8 slot, resource_size_t start,
+		       resource_size_t end)
+{
+	struct qxl_memslot __iomem *ms = &qdev->ram_header->mem_slot;
+	int ret;
+
+	mutex_lock(&qdev->io_lock);
+	writeq(start, &ms->mem_start);
+	writeq(end, &ms->mem_end);
+	ret = qxl_io_async_locked(qdev, QXL_IO_MEMSLOT_ADD_ASYNC,
+				  qdev->layout.slots_start + slot);
+	mutex_unlock(&qdev->io_lock);
+	return ret;
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Command and cursor rings, with the guest as producer.  A producer that
+ * finds the ring full, or a caller waiting for the device to take its
+ * command, asks for an interrupt through notify_on_cons and sleeps.  Several
+ * sleepers can want different notify points while only one can be armed,
+ * so sleeps are sliced and each slice re-arms the one its sleeper needs.
+ */
+
+#include <linux/io.h>
+
+#include <drm/drm_print.h>
+
+#include "qxl_drv.h"
+
+#define QXL_RING_SLICE	(HZ / 50)
+
+void qxl_ring_init(struct qxl_device *qdev, enum qxl_ring_id id)
+{
+	struct qxl_ring *ring = &qdev->rings[id];
+
+	ring->qdev = qdev;
+	mutex_init(&ring->lock);
+	init_waitqueue_head(&ring->wq);
+	if (id == QXL_RING_DISPLAY) {
+		ring->name = "command";
+		ring->ring = &qdev->ram_header->cmd_ring;
+		ring->notify_port = QXL_IO_NOTIFY_CMD;
+	} else {
+		ring->name = "cursor";
+		ring->ring = &qdev->ram_header->cursor_ring;
+		ring->notify_port = QXL_IO_NOTIFY_CURSOR;
+	}
+	qxl_ring_reset(ring);
+}
+
+/* After a device reset the ring starts over from the header's values. */
+void qxl_ring_reset(struct qxl_ring *ring)
+{
+	mutex_lock(&ring->lock);
+	ring->prod = readl(&ring->ring->hdr.prod);
+	mutex_unlock(&ring->lock);
+}
+
+static int qxl_ring_space(struct qxl_ring *ring, const char **why)
+{
+	return qxl_devif_ring_space(QXL_COMMAND_RING_SIZE, ring->prod,
+				    readl(&ring->ring->hdr.cons), why);
+}
+
+/* The caller holds ring->lock, so fence order matches ring order. */
+int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *seq)
+{
+	struct qxl_device *qdev = ring->qdev;
+	struct qxl_ring_header __iomem *hdr = &ring->ring->hdr;
+	struct qxl_command __iomem *item;
+	unsigned long deadline = jiffies + QXL_WAIT_TIMEOUT;
+	const char *why = NULL;
+	int space;
+
+	lockdep_assert_held(&ring->lock);
+	for (;;) {
+		space = qxl_ring_space(ring, &why);
+		if (space < 0) {
+			drm_err(&qdev->drm, "%s ring refused: %s\n", ring->name, why);
+			return -EIO;
+		}
+		if (space > 0)
+			break;
+		if (qdev->dead || time_after(jiffies, deadline)) {
+			drm_err(&qdev->drm, "%s ring full for %u ms: device stalled\n",
+				ring->name, jiffies_to_msecs(QXL_WAIT_TIMEOUT));
+			return -EIO;
+		}
+		ring->waits++;
+		writel(readl(&hdr->cons) + 1, &hdr->notify_on_cons);
+		mb(); /* notify point visible before the re-check */
+		wait_event_timeout(ring->wq, qxl_ring_space(ring, &why) != 0,
+				   QXL_RING_SLICE);
+	}
+
+	item = &ring->ring->items[qxl_devif_ring_slot(QXL_COMMAND_RING_SIZE, ring->prod)];
+	writeq(data, &item->data);
+	writel(type, &item->type);
+	writel(0, &item->padding);
+	wmb(); /* the item is complete before the device can see it */
+	ring->prod++;
+	writel(ring->prod, &hdr->prod);
+	mb(); /* prod published before reading the device's notify point */
+	if (ring->prod == readl(&hdr->notify_on_prod))
+		qxl_io_notify(qdev, ring->notify_port);
+	ring->pushed++;
+	if (seq)
+		*seq = ring->prod;
+	return 0;
+}
+
+static bool qxl_ring_consumed(struct qxl_ring *ring, u32 seq)
+{
+	return (s32)(readl(&ring->ring->hdr.cons) - seq) >= 0;
+}
+
+/* Wait until the device has taken every command up to sequence number seq. */
+int qxl_ring_wait_consumed(struct qxl_ring *ring, u32 seq)
+{
+	struct qxl_device *qdev = ring->qdev;
+	struct qxl_ring_header __iomem *hdr = &ring->ring->hdr;
+	unsigned long deadline = jiffies + QXL_WAIT_TIMEOUT;
+
+	while (!qxl_ring_consumed(ring, seq)) {
+		if (qdev->dead || time_after(jiffies, deadline)) {
+			drm_err(&qdev->drm, "%s ring: device did not take command %u in %u ms\n",
+				ring->name, seq, jiffies_to_msecs(QXL_WAIT_TIMEOUT));
+			return -EIO;
+		}
+		writel(seq, &hdr->notify_on_cons);
+		mb(); /* notify point visible before the re-check */
+		wait_event_timeout(ring->wq, qxl_ring_consumed(ring, seq), QXL_RING_SLICE);
+	}
+	return 0;
+}
+
+void qxl_ring_fill(struct qxl_ring *ring, u32 *used, u32 *size)
+{
+	*used = READ_ONCE(ring->prod) - readl(&ring->ring->hdr.cons);
+	*size = QXL_COMMAND_RING_SIZE;
+}
