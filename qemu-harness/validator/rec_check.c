@@ -45,7 +45,8 @@ struct ctx {
 	int in_range;
 	uint64_t printed;
 
-	struct surf *surf;		/* MAX_SURFACES entries */
+	struct surf *surf;		/* nsurf entries, grown on creation */
+	size_t nsurf;
 
 	struct dup_slot *dup;
 	size_t dup_cap, dup_used;
@@ -105,16 +106,32 @@ static void expectation(struct ctx *c, const char *rule, const char *fmt, ...)
 
 /* ------------------------------------------------------------ helpers */
 
-static struct surf *surface(struct ctx *c, int64_t id)
+/* The state of surface id; grow = allocate it (for a creation). */
+static struct surf *surface(struct ctx *c, int64_t id, int grow)
 {
 	if (id < 0 || id >= MAX_SURFACES)
 		return NULL;
+	if ((size_t)id >= c->nsurf) {
+		size_t n = c->nsurf ? c->nsurf : 16;
+		struct surf *s;
+
+		if (!grow)
+			return NULL;
+		while (n <= (size_t)id)
+			n *= 2;
+		s = realloc(c->surf, n * sizeof(*s));
+		if (!s)
+			return NULL;
+		memset(s + c->nsurf, 0, (n - c->nsurf) * sizeof(*s));
+		c->surf = s;
+		c->nsurf = n;
+	}
 	return &c->surf[id];
 }
 
 static struct surf *live_surface(struct ctx *c, int64_t id)
 {
-	struct surf *s = surface(c, id);
+	struct surf *s = surface(c, id, 0);
 
 	return s && s->alive ? s : NULL;
 }
@@ -565,8 +582,8 @@ static void check_full_upload(struct ctx *c, const struct rec_draw *dr, struct s
 			if (c->o->expect.no_full_surface_uploads) {
 				if (top < 0)
 					finding(c, "src.bitmap.data",
-						"full-surface upload of %llu bytes where nothing changed since command #%s, got an identical %lldx%lld image",
-						(unsigned long long)im->data.bytes, "the previous full upload",
+						"full-surface upload of %llu bytes identical to the previous one, got %lldx%lld unchanged",
+						(unsigned long long)im->data.bytes,
 						(long long)im->x, (long long)im->y);
 				else
 					finding(c, "src.bitmap.data",
@@ -718,8 +735,10 @@ static void free_upload(struct surf *s)
 static void create_surface(struct ctx *c, int64_t id, int64_t fmt, int64_t w,
 			   int64_t h, int64_t stride)
 {
-	struct surf *s = surface(c, id);
+	struct surf *s = surface(c, id, 1);
 
+	if (!s)
+		return;
 	free_upload(s);
 	s->alive = 1;
 	s->format = fmt;
@@ -733,7 +752,7 @@ static void create_surface(struct ctx *c, int64_t id, int64_t fmt, int64_t w,
 
 static void check_surface_cmd(struct ctx *c, const struct rec_surface *sc)
 {
-	struct surf *s = surface(c, sc->surface_id);
+	struct surf *s = surface(c, sc->surface_id, 1);
 
 	if (!s) {
 		finding(c, "surface_id", "must be 0..%d, got %lld", MAX_SURFACES - 1,
@@ -823,8 +842,11 @@ static void check_cursor(struct ctx *c, const struct rec_cursor *cu)
 
 static void check_message(struct ctx *c, const struct rec_event *ev)
 {
-	struct surf *p = &c->surf[0];
-	int i;
+	struct surf *p = surface(c, 0, 1);
+	size_t i;
+
+	if (!p)
+		return;
 
 	if (c->in_range && !ev->late_primary) {
 		if (ev->type < REC_MSG_COUNT && rec_msg_name(ev->type))
@@ -868,7 +890,7 @@ static void check_message(struct ctx *c, const struct rec_event *ev)
 		break;
 	case REC_MSG_DESTROY_SURFACES:
 	case REC_MSG_DESTROY_SURFACES_ASYNC:
-		for (i = 0; i < MAX_SURFACES; i++) {
+		for (i = 0; i < c->nsurf; i++) {
 			if (c->surf[i].alive) {
 				c->surf[i].alive = 0;
 				free_upload(&c->surf[i]);
@@ -1043,7 +1065,7 @@ static void check_expectations(struct ctx *c)
 {
 	const struct rec_expect *e = &c->o->expect;
 	struct rec_stats *st = c->st;
-	int64_t i;
+	size_t i;
 
 	if (e->no_image_data && st->image_bytes)
 		expectation(c, "no-image-data",
@@ -1076,7 +1098,7 @@ static void check_expectations(struct ctx *c)
 		expectation(c, "max-duplicate-images",
 			    "at most %lld re-uploads of identical images expected, got %llu",
 			    (long long)e->max_dup_images, (unsigned long long)st->dup_images);
-	for (i = 1; i < MAX_SURFACES; i++) {
+	for (i = 1; i < c->nsurf; i++) {
 		struct surf *s = &c->surf[i];
 
 		if (!s->alive)
@@ -1085,8 +1107,8 @@ static void check_expectations(struct ctx *c)
 			st->surfaces_leaked++;
 			if (e->no_surface_leaks)
 				expectation(c, "no-surface-leaks",
-					    "surface %lld created at command #%llu (offset %llu) destroyed by the end, got still alive",
-					    (long long)i, (unsigned long long)s->created_counter,
+					    "surface %zu created at command #%llu (offset %llu) destroyed by the end, got still alive",
+					    i, (unsigned long long)s->created_counter,
 					    (unsigned long long)s->created_off);
 		}
 	}
@@ -1100,7 +1122,8 @@ int rec_analyze(const uint8_t *buf, size_t len, const struct rec_opts *o,
 	struct rec_parser p;
 	struct rec_event *ev;
 	struct ctx c;
-	int r, i;
+	size_t i;
+	int r;
 
 	memset(res, 0, sizeof(*res));
 	memset(&c, 0, sizeof(c));
@@ -1108,11 +1131,8 @@ int rec_analyze(const uint8_t *buf, size_t len, const struct rec_opts *o,
 	c.o = o;
 	c.res = res;
 	c.st = &res->st;
-	c.surf = calloc(MAX_SURFACES, sizeof(*c.surf));
 	ev = calloc(1, sizeof(*ev));
-	if (!c.surf || !ev) {
-		free(c.surf);
-		free(ev);
+	if (!ev) {
 		res->status = REC_ERROR;
 		snprintf(res->err, sizeof(res->err), "out of memory");
 		return 1;
@@ -1137,12 +1157,12 @@ int rec_analyze(const uint8_t *buf, size_t len, const struct rec_opts *o,
 	res->parsed_to = r == REC_OK ? ev->off : (r == REC_END ? len : p.err_off);
 
 	res->updates = o->updates >= 0 ? (uint64_t)o->updates : c.draws;
-	for (i = 0; i < MAX_SURFACES; i++)
-		if (c.surf[i].alive && i)
+	for (i = 1; i < c.nsurf; i++)
+		if (c.surf[i].alive)
 			res->st.surfaces_alive_end++;
 	check_expectations(&c);
 
-	for (i = 0; i < MAX_SURFACES; i++)
+	for (i = 0; i < c.nsurf; i++)
 		free(c.surf[i].last.blobs);
 	free(c.surf);
 	free(c.dup);
