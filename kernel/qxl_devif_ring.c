@@ -7,17 +7,27 @@
  */
 #include "qxl_devif.h"
 
-int qxl_devif_ring_check(u32 num_items, u32 prod, u32 cons, const char **why)
+/* Real rings hold 8 or 32; the cap keeps every count representable as int. */
+#define QXL_DEVIF_RING_MAX_ITEMS	65536U
+
+static int qxl_devif_ring_size_check(u32 num_items, const char **why)
 {
-	*why = "";
 	if (!num_items || (num_items & (num_items - 1))) {
 		*why = "ring num_items is not a power of two";
 		return -EIO;
 	}
-	if (num_items > 0x80000000U) {
-		*why = "ring num_items is above 2^31";
+	if (num_items > QXL_DEVIF_RING_MAX_ITEMS) {
+		*why = "ring num_items is above 65536";
 		return -EIO;
 	}
+	return 0;
+}
+
+int qxl_devif_ring_check(u32 num_items, u32 prod, u32 cons, const char **why)
+{
+	*why = "";
+	if (qxl_devif_ring_size_check(num_items, why))
+		return -EIO;
 	if (prod - cons > num_items) {
 		*why = (s32)(prod - cons) < 0 ?
 			"ring cons is ahead of prod" :
@@ -51,11 +61,8 @@ int qxl_devif_ring_peer_advance(u32 num_items, u32 peer_old, u32 peer_new,
 	u32 step = peer_new - peer_old;
 
 	*why = "";
-	if (!num_items || (num_items & (num_items - 1)) ||
-	    num_items > 0x80000000U) {
-		*why = "ring num_items is not a power of two";
+	if (qxl_devif_ring_size_check(num_items, why))
 		return -EIO;
-	}
 	if ((s32)step < 0) {
 		*why = "device moved its ring counter backwards";
 		return -EIO;
