@@ -5,6 +5,7 @@
  * abort on (see README.md, "Rules"); the statistics measure how many bytes
  * reach the device and how many of them were avoidable.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,16 @@ static void expectation(struct ctx *c, const char *rule, const char *fmt, ...)
 
 /* ------------------------------------------------------------ helpers */
 
+/* a*b, saturated: record values are 32-bit but their products are not */
+static int64_t mul(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_mul_overflow(a, b, &r))
+		return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
 /* The state of surface id; grow = allocate it (for a creation). */
 static struct surf *surface(struct ctx *c, int64_t id, int grow)
 {
@@ -180,16 +191,16 @@ static int surface_bpp(int64_t fmt)
 /* Data bytes a cursor shape of this type and size must carry; -1 unknown. */
 static int64_t cursor_size(int64_t type, int64_t w, int64_t h)
 {
-	int64_t mask = (w + 7) / 8 * h;
+	int64_t mask = mul((w + 7) / 8, h);
 
 	switch (type) {
-	case QXL_CURSOR_TYPE_ALPHA: return w * h * 4;
+	case QXL_CURSOR_TYPE_ALPHA: return mul(mul(w, h), 4);
 	case QXL_CURSOR_TYPE_MONO: return 2 * mask;
-	case QXL_CURSOR_TYPE_COLOR4: return (w + 1) / 2 * h + 16 * 4 + mask;
-	case QXL_CURSOR_TYPE_COLOR8: return w * h + 256 * 4 + mask;
-	case QXL_CURSOR_TYPE_COLOR16: return w * 2 * h + mask;
-	case QXL_CURSOR_TYPE_COLOR24: return w * 3 * h + mask;
-	case QXL_CURSOR_TYPE_COLOR32: return w * 4 * h + mask;
+	case QXL_CURSOR_TYPE_COLOR4: return mul((w + 1) / 2, h) + 16 * 4 + mask;
+	case QXL_CURSOR_TYPE_COLOR8: return mul(w, h) + 256 * 4 + mask;
+	case QXL_CURSOR_TYPE_COLOR16: return mul(mul(w, 2), h) + mask;
+	case QXL_CURSOR_TYPE_COLOR24: return mul(mul(w, 3), h) + mask;
+	case QXL_CURSOR_TYPE_COLOR32: return mul(mul(w, 4), h) + mask;
 	default: return -1;
 	}
 }
@@ -222,10 +233,10 @@ static int check_surface_geometry(struct ctx *c, const char *prefix,
 		finding(c, field, "|stride| must be >= (width*bpp+7)/8 = %lld, got %lld",
 			(long long)((w * bpp + 7) / 8), (long long)stride);
 		ok = 0;
-	} else if (h * astride > SPICE_MAX_IMAGE) {
+	} else if (mul(h, astride) > SPICE_MAX_IMAGE) {
 		snprintf(field, sizeof(field), "%s.stride", prefix);
 		finding(c, field, "height*|stride| must be <= 0x7fffffff, got %lld",
-			(long long)(h * astride));
+			(long long)mul(h, astride));
 		ok = 0;
 	}
 	return ok;
@@ -347,10 +358,10 @@ static void check_image(struct ctx *c, const struct rec_image *im)
 			snprintf(f, sizeof(f), "%s.bitmap.stride", im->role);
 			finding(c, f, "must be >= (x*bpp+7)/8 = %lld, got %lld",
 				(long long)min_stride, (long long)im->stride);
-		} else if (im->y * im->stride > SPICE_MAX_IMAGE) {
+		} else if (mul(im->y, im->stride) > SPICE_MAX_IMAGE) {
 			snprintf(f, sizeof(f), "%s.bitmap.stride", im->role);
 			finding(c, f, "y*stride must be <= 0x7fffffff, got %lld",
-				(long long)(im->y * im->stride));
+				(long long)mul(im->y, im->stride));
 		} else if ((int64_t)im->data.bytes != im->y * im->stride) {
 			snprintf(f, sizeof(f), "%s.bitmap.data", im->role);
 			finding(c, f, "data must hold y*stride = %lld bytes, got %llu",
@@ -539,7 +550,7 @@ static void check_full_upload(struct ctx *c, const struct rec_draw *dr, struct s
 	im = &dr->img[dr->src_image];
 	if (im->type != QXL_IMAGE_TYPE_BITMAP || im->x != s->width || im->y != s->height ||
 	    dr->bbox.top != 0 || dr->bbox.left != 0 || dr->bbox.bottom != s->height ||
-	    dr->bbox.right != s->width || (int64_t)im->data.bytes != im->y * im->stride ||
+	    dr->bbox.right != s->width || (int64_t)im->data.bytes != mul(im->y, im->stride) ||
 	    bitmap_bpp(im->format) < 8)
 		return;
 	if (c->in_range)
@@ -774,7 +785,7 @@ static void check_surface_cmd(struct ctx *c, const struct rec_surface *sc)
 					    sc->height, sc->stride))
 			return;
 		if ((sc->flags & QXL_SURF_FLAG_KEEP_DATA) &&
-		    (int64_t)sc->data.bytes != sc->height * (sc->stride < 0 ? -sc->stride : sc->stride))
+		    (int64_t)sc->data.bytes != mul(sc->height, sc->stride < 0 ? -sc->stride : sc->stride))
 			finding(c, "data", "kept data must be height*|stride| bytes, got %llu",
 				(unsigned long long)sc->data.bytes);
 		create_surface(c, sc->surface_id, sc->format, sc->width, sc->height, sc->stride);
@@ -874,9 +885,9 @@ static void check_message(struct ctx *c, const struct rec_event *ev)
 		if (!check_surface_geometry(c, "create_primary", pr->format, pr->width,
 					    pr->height, pr->stride))
 			return;
-		if ((int64_t)pr->data.bytes != pr->height * astride)
+		if ((int64_t)pr->data.bytes != mul(pr->height, astride))
 			finding(c, "create_primary.data", "must be height*|stride| = %lld bytes, got %llu",
-				(long long)(pr->height * astride),
+				(long long)mul(pr->height, astride),
 				(unsigned long long)pr->data.bytes);
 		create_surface(c, 0, pr->format, pr->width, pr->height, pr->stride);
 		break;
@@ -974,7 +985,10 @@ static int parse_count(const char *s, int64_t *v)
 
 	if (!*s || *s == '-')
 		return -1;
+	errno = 0;
 	x = strtoull(s, &end, 10);
+	if (errno || x > (unsigned long long)INT64_MAX / (1024 * 1024))
+		return -1;
 	if (*end == 'K' || *end == 'k') {
 		x *= 1024;
 		end++;
@@ -982,7 +996,7 @@ static int parse_count(const char *s, int64_t *v)
 		x *= 1024 * 1024;
 		end++;
 	}
-	if (*end || x > INT64_MAX)
+	if (*end)
 		return -1;
 	*v = (int64_t)x;
 	return 0;

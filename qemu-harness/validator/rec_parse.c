@@ -204,10 +204,12 @@ static int lex_int(const char *s, size_t n, size_t *i, int64_t *out,
 /*
  * Reads a line "<key> <int> ... <int>" with exactly nvals integers (the key
  * may contain spaces, e.g. "rect bbox"; an empty key means the line is only
- * integers).  uvals, if given, receives the unsigned readings.
+ * integers).  uvals, if given, receives the unsigned readings.  Unless wide,
+ * values must fit in 32 bits (signed or unsigned), as everything spice-server
+ * prints with %d does; this also keeps the checker's arithmetic in range.
  */
-static int line_ints(struct rec_parser *p, const char *key, int nvals,
-		     int64_t *vals, uint64_t *uvals)
+static int line_ints_w(struct rec_parser *p, const char *key, int nvals,
+		       int64_t *vals, uint64_t *uvals, int wide)
 {
 	const char *s;
 	size_t n, i = 0, klen = strlen(key);
@@ -228,6 +230,9 @@ static int line_ints(struct rec_parser *p, const char *key, int nvals,
 				       key, nvals);
 		if (lex_int(s, n, &i, &vals[k], &u) < 0)
 			return fail_at(p, p->pos + i, "\"%s\": bad number", key);
+		if (!wide && (vals[k] < INT32_MIN || vals[k] > (int64_t)UINT32_MAX))
+			return fail_at(p, p->pos, "\"%s\": %lld does not fit in 32 bits",
+				       key, (long long)vals[k]);
 		if (uvals)
 			uvals[k] = u;
 	}
@@ -236,6 +241,12 @@ static int line_ints(struct rec_parser *p, const char *key, int nvals,
 			       key, nvals);
 	p->pos += n + 1;
 	return 0;
+}
+
+static int line_ints(struct rec_parser *p, const char *key, int nvals,
+		     int64_t *vals, uint64_t *uvals)
+{
+	return line_ints_w(p, key, nvals, vals, uvals, 0);
 }
 
 static int kv(struct rec_parser *p, const char *key, int64_t *v)
@@ -247,7 +258,7 @@ static int kv_u64(struct rec_parser *p, const char *key, uint64_t *v)
 {
 	int64_t s;
 
-	return line_ints(p, key, 1, &s, v);
+	return line_ints_w(p, key, 1, &s, v, 1);
 }
 
 static int kv_bool(struct rec_parser *p, const char *key, int *v)
@@ -405,7 +416,7 @@ static int chunks(struct rec_parser *p, const char *name, struct rec_data *d)
 	int64_t k;
 
 	memset(d, 0, sizeof(*d));
-	TRY(line_ints(p, "data_chunks", 2, v, u));
+	TRY(line_ints_w(p, "data_chunks", 2, v, u, 1));
 	if (v[0] < 0)
 		return fail_at(p, at, "data_chunks: negative chunk count %lld",
 			       (long long)v[0]);
@@ -841,7 +852,7 @@ int rec_next(struct rec_parser *p, struct rec_event *ev)
 			return truncated(p, "an event line");
 		return fail_at(p, at, "expected an \"event\" line");
 	}
-	TRY(line_ints(p, "event", 4, v, u));
+	TRY(line_ints_w(p, "event", 4, v, u, 1));
 	if (v[0] < 0 || u[0] > UINT32_MAX)
 		return fail_at(p, at, "event counter %lld out of range", (long long)v[0]);
 	if (p->have_counter && u[0] != p->next_counter)
