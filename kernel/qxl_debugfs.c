@@ -6,6 +6,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/seq_file.h>
 
 #include <drm/drm_file.h>
@@ -47,8 +48,33 @@ static int qxl_status_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(qxl_status);
 
+/*
+ * Writing to qxl_release_flush makes the device hand back every release it
+ * holds back for batching, so tests can compare device memory use.
+ */
+static ssize_t qxl_release_flush_write(struct file *file, const char __user *buf,
+				       size_t len, loff_t *ppos)
+{
+	struct qxl_device *qdev = file_inode(file)->i_private;
+	int ret;
+
+	ret = qxl_release_wait_idle(qdev);
+	if (ret && ret != -EBUSY)
+		return ret;
+	return len;
+}
+
+static const struct file_operations qxl_release_flush_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = qxl_release_flush_write,
+	.llseek = noop_llseek,
+};
+
 void qxl_debugfs_init(struct drm_minor *minor)
 {
 	debugfs_create_file("qxl_status", 0444, minor->debugfs_root,
 			    to_qxl(minor->dev), &qxl_status_fops);
+	debugfs_create_file("qxl_release_flush", 0200, minor->debugfs_root,
+			    to_qxl(minor->dev), &qxl_release_flush_fops);
 }

@@ -1,0 +1,913 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmstest - KMS client tests for qxl.ko, run inside the guest as root.
+ *
+ *   kmstest damage    only damaged rectangles are uploaded (atomic
+ *                     FB_DAMAGE_CLIPS and DIRTYFB), screendump pixel check
+ *   kmstest flip      page flips complete with events paced by the emulated
+ *                     vblank; counters and timestamps advance
+ *   kmstest cursor    cursor set / move / hide through the cursor ring
+ *   kmstest invalid   impossible states are refused by atomic_check
+ *   kmstest churn N   N rounds of buffers, framebuffers, cursors, mode sets;
+ *                     device memory returns to where it started
+ *
+ * Output is TAP.  Figures come from the driver's debugfs qxl_status.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+#include <drm_fourcc.h>
+
+static int tap_n;
+static int tap_failed;
+
+static void ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("%s %d - ", cond ? "ok" : "not ok", ++tap_n);
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+	if (!cond)
+		tap_failed = 1;
+}
+
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("# ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("not ok %d - setup: ", ++tap_n);
+	vprintf(fmt, ap);
+	printf("\n1..%d\n", tap_n);
+	va_end(ap);
+	exit(1);
+}
+
+/* ------------------------------------------------------------ debugfs */
+
+static const char *debugfs_dir(void)
+{
+	static char path[128];
+	struct stat st;
+
+	if (path[0])
+		return path;
+	if (stat("/sys/kernel/debug/dri", &st))
+		mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/0");
+	return path;
+}
+
+static long long status_get(const char *key)
+{
+	char path[256], line[256];
+	size_t klen = strlen(key);
+	long long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/qxl_status", debugfs_dir());
+	f = fopen(path, "r");
+	if (!f)
+		die("cannot open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			val = strtoll(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	if (val < 0)
+		die("no '%s' in %s", key, path);
+	return val;
+}
+
+/* "<ring>_ring: used/size pushed N ..." -> N */
+static long long ring_pushed(const char *ring)
+{
+	char path[256], line[256], key[64];
+	long long pushed = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/qxl_status", debugfs_dir());
+	snprintf(key, sizeof(key), "%s_ring:", ring);
+	f = fopen(path, "r");
+	if (!f)
+		die("cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+
+		if (strncmp(line, key, strlen(key)))
+			continue;
+		p = strstr(line, "pushed ");
+		if (p)
+			pushed = strtoll(p + 7, NULL, 10);
+	}
+	fclose(f);
+	if (pushed < 0)
+		die("no pushed count for the %s ring", ring);
+	return pushed;
+}
+
+static void release_flush(void)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/qxl_release_flush", debugfs_dir());
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		die("cannot open %s: %s", path, strerror(errno));
+	if (write(fd, "1", 1) != 1)
+		die("write %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* ------------------------------------------------------------ KMS setup */
+
+struct dumb {
+	uint32_t handle, fb, width, height, pitch;
+	uint64_t size;
+	uint32_t *map;
+};
+
+struct kms {
+	int fd;
+	drmModeRes *res;
+	uint32_t conn[16], crtc[16], primary[16], cursor[16];
+	int heads;
+	drmModeModeInfo mode0;		/* preferred mode of head 0 */
+};
+
+static struct kms k;
+
+static uint32_t prop_id(uint32_t obj, uint32_t type, const char *name)
+{
+	drmModeObjectProperties *props = drmModeObjectGetProperties(k.fd, obj, type);
+	uint32_t id = 0;
+
+	for (uint32_t i = 0; props && i < props->count_props; i++) {
+		drmModePropertyRes *p = drmModeGetProperty(k.fd, props->props[i]);
+
+		if (p && !strcmp(p->name, name))
+			id = p->prop_id;
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	if (!id)
+		die("object %u has no property %s", obj, name);
+	return id;
+}
+
+static uint64_t prop_value(uint32_t obj, uint32_t type, const char *name)
+{
+	drmModeObjectProperties *props = drmModeObjectGetProperties(k.fd, obj, type);
+	uint64_t val = 0;
+
+	for (uint32_t i = 0; props && i < props->count_props; i++) {
+		drmModePropertyRes *p = drmModeGetProperty(k.fd, props->props[i]);
+
+		if (p && !strcmp(p->name, name))
+			val = props->prop_values[i];
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	return val;
+}
+
+static void kms_open(void)
+{
+	drmModePlaneRes *pres;
+	drmModeConnector *c;
+
+	k.fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+	if (k.fd < 0)
+		die("open /dev/dri/card0: %s", strerror(errno));
+	if (drmSetClientCap(k.fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) ||
+	    drmSetClientCap(k.fd, DRM_CLIENT_CAP_ATOMIC, 1))
+		die("no atomic support: %s", strerror(errno));
+	k.res = drmModeGetResources(k.fd);
+	if (!k.res)
+		die("drmModeGetResources: %s", strerror(errno));
+	k.heads = k.res->count_crtcs;
+	if (k.heads > 16 || k.res->count_connectors != k.heads)
+		die("expected one connector per CRTC, got %d CRTCs, %d connectors",
+		    k.res->count_crtcs, k.res->count_connectors);
+	for (int i = 0; i < k.heads; i++) {
+		k.conn[i] = k.res->connectors[i];
+		k.crtc[i] = k.res->crtcs[i];
+	}
+	pres = drmModeGetPlaneResources(k.fd);
+	if (!pres)
+		die("drmModeGetPlaneResources: %s", strerror(errno));
+	for (uint32_t i = 0; i < pres->count_planes; i++) {
+		drmModePlane *p = drmModeGetPlane(k.fd, pres->planes[i]);
+		uint64_t type = prop_value(p->plane_id, DRM_MODE_OBJECT_PLANE, "type");
+
+		for (int h = 0; h < k.heads; h++) {
+			if (!(p->possible_crtcs & (1u << h)))
+				continue;
+			if (type == DRM_PLANE_TYPE_PRIMARY)
+				k.primary[h] = p->plane_id;
+			else if (type == DRM_PLANE_TYPE_CURSOR)
+				k.cursor[h] = p->plane_id;
+		}
+		drmModeFreePlane(p);
+	}
+	drmModeFreePlaneResources(pres);
+
+	c = drmModeGetConnector(k.fd, k.conn[0]);
+	if (!c || !c->count_modes)
+		die("head 0 has no modes");
+	k.mode0 = c->modes[0];
+	for (int i = 0; i < c->count_modes; i++)
+		if (c->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			k.mode0 = c->modes[i];
+	drmModeFreeConnector(c);
+}
+
+static void find_mode(uint32_t conn, int w, int h, drmModeModeInfo *out)
+{
+	drmModeConnector *c = drmModeGetConnector(k.fd, conn);
+
+	for (int i = 0; c && i < c->count_modes; i++) {
+		if (c->modes[i].hdisplay == w && c->modes[i].vdisplay == h) {
+			*out = c->modes[i];
+			drmModeFreeConnector(c);
+			return;
+		}
+	}
+	die("connector %u has no %dx%d mode", conn, w, h);
+}
+
+static void dumb_create(struct dumb *d, uint32_t w, uint32_t h, uint32_t format)
+{
+	struct drm_mode_create_dumb create = { .width = w, .height = h, .bpp = 32 };
+	struct drm_mode_map_dumb map = { 0 };
+	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
+
+	if (format == DRM_FORMAT_RGB565)
+		create.bpp = 16;
+	if (drmIoctl(k.fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+		die("CREATE_DUMB %ux%u: %s", w, h, strerror(errno));
+	d->handle = create.handle;
+	d->pitch = create.pitch;
+	d->size = create.size;
+	d->width = w;
+	d->height = h;
+	map.handle = d->handle;
+	if (drmIoctl(k.fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
+		die("MAP_DUMB: %s", strerror(errno));
+	d->map = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_SHARED, k.fd, map.offset);
+	if (d->map == MAP_FAILED)
+		die("mmap dumb: %s", strerror(errno));
+	handles[0] = d->handle;
+	pitches[0] = d->pitch;
+	if (drmModeAddFB2(k.fd, w, h, format, handles, pitches, offsets, &d->fb, 0))
+		die("AddFB2 %ux%u: %s", w, h, strerror(errno));
+}
+
+static void dumb_destroy(struct dumb *d)
+{
+	struct drm_mode_destroy_dumb destroy = { .handle = d->handle };
+
+	drmModeRmFB(k.fd, d->fb);
+	munmap(d->map, d->size);
+	drmIoctl(k.fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	memset(d, 0, sizeof(*d));
+}
+
+static void fill(struct dumb *d, int x, int y, int w, int h, uint32_t color)
+{
+	for (int j = y; j < y + h; j++)
+		for (int i = x; i < x + w; i++)
+			d->map[j * (d->pitch / 4) + i] = color;
+}
+
+/* Add the properties that put fb full-screen on head h with mode m. */
+static void add_head(drmModeAtomicReq *req, int h, const drmModeModeInfo *m, uint32_t fb,
+		     uint32_t *blob)
+{
+	if (drmModeCreatePropertyBlob(k.fd, m, sizeof(*m), blob))
+		die("mode blob: %s", strerror(errno));
+	drmModeAtomicAddProperty(req, k.crtc[h], prop_id(k.crtc[h], DRM_MODE_OBJECT_CRTC,
+							"MODE_ID"), *blob);
+	drmModeAtomicAddProperty(req, k.crtc[h], prop_id(k.crtc[h], DRM_MODE_OBJECT_CRTC,
+							"ACTIVE"), 1);
+	drmModeAtomicAddProperty(req, k.conn[h], prop_id(k.conn[h], DRM_MODE_OBJECT_CONNECTOR,
+							"CRTC_ID"), k.crtc[h]);
+#define PP(name, val) drmModeAtomicAddProperty(req, k.primary[h], \
+		prop_id(k.primary[h], DRM_MODE_OBJECT_PLANE, name), val)
+	PP("FB_ID", fb);
+	PP("CRTC_ID", k.crtc[h]);
+	PP("SRC_X", 0);
+	PP("SRC_Y", 0);
+	PP("SRC_W", (uint64_t)m->hdisplay << 16);
+	PP("SRC_H", (uint64_t)m->vdisplay << 16);
+	PP("CRTC_X", 0);
+	PP("CRTC_Y", 0);
+	PP("CRTC_W", m->hdisplay);
+	PP("CRTC_H", m->vdisplay);
+#undef PP
+}
+
+static void disable_head(drmModeAtomicReq *req, int h)
+{
+	drmModeAtomicAddProperty(req, k.crtc[h], prop_id(k.crtc[h], DRM_MODE_OBJECT_CRTC,
+							"MODE_ID"), 0);
+	drmModeAtomicAddProperty(req, k.crtc[h], prop_id(k.crtc[h], DRM_MODE_OBJECT_CRTC,
+							"ACTIVE"), 0);
+	drmModeAtomicAddProperty(req, k.conn[h], prop_id(k.conn[h], DRM_MODE_OBJECT_CONNECTOR,
+							"CRTC_ID"), 0);
+	drmModeAtomicAddProperty(req, k.primary[h], prop_id(k.primary[h], DRM_MODE_OBJECT_PLANE,
+							   "FB_ID"), 0);
+	drmModeAtomicAddProperty(req, k.primary[h], prop_id(k.primary[h], DRM_MODE_OBJECT_PLANE,
+							   "CRTC_ID"), 0);
+	drmModeAtomicAddProperty(req, k.cursor[h], prop_id(k.cursor[h], DRM_MODE_OBJECT_PLANE,
+							  "FB_ID"), 0);
+	drmModeAtomicAddProperty(req, k.cursor[h], prop_id(k.cursor[h], DRM_MODE_OBJECT_PLANE,
+							  "CRTC_ID"), 0);
+}
+
+/* Head 0 alone with mode m showing fb; every other head off.  Returns errno. */
+static int modeset_single(const drmModeModeInfo *m, uint32_t fb, uint32_t flags)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	uint32_t blob;
+	int ret;
+
+	add_head(req, 0, m, fb, &blob);
+	for (int h = 1; h < k.heads; h++)
+		disable_head(req, h);
+	ret = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET | flags, NULL);
+	ret = ret ? errno : 0;
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, blob);
+	return ret;
+}
+
+/* ------------------------------------------------------------ screendump */
+
+/* Pixel (x, y) of $QH_OUT/name.png as 0xRRGGBB, or -1. */
+static long pixel(const char *name, int x, int y)
+{
+	char cmd[512], line[256];
+	long val = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "convert \"$QH_OUT/%s.png\" -crop 1x1+%d+%d -depth 8 txt:- 2>/dev/null", name, x, y);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		char *hash = strchr(line, '#');
+
+		if (line[0] != '#' && hash)
+			val = strtol(hash + 1, NULL, 16) & 0xffffff;
+	}
+	pclose(p);
+	return val;
+}
+
+static bool screendump(const char *name)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "qh-screendump %s >/dev/null", name);
+	return system(cmd) == 0;
+}
+
+static bool png_size(const char *name, int *w, int *h)
+{
+	char cmd[256];
+	FILE *p;
+	bool ret;
+
+	snprintf(cmd, sizeof(cmd), "identify -format '%%w %%h' \"$QH_OUT/%s.png\"", name);
+	p = popen(cmd, "r");
+	if (!p)
+		return false;
+	ret = fscanf(p, "%d %d", w, h) == 2;
+	pclose(p);
+	return ret;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void commit_damage(uint32_t fb, const struct drm_mode_rect *rects, int n, int *err)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	uint32_t blob = 0;
+
+	if (n && drmModeCreatePropertyBlob(k.fd, rects, sizeof(*rects) * n, &blob))
+		die("damage blob: %s", strerror(errno));
+	drmModeAtomicAddProperty(req, k.primary[0], prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE,
+							   "FB_ID"), fb);
+	drmModeAtomicAddProperty(req, k.primary[0], prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE,
+							   "FB_DAMAGE_CLIPS"), blob);
+	*err = drmModeAtomicCommit(k.fd, req, 0, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	if (blob)
+		drmModeDestroyPropertyBlob(k.fd, blob);
+}
+
+static int test_damage(void)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	struct drm_mode_rect r1 = { 100, 40, 200, 90 };		/* 100x50 */
+	struct drm_mode_rect r2[2] = { { 300, 300, 332, 316 }, { 0, 700, 8, 708 } };
+	drmModeClip clip = { 500, 100, 564, 132 };		/* 64x32 */
+	long long before, after, full;
+	struct dumb a;
+	int err;
+	long px;
+
+	dumb_create(&a, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+	fill(&a, 0, 0, a.width, a.height, 0x404040);
+	before = status_get("bytes_uploaded");
+	err = modeset_single(m, a.fb, 0);
+	ok(!err, "modeset %s with a %ux%u framebuffer: expected 0, got %s", m->name,
+	   a.width, a.height, strerror(err));
+	full = status_get("bytes_uploaded") - before;
+	ok(full >= (long long)a.width * a.height * 4,
+	   "full upload after a mode set: expected >= %u bytes, got %lld",
+	   a.width * a.height * 4, full);
+
+	fill(&a, 100, 40, 100, 50, 0xff0000);
+	before = status_get("bytes_uploaded");
+	commit_damage(a.fb, &r1, 1, &err);
+	after = status_get("bytes_uploaded");
+	ok(!err && after - before == 100 * 50 * 4,
+	   "one 100x50 FB_DAMAGE_CLIPS rect uploads 20000 bytes: got %lld (commit: %s)",
+	   after - before, strerror(err));
+
+	fill(&a, 300, 300, 32, 16, 0x00ff00);
+	fill(&a, 0, 700, 8, 8, 0x0000ff);
+	before = status_get("bytes_uploaded");
+	commit_damage(a.fb, r2, 2, &err);
+	after = status_get("bytes_uploaded");
+	ok(!err && after - before == (32 * 16 + 8 * 8) * 4,
+	   "two damage rects upload %d bytes: got %lld (commit: %s)",
+	   (32 * 16 + 8 * 8) * 4, after - before, strerror(err));
+
+	fill(&a, 500, 100, 64, 32, 0xffff00);
+	before = status_get("bytes_uploaded");
+	err = drmModeDirtyFB(k.fd, a.fb, &clip, 1);
+	after = status_get("bytes_uploaded");
+	ok(!err && after - before == 64 * 32 * 4,
+	   "DIRTYFB of 64x32 uploads 8192 bytes: got %lld (ioctl: %d)", after - before, err);
+
+	ok(screendump("damage"), "screendump taken");
+	{
+		int w = 0, h = 0;
+		bool got = png_size("damage", &w, &h);
+
+		ok(got && w == m->hdisplay && h == m->vdisplay,
+		   "screendump is %ux%u: got %dx%d", m->hdisplay, m->vdisplay, w, h);
+	}
+	px = pixel("damage", 150, 60);
+	ok(px == 0xff0000, "pixel (150,60) red: got %06lx", px);
+	px = pixel("damage", 310, 305);
+	ok(px == 0x00ff00, "pixel (310,305) green: got %06lx", px);
+	px = pixel("damage", 4, 704);
+	ok(px == 0x0000ff, "pixel (4,704) blue: got %06lx", px);
+	px = pixel("damage", 530, 110);
+	ok(px == 0xffff00, "pixel (530,110) yellow (DIRTYFB): got %06lx", px);
+	px = pixel("damage", 700, 500);
+	ok(px == 0x404040, "pixel (700,500) background grey: got %06lx", px);
+
+	/* a page flip to a new framebuffer uploads it whole */
+	{
+		struct dumb b;
+
+		dumb_create(&b, m->hdisplay, m->vdisplay, DRM_FORMAT_RGB565);
+		for (uint32_t y = 0; y < b.height; y++)
+			for (uint32_t x = 0; x < b.width; x++)
+				((uint16_t *)b.map)[y * (b.pitch / 2) + x] = 0x07e0; /* green */
+		before = status_get("bytes_uploaded");
+		commit_damage(b.fb, NULL, 0, &err);
+		after = status_get("bytes_uploaded");
+		ok(!err && after - before == (long long)b.width * b.height * 4,
+		   "switching to an RGB565 framebuffer uploads it whole: expected %u, got %lld (%s)",
+		   b.width * b.height * 4, after - before, strerror(err));
+		ok(screendump("damage-rgb565"), "screendump taken");
+		px = pixel("damage-rgb565", 10, 10);
+		ok(px == 0x00ff00, "RGB565 green drawn as 00ff00: got %06lx", px);
+		commit_damage(a.fb, NULL, 0, &err);
+		dumb_destroy(&b);
+	}
+	dumb_destroy(&a);
+	return 0;
+}
+
+static double ts(unsigned int sec, unsigned int usec)
+{
+	return sec + usec / 1e6;
+}
+
+struct flip_log {
+	int n;
+	unsigned int seq[256];
+	double t[256];
+};
+
+static void flip_handler(int fd, unsigned int seq, unsigned int sec, unsigned int usec,
+			 void *data)
+{
+	struct flip_log *log = data;
+
+	(void)fd;
+	if (log->n < 256) {
+		log->seq[log->n] = seq;
+		log->t[log->n] = ts(sec, usec);
+	}
+	log->n++;
+}
+
+static int test_flip(void)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	drmEventContext ev = { .version = 2, .page_flip_handler = flip_handler };
+	struct flip_log log = { 0 };
+	struct dumb fb[2];
+	const int flips = 60;
+	double period = 1.0 / m->vrefresh, avg;
+	bool seq_ok = true, t_ok = true, done_ok = true;
+	drmVBlank vbl;
+	int err, i;
+
+	dumb_create(&fb[0], m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+	dumb_create(&fb[1], m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+	fill(&fb[0], 0, 0, 64, 64, 0xffffff);
+	fill(&fb[1], 0, 0, 64, 64, 0x808080);
+	err = modeset_single(m, fb[0].fb, 0);
+	ok(!err, "modeset %s: %s", m->name, strerror(err));
+	if (err)
+		return 1;
+
+	for (i = 0; i < flips; i++) {
+		struct pollfd pfd = { .fd = k.fd, .events = POLLIN };
+
+		if (drmModePageFlip(k.fd, k.crtc[0], fb[(i + 1) & 1].fb,
+				    DRM_MODE_PAGE_FLIP_EVENT, &log)) {
+			ok(false, "page flip %d: expected 0, got %s", i, strerror(errno));
+			return 1;
+		}
+		if (poll(&pfd, 1, 5000) != 1) {
+			done_ok = false;
+			break;
+		}
+		drmHandleEvent(k.fd, &ev);
+	}
+	ok(done_ok && log.n == flips, "%d flip events received: got %d", flips, log.n);
+	for (i = 1; i < log.n && i < 256; i++) {
+		if ((int)(log.seq[i] - log.seq[i - 1]) < 1)
+			seq_ok = false;
+		if (log.t[i] <= log.t[i - 1])
+			t_ok = false;
+	}
+	ok(seq_ok, "vblank sequence advances with every flip");
+	ok(t_ok, "flip timestamps advance with every flip");
+	avg = log.n > 1 ? (log.t[log.n - 1] - log.t[0]) / (log.n - 1) : 0;
+	diag("mode %s refresh %u Hz: average flip interval %.2f ms (period %.2f ms), sequence %u..%u",
+	     m->name, m->vrefresh, avg * 1e3, period * 1e3, log.seq[0],
+	     log.n ? log.seq[log.n - 1] : 0);
+	ok(avg >= period * 0.9,
+	   "flips are paced by vblank: expected average interval >= %.2f ms, got %.2f ms",
+	   period * 0.9e3, avg * 1e3);
+
+	/* vblank counter through the wait-vblank ioctl */
+	memset(&vbl, 0, sizeof(vbl));
+	vbl.request.type = DRM_VBLANK_RELATIVE;
+	vbl.request.sequence = 0;
+	err = drmWaitVBlank(k.fd, &vbl);
+	{
+		unsigned int start = vbl.reply.sequence;
+		double t0 = ts(vbl.reply.tval_sec, vbl.reply.tval_usec), t1;
+
+		memset(&vbl, 0, sizeof(vbl));
+		vbl.request.type = DRM_VBLANK_RELATIVE;
+		vbl.request.sequence = 10;
+		err = err ? err : drmWaitVBlank(k.fd, &vbl);
+		t1 = ts(vbl.reply.tval_sec, vbl.reply.tval_usec);
+		ok(!err && vbl.reply.sequence == start + 10,
+		   "waiting 10 vblanks advances the counter by 10: %u -> %u (%d)", start,
+		   vbl.reply.sequence, err);
+		ok(t1 - t0 >= 10 * period * 0.9,
+		   "10 vblanks take at least %.1f ms: got %.1f ms", 9 * period * 1e3,
+		   (t1 - t0) * 1e3);
+	}
+	dumb_destroy(&fb[0]);
+	dumb_destroy(&fb[1]);
+	return 0;
+}
+
+static int test_cursor(void)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	struct dumb bg, cur, big;
+	long long before, after;
+	int err;
+
+	dumb_create(&bg, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+	err = modeset_single(m, bg.fb, 0);
+	ok(!err, "modeset %s: %s", m->name, strerror(err));
+	dumb_create(&cur, 64, 64, DRM_FORMAT_ARGB8888);
+	fill(&cur, 0, 0, 64, 64, 0xff00ff00);
+
+	before = ring_pushed("cursor");
+	err = drmModeSetCursor2(k.fd, k.crtc[0], cur.handle, 64, 64, 5, 7);
+	after = ring_pushed("cursor");
+	ok(!err && after - before == 1,
+	   "SetCursor2 with hotspot (5,7) sends one cursor command: got %lld (%d)",
+	   after - before, err);
+
+	before = after;
+	for (int i = 0; i < 10; i++)
+		err |= drmModeMoveCursor(k.fd, k.crtc[0], 100 + i * 10, 200 + i * 5);
+	after = ring_pushed("cursor");
+	ok(!err && after - before == 10, "10 moves send 10 cursor commands: got %lld",
+	   after - before);
+
+	before = after;
+	err = drmModeMoveCursor(k.fd, k.crtc[0], 190, 245);
+	after = ring_pushed("cursor");
+	ok(!err && after - before == 0, "a move to the same place sends nothing: got %lld",
+	   after - before);
+
+	before = after;
+	err = drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
+	after = ring_pushed("cursor");
+	ok(!err && after - before == 1, "hiding the cursor sends one command: got %lld",
+	   after - before);
+
+	dumb_create(&big, 512, 512, DRM_FORMAT_ARGB8888);
+	err = drmModeSetCursor(k.fd, k.crtc[0], big.handle, 512, 512);
+	ok(err != 0, "a 512x512 cursor is refused: got %d", err);
+	dumb_destroy(&big);
+	dumb_destroy(&cur);
+	dumb_destroy(&bg);
+	return 0;
+}
+
+static int commit_test_only(drmModeAtomicReq *req)
+{
+	int ret = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_TEST_ONLY |
+				      DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
+
+	return ret ? errno : 0;
+}
+
+static int test_invalid(void)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	drmModeModeInfo huge = *m, big;
+	drmModeAtomicReq *req;
+	struct dumb a, hugefb, bigfb, cur;
+	uint32_t blob, blob2;
+	uint64_t vram = status_get("vram_size");
+	int err;
+
+	(void)vram;
+	dumb_create(&a, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+
+	req = drmModeAtomicAlloc();
+	add_head(req, 0, m, a.fb, &blob);
+	err = commit_test_only(req);
+	ok(err == 0, "a valid state passes check: got %s", strerror(err));
+	drmModeAtomicFree(req);
+
+	/* a mode too large for the primary area */
+	huge.hdisplay = 4096;
+	huge.hsync_start = 4100;
+	huge.hsync_end = 4200;
+	huge.htotal = 4300;
+	huge.vdisplay = 4096;
+	huge.vsync_start = 4100;
+	huge.vsync_end = 4110;
+	huge.vtotal = 4120;
+	dumb_create(&hugefb, 4096, 4096, DRM_FORMAT_XRGB8888);
+	req = drmModeAtomicAlloc();
+	add_head(req, 0, &huge, hugefb.fb, &blob2);
+	err = commit_test_only(req);
+	ok(err == EINVAL, "a 4096x4096 mode (64 MiB) beyond the primary area is refused: got %s",
+	   strerror(err));
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, blob2);
+	dumb_destroy(&hugefb);
+
+	/* two heads that do not fit side by side */
+	find_mode(k.conn[0], 2560, 1600, &big);
+	dumb_create(&bigfb, 2560, 1600, DRM_FORMAT_XRGB8888);
+	req = drmModeAtomicAlloc();
+	add_head(req, 0, &big, bigfb.fb, &blob2);
+	err = commit_test_only(req);
+	ok(err == 0, "2560x1600 alone fits: got %s", strerror(err));
+	if (k.heads > 1) {
+		uint32_t blob3;
+
+		add_head(req, 1, m, a.fb, &blob3);
+		err = commit_test_only(req);
+		ok(err == EINVAL, "2560x1600 + %s on two heads exceed the primary area: got %s",
+		   m->name, strerror(err));
+		drmModeDestroyPropertyBlob(k.fd, blob3);
+	}
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, blob2);
+	dumb_destroy(&bigfb);
+
+	/* primary plane not covering the CRTC */
+	req = drmModeAtomicAlloc();
+	add_head(req, 0, m, a.fb, &blob2);
+	drmModeAtomicAddProperty(req, k.primary[0], prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE,
+							   "CRTC_W"), m->hdisplay / 2);
+	drmModeAtomicAddProperty(req, k.primary[0], prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE,
+							   "SRC_W"), (uint64_t)(m->hdisplay / 2) << 16);
+	err = commit_test_only(req);
+	ok(err == EINVAL, "a primary plane covering half the CRTC is refused: got %s",
+	   strerror(err));
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, blob2);
+
+	/* scaling */
+	req = drmModeAtomicAlloc();
+	add_head(req, 0, m, a.fb, &blob2);
+	drmModeAtomicAddProperty(req, k.primary[0], prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE,
+							   "SRC_W"), (uint64_t)(m->hdisplay / 2) << 16);
+	err = commit_test_only(req);
+	/* the plane helper reports a scaling factor out of range as ERANGE */
+	ok(err == EINVAL || err == ERANGE, "a scaled primary plane is refused: got %s",
+	   strerror(err));
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, blob2);
+
+	/* an active CRTC without a primary plane */
+	req = drmModeAtomicAlloc();
+	add_head(req, 0, m, a.fb, &blob2);
+	drmModeAtomicAddProperty(req, k.primary[0], prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE,
+							   "FB_ID"), 0);
+	drmModeAtomicAddProperty(req, k.primary[0], prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE,
+							   "CRTC_ID"), 0);
+	err = commit_test_only(req);
+	ok(err == EINVAL, "an active CRTC without primary plane is refused: got %s",
+	   strerror(err));
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, blob2);
+
+	/* cursor larger than the device accepts */
+	dumb_create(&cur, 300, 300, DRM_FORMAT_ARGB8888);
+	req = drmModeAtomicAlloc();
+	add_head(req, 0, m, a.fb, &blob2);
+#define CP(name, val) drmModeAtomicAddProperty(req, k.cursor[0], \
+		prop_id(k.cursor[0], DRM_MODE_OBJECT_PLANE, name), val)
+	CP("FB_ID", cur.fb);
+	CP("CRTC_ID", k.crtc[0]);
+	CP("SRC_X", 0);
+	CP("SRC_Y", 0);
+	CP("SRC_W", 300 << 16);
+	CP("SRC_H", 300 << 16);
+	CP("CRTC_X", 0);
+	CP("CRTC_Y", 0);
+	CP("CRTC_W", 300);
+	CP("CRTC_H", 300);
+#undef CP
+	err = commit_test_only(req);
+	ok(err == EINVAL, "a 300x300 cursor is refused: got %s", strerror(err));
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, blob2);
+	dumb_destroy(&cur);
+
+	drmModeDestroyPropertyBlob(k.fd, blob);
+	dumb_destroy(&a);
+	return 0;
+}
+
+static int test_churn(int rounds)
+{
+	drmModeModeInfo modes[2];
+	long long start, end, waits;
+	struct dumb cur, fb;
+	int failures = 0, i, err;
+
+	find_mode(k.conn[0], 640, 480, &modes[0]);
+	find_mode(k.conn[0], 800, 600, &modes[1]);
+
+	/* the same state at start and end: mode 0, cursor set and hidden */
+	dumb_create(&fb, 640, 480, DRM_FORMAT_XRGB8888);
+	if (modeset_single(&modes[0], fb.fb, 0))
+		die("modeset 640x480: %s", strerror(errno));
+	dumb_create(&cur, 64, 64, DRM_FORMAT_ARGB8888);
+	drmModeSetCursor(k.fd, k.crtc[0], cur.handle, 64, 64);
+	drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
+	dumb_destroy(&cur);
+	release_flush();
+	start = status_get("vram_used");
+	waits = status_get("vram_oom_waits");
+
+	for (i = 0; i < rounds; i++) {
+		const drmModeModeInfo *m = &modes[(i / 100) & 1];
+		uint32_t side = 16 + (i % 4) * 16;
+		struct dumb next;
+
+		dumb_create(&cur, side, side, DRM_FORMAT_ARGB8888);
+		fill(&cur, 0, 0, side, side, 0xff000000 | (i * 2654435761u));
+		if (drmModeSetCursor2(k.fd, k.crtc[0], cur.handle, side, side, i % side, 0) ||
+		    drmModeMoveCursor(k.fd, k.crtc[0], i % 600, i % 400))
+			failures++;
+		dumb_destroy(&cur);
+		if (i % 4)
+			continue;
+		/* the shown framebuffer is destroyed only once replaced */
+		dumb_create(&next, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+		fill(&next, i % 300, i % 200, 64, 64, i * 7919u);
+		err = (i % 100 == 0) ? modeset_single(m, next.fb, 0) :
+		      (drmModePageFlip(k.fd, k.crtc[0], next.fb, 0, NULL) ? errno : 0);
+		if (err == EBUSY) {
+			usleep(20000);
+			err = modeset_single(m, next.fb, 0);
+		}
+		if (err) {
+			failures++;
+			diag("round %d: showing a framebuffer failed: %s", i, strerror(err));
+		}
+		dumb_destroy(&fb);
+		fb = next;
+	}
+	ok(failures == 0, "%d rounds of create/show/destroy: expected 0 failures, got %d",
+	   rounds, failures);
+
+	{
+		struct dumb last;
+
+		dumb_create(&last, 640, 480, DRM_FORMAT_XRGB8888);
+		err = modeset_single(&modes[0], last.fb, 0);
+		dumb_destroy(&fb);
+		fb = last;
+	}
+	drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
+	release_flush();
+	end = status_get("vram_used");
+	diag("device memory in use: %lld at start, %lld at end, peak %lld; %lld OOM waits",
+	     start, end, status_get("vram_peak"), status_get("vram_oom_waits") - waits);
+	ok(!err && end == start, "device memory use returns to its start: %lld -> %lld",
+	   start, end);
+	ok(status_get("device_dead") == 0, "device still alive");
+	dumb_destroy(&fb);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: kmstest damage|flip|cursor|invalid|churn [N]\n");
+		return 2;
+	}
+	kms_open();
+	if (!strcmp(argv[1], "damage"))
+		test_damage();
+	else if (!strcmp(argv[1], "flip"))
+		test_flip();
+	else if (!strcmp(argv[1], "cursor"))
+		test_cursor();
+	else if (!strcmp(argv[1], "invalid"))
+		test_invalid();
+	else if (!strcmp(argv[1], "churn"))
+		test_churn(argc > 2 ? atoi(argv[2]) : 1000);
+	else
+		die("unknown test %s", argv[1]);
+	printf("1..%d\n", tap_n);
+	return tap_failed;
+}
