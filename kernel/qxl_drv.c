@@ -17,6 +17,7 @@
 #include <drm/drm_module.h>
 #include <drm/drm_print.h>
 
+#include "qxl_drm.h"
 #include "qxl_drv.h"
 
 int qxl_num_heads = 4;
@@ -29,9 +30,22 @@ module_param_named(modeset, qxl_modeset, int, 0400);
 
 DEFINE_DRM_GEM_FOPS(qxl_fops);
 
+/* Same numbers and, as on mainline, authenticated clients only. */
+static const struct drm_ioctl_desc qxl_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(QXL_ALLOC, qxl_alloc_ioctl, DRM_AUTH),
+	DRM_IOCTL_DEF_DRV(QXL_MAP, qxl_map_ioctl, DRM_AUTH),
+	DRM_IOCTL_DEF_DRV(QXL_EXECBUFFER, qxl_execbuffer_ioctl, DRM_AUTH),
+	DRM_IOCTL_DEF_DRV(QXL_UPDATE_AREA, qxl_update_area_ioctl, DRM_AUTH),
+	DRM_IOCTL_DEF_DRV(QXL_GETPARAM, qxl_getparam_ioctl, DRM_AUTH),
+	DRM_IOCTL_DEF_DRV(QXL_CLIENTCAP, qxl_clientcap_ioctl, DRM_AUTH),
+	DRM_IOCTL_DEF_DRV(QXL_ALLOC_SURF, qxl_alloc_surf_ioctl, DRM_AUTH),
+};
+
 static const struct drm_driver qxl_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC,
 	.fops = &qxl_fops,
+	.ioctls = qxl_ioctls,
+	.num_ioctls = ARRAY_SIZE(qxl_ioctls),
 	DRM_GEM_SHMEM_DRIVER_OPS,
 #if IS_ENABLED(CONFIG_DEBUG_FS)
 	.debugfs_init = qxl_debugfs_init,
@@ -68,12 +82,16 @@ static int qxl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	ret = qxl_device_init(qdev);
 	if (ret)
 		return ret;
+	ret = qxl_objects_init(qdev);
+	if (ret)
+		goto err_fini;
 	ret = qxl_kms_init(qdev);
 	if (ret)
 		goto err_fini;
 	ret = drm_dev_register(&qdev->drm, 0);
 	if (ret)
 		goto err_fini;
+	qxl_objects_debugfs_init(qdev->drm.primary);
 
 	drm_fbdev_generic_setup(&qdev->drm, 32);
 	return 0;

@@ -196,6 +196,9 @@ struct qxl_device {
 	struct qxl_output *outputs[QXL_MAX_HEADS];
 	u64 bytes_uploaded;
 	u64 draws;
+
+	/* userspace buffers and surfaces (qxl_objects.h) */
+	struct qxl_objects *objs;
 };
 
 static inline struct qxl_device *to_qxl(struct drm_device *dev)
@@ -310,5 +313,21 @@ bool qxl_client_head(struct qxl_device *qdev, unsigned int index,
 /* qxl_debugfs.c */
 struct drm_minor;
 void qxl_debugfs_init(struct drm_minor *minor);
+
+/*
+ * Userspace interface: private ioctls, buffers, off-screen surfaces
+ * (qxl_ioctl.c, qxl_bo.c, qxl_surface.c, qxl_execbuf.c; internals in
+ * qxl_objects.h).
+ */
+struct drm_file;
+int qxl_objects_init(struct qxl_device *qdev);
+void qxl_objects_debugfs_init(struct drm_minor *minor);
+int qxl_alloc_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int qxl_map_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int qxl_execbuffer_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int qxl_update_area_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int qxl_getparam_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int qxl_clientcap_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int qxl_alloc_surf_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
 
 #endif /* QXL_DRV_H */

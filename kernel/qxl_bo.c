@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Userspace buffers (ALLOC, ALLOC_SURF) in the surface BAR.
+ *
+ * A buffer is a GEM object over a page-aligned range of the surface BAR,
+ * mapped write-combined into the kernel and, through MAP + mmap, into the
+ * client.  The range is zeroed when handed out, so a client never sees what
+ * another one left there.
+ *
+ * The device reads a buffer for as long as it holds a command naming it;
+ * releases come back in no particular order, so a per-buffer count of
+ * unreleased commands (not the dma-resv, whose same-context fences are
+ * assumed to signal in order) decides when its memory may be reused.  A
+ * buffer closed while busy becomes a zombie: the GEM object is gone, the
+ * memory stays reserved until the last command using it is released.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/io.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_framebuffer.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_print.h>
+#include <drm/drm_vma_manager.h>
+
+#include "qxl_objects.h"
+
+/* How long an allocation waits for the device to release memory. */
+#define QXL_BO_RECLAIM_TIMEOUT	(2 * HZ)
+
+static void qxl_bo_release_memory(struct qxl_bo *bo)
+{
+	struct qxl_objects *objs = bo->qdev->objs;
+
+	if (bo->vaddr)
+		iounmap(bo->vaddr);
+	mutex_lock(&objs->mm_lock);
+	objs->mem_used -= bo->node.size;
+	drm_mm_remove_node(&bo->node);
+	mutex_unlock(&objs->mm_lock);
+	kfree(bo);
+	wake_up_all(&objs->idle_wq);
+}
+
+static void qxl_bo_reap_work_func(struct work_struct *work)
+{
+	struct qxl_objects *objs = container_of(work, struct qxl_objects, reap_work);
+	struct llist_node *list = llist_del_all(&objs->reap_list);
+	struct qxl_bo *bo, *next;
+
+	llist_for_each_entry_safe(bo, next, list, reap) {
+		atomic_dec(&objs->bos_zombie);
+		qxl_bo_release_memory(bo);
+	}
+}
+
+static void qxl_bo_free(struct drm_gem_object *obj)
+{
+	struct qxl_bo *bo = to_qxl_bo(obj);
+	struct qxl_objects *objs = bo->qdev->objs;
+	unsigned long flags;
+	bool busy;
+
+	/* The device surface goes first: its destroy command keeps bo busy. */
+	qxl_surface_release(bo);
+	drm_gem_object_release(obj);
+	atomic_dec(&objs->bos_live);
+
+	spin_lock_irqsave(&objs->busy_lock, flags);
+	busy = bo->busy != 0;
+	bo->zombie = busy;
+	spin_unlock_irqrestore(&objs->busy_lock, flags);
+	if (busy)
+		atomic_inc(&objs->bos_zombie);
+	else
+		qxl_bo_release_memory(bo);
+}
+
+static int qxl_bo_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	iosys_map_set_vaddr_iomem(map, to_qxl_bo(obj)->vaddr);
+	return 0;
+}
+
+static void qxl_bo_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+}
+
+static int qxl_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	struct qxl_bo *bo = to_qxl_bo(obj);
+	struct qxl_device *qdev = bo->qdev;
+	unsigned long pfn = (qdev->surf_base + bo->node.start) >> PAGE_SHIFT;
+	int ret;
+
+	/* drm_gem_mmap() already checked the length against the object. */
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
+	ret = io_remap_pfn_range(vma, vma->vm_start, pfn, vma->vm_end - vma->vm_start,
+				 vma->vm_page_prot);
+	return ret;
+}
+
+static const struct vm_operations_struct qxl_bo_vm_ops = {
+	.open = drm_gem_vm_open,
+	.close = drm_gem_vm_close,
+};
+
+static const struct drm_gem_object_funcs qxl_bo_funcs = {
+	.free = qxl_bo_free,
+	.vmap = qxl_bo_vmap,
+	.vunmap = qxl_bo_vunmap,
+	.mmap = qxl_bo_mmap,
+	.vm_ops = &qxl_bo_vm_ops,
+};
+
+bool qxl_is_qxl_bo(struct drm_gem_object *obj)
+{
+	return obj->funcs == &qxl_bo_funcs;
+}
+
+/* A buffer of ours named by handle, with a reference, or NULL. */
+struct qxl_bo *qxl_bo_lookup(struct drm_file *file, u32 handle)
+{
+	struct drm_gem_object *obj = drm_gem_object_lookup(file, handle);
+
+	if (!obj)
+		return NULL;
+	if (!qxl_is_qxl_bo(obj)) {
+		drm_gem_object_put(obj);
+		return NULL;
+	}
+	return to_qxl_bo(obj);
+}
+
+qxl_phys qxl_bo_phys(struct qxl_bo *bo, u64 offset)
+{
+	struct qxl_device *qdev = bo->qdev;
+
+	return qxl_devif_phys(&qdev->layout, qdev->surf_slot, bo->node.start + offset);
+}
+
+static int qxl_bo_mm_try(struct qxl_objects *objs, u64 size, struct drm_mm_node *node)
+{
+	int ret;
+
+	mutex_lock(&objs->mm_lock);
+	ret = drm_mm_insert_node_generic(&objs->mm, node, size, PAGE_SIZE, 0,
+					 DRM_MM_INSERT_BEST);
+	if (!ret) {
+		objs->mem_used += size;
+		objs->mem_peak = max(objs->mem_peak, objs->mem_used);
+	}
+	mutex_unlock(&objs->mm_lock);
+	return ret;
+}
+
+/* Make the device hand back what it can, so zombies get reaped. */
+void qxl_objects_reclaim(struct qxl_device *qdev)
+{
+	qxl_release_collect(qdev);
+	qxl_io_notify(qdev, QXL_IO_NOTIFY_OOM);
+	qxl_release_collect(qdev);
+	flush_work(&qdev->objs->reap_work);
+}
+
+/*
+ * Space in the surface BAR.  When it is full, memory held by closed but
+ * busy buffers comes back as the device releases their commands, so wait
+ * for that (interruptibly, bounded) before reporting -ENOMEM.
+ */
+static int qxl_bo_mm_alloc(struct qxl_objects *objs, u64 size, struct drm_mm_node *node)
+{
+	struct qxl_device *qdev = objs->qdev;
+	unsigned long deadline = jiffies + QXL_BO_RECLAIM_TIMEOUT;
+	long ret;
+
+	for (;;) {
+		if (!qxl_bo_mm_try(objs, size, node))
+			return 0;
+		if (!atomic_read(&objs->bos_zombie) || qdev->dead ||
+		    time_after(jiffies, deadline))
+			break;
+		qxl_objects_reclaim(qdev);
+		if (!qxl_bo_mm_try(objs, size, node))
+			return 0;
+		ret = wait_event_interruptible_timeout(objs->idle_wq,
+						       !atomic_read(&objs->bos_zombie),
+						       HZ / 50);
+		if (ret < 0)
+			return ret;
+	}
+	objs->alloc_failures++;
+	return -ENOMEM;
+}
+
+/*
+ * A zeroed buffer of at least size bytes.  With file, a handle is created
+ * and the caller's reference dropped once the handle holds one; *bop is
+ * then only valid as long as the handle is (the caller must not use it
+ * after another thread could have closed it).
+ */
+int qxl_bo_create(struct qxl_device *qdev, struct drm_file *file, u64 size,
+		  struct qxl_bo **bop, u32 *handle)
+{
+	struct qxl_objects *objs = qdev->objs;
+	struct qxl_bo *bo;
+	int ret;
+
+	size = PAGE_ALIGN(size);
+	if (!size || size > objs->mm_size)
+		return -ENOMEM;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return -ENOMEM;
+	bo->qdev = qdev;
+	INIT_LIST_HEAD(&bo->lru);
+
+	ret = qxl_bo_mm_alloc(objs, size, &bo->node);
+	if (ret) {
+		kfree(bo);
+		return ret;
+	}
+	bo->vaddr = ioremap_wc(qdev->surf_base + bo->node.start, size);
+	if (!bo->vaddr) {
+		qxl_bo_release_memory(bo);
+		return -ENOMEM;
+	}
+	memset_io(bo->vaddr, 0, size);
+
+	bo->base.funcs = &qxl_bo_funcs;
+	drm_gem_private_object_init(&qdev->drm, &bo->base, size);
+	atomic_inc(&objs->bos_live);
+
+	*bop = bo;
+	if (!file)
+		return 0;
+	ret = drm_gem_handle_create(file, &bo->base, handle);
+	/* From here on the handle owns the buffer. */
+	drm_gem_object_put(&bo->base);
+	return ret;
+}
+
+/* A track for up to max buffers, or NULL. */
+struct qxl_bo_track *qxl_bo_track_alloc(struct qxl_objects *objs, unsigned int max)
+{
+	struct qxl_bo_track *track;
+
+	track = kmalloc(struct_size(track, bos, max), GFP_KERNEL);
+	if (!track)
+		return NULL;
+	track->objs = objs;
+	track->n = 0;
+	track->max = max;
+	return track;
+}
+
+/* bo is busy from now on (once, however often a command names it). */
+void qxl_bo_track_add(struct qxl_bo_track *track, struct qxl_bo *bo)
+{
+	struct qxl_objects *objs = track->objs;
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < track->n; i++) {
+		if (track->bos[i] == bo)
+			return;
+	}
+	if (WARN_ON(track->n == track->max))
+		return;
+	track->bos[track->n++] = bo;
+	spin_lock_irqsave(&objs->busy_lock, flags);
+	bo->busy++;
+	spin_unlock_irqrestore(&objs->busy_lock, flags);
+}
+
+/* Runs when the device released the command (fence lock held, IRQs off). */
+static void qxl_bo_track_done(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct qxl_bo_track *track = container_of(cb, struct qxl_bo_track, cb);
+	struct qxl_objects *objs = track->objs;
+	bool reap = false;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&objs->busy_lock, flags);
+	for (i = 0; i < track->n; i++) {
+		struct qxl_bo *bo = track->bos[i];
+
+		if (!--bo->busy && bo->zombie) {
+			llist_add(&bo->reap, &objs->reap_list);
+			reap = true;
+		}
+	}
+	spin_unlock_irqrestore(&objs->busy_lock, flags);
+	if (reap)
+		schedule_work(&objs->reap_work);
+	wake_up_all(&objs->idle_wq);
+	kfree(track);
+}
+
+/*
+ * The tracked buffers stay busy until fence signals; with fence NULL (the
+ * command never reached the device) they are idle again at once.  The
+ * track is consumed.
+ */
+void qxl_bo_track_arm(struct qxl_bo_track *track, struct dma_fence *fence)
+{
+	if (!fence || dma_fence_add_callback(fence, &track->cb, qxl_bo_track_done))
+		qxl_bo_track_done(fence, &track->cb);
+}
+
+/* Framebuffers on our buffers are drawn by the device as the primary surface. */
+bool qxl_bo_is_fb(struct qxl_device *qdev, struct qxl_bo *bo)
+{
+	struct drm_device *dev = &qdev->drm;
+	struct drm_framebuffer *fb;
+	bool found = false;
+
+	mutex_lock(&dev->mode_config.fb_lock);
+	drm_for_each_fb(fb, dev) {
+		if (fb->obj[0] == &bo->base) {
+			found = true;
+			break;
+		}
+	}
+	mutex_unlock(&dev->mode_config.fb_lock);
+	return found;
+}
+
+static int qxl_objects_show(struct seq_file *m, void *unused)
+{
+	struct qxl_objects *objs = m->private;
+
+	mutex_lock(&objs->mm_lock);
+	seq_printf(m, "surf_mem_size: %llu\n", objs->mm_size);
+	seq_printf(m, "surf_mem_used: %llu\n", objs->mem_used);
+	seq_printf(m, "surf_mem_peak: %llu\n", objs->mem_peak);
+	mutex_unlock(&objs->mm_lock);
+	seq_printf(m, "bos_live: %d\n", atomic_read(&objs->bos_live));
+	seq_printf(m, "bos_zombie: %d\n", atomic_read(&objs->bos_zombie));
+	mutex_lock(&objs->lock);
+	seq_printf(m, "surface_ids: %u\n", objs->n_surfaces);
+	seq_printf(m, "surfaces_live: %u\n", objs->surfaces_live);
+	seq_printf(m, "surfaces_created: %llu\n", objs->surfaces_created);
+	seq_printf(m, "surfaces_destroyed: %llu\n", objs->surfaces_destroyed);
+	seq_printf(m, "surfaces_evicted: %llu\n", objs->surfaces_evicted);
+	seq_printf(m, "alloc_failures: %llu\n", objs->alloc_failures);
+	seq_printf(m, "exec_commands: %llu\n", objs->exec_commands);
+	seq_printf(m, "exec_rejected: %llu\n", objs->exec_rejected);
+	mutex_unlock(&objs->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(qxl_objects);
+
+void qxl_objects_debugfs_init(struct drm_minor *minor)
+{
+	debugfs_create_file("qxl_objects", 0444, minor->debugfs_root,
+			    to_qxl(minor->dev)->objs, &qxl_objects_fops);
+}
+
+static void qxl_objects_fini(struct drm_device *dev, void *data)
+{
+	struct qxl_objects *objs = data;
+
+	flush_work(&objs->reap_work);
+	mutex_lock(&objs->mm_lock);
+	if (objs->mem_used)
+		drm_err(dev, "%llu bytes of surface memory still in use at teardown\n",
+			objs->mem_used);
+	else
+		drm_mm_takedown(&objs->mm);
+	mutex_unlock(&objs->mm_lock);
+}
+
+int qxl_objects_init(struct qxl_device *qdev)
+{
+	struct qxl_objects *objs;
+
+	objs = drmm_kzalloc(&qdev->drm, sizeof(*objs), GFP_KERNEL);
+	if (!objs)
+		return -ENOMEM;
+	objs->qdev = qdev;
+	mutex_init(&objs->lock);
+	mutex_init(&objs->mm_lock);
+	spin_lock_init(&objs->busy_lock);
+	init_waitqueue_head(&objs->idle_wq);
+	init_llist_head(&objs->reap_list);
+	INIT_WORK(&objs->reap_work, qxl_bo_reap_work_func);
+	INIT_LIST_HEAD(&objs->lru);
+
+	objs->n_surfaces = qdev->layout.n_surfaces;
+	objs->surfaces = drmm_kcalloc(&qdev->drm, max_t(u32, objs->n_surfaces, 1),
+				      sizeof(*objs->surfaces), GFP_KERNEL);
+	if (!objs->surfaces)
+		return -ENOMEM;
+
+	objs->mm_size = round_down(qdev->surf_size, PAGE_SIZE);
+	drm_mm_init(&objs->mm, 0, objs->mm_size);
+	qdev->objs = objs;
+	return drmm_add_action(&qdev->drm, qxl_objects_fini, objs);
+}

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * EXECBUFFER: drawing commands from userspace, with relocations.
+ *
+ * Userspace cannot know device addresses or surface ids, so it names
+ * buffers by handle and the kernel patches them in.  Everything is checked
+ * on a private copy of the command before the device sees anything: the
+ * command type and size, each relocation's buffers and offsets, the target
+ * and destination surfaces, and that every device address the device will
+ * follow from the command was written by a relocation (a stray address can
+ * carry a slot id that makes spice-server abort QEMU).  The command is then
+ * copied into kernel-owned device memory, so userspace cannot change it
+ * afterwards.
+ *
+ * Mainline compatibility: the user buffer is the drawable without its
+ * 8-byte release info; relocation offsets into the command (dst_handle 0)
+ * count from the start of the drawable, release info included.
+ */
+
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_print.h>
+
+#include "qxl_objects.h"
+
+#define QXL_RELEASE_INFO_SIZE	sizeof(union qxl_release_info)
+#define QXL_DRAWABLE_USER_MAX	(sizeof(struct qxl_drawable) - QXL_RELEASE_INFO_SIZE)
+
+struct qxl_exec_reloc {
+	struct drm_qxl_reloc r;
+	struct qxl_bo *src;	/* NULL: the primary (SURF with src_handle 0) */
+	struct qxl_bo *dst;	/* NULL: the command itself */
+};
+
+struct qxl_exec {
+	struct qxl_device *qdev;
+	struct qxl_objects *objs;
+	struct qxl_drawable d;
+	bool relocated[sizeof(struct qxl_drawable)];	/* a BO address starts here */
+	u32 ids[QXL_MAX_RELOCS];	/* surface ids the relocations produced */
+	unsigned int n_ids;
+	struct qxl_exec_reloc relocs[QXL_MAX_RELOCS];
+	unsigned int n_relocs;
+};
+
+static int qxl_exec_lookup(struct drm_file *file, u32 handle, struct qxl_bo **bo)
+{
+	*bo = qxl_bo_lookup(file, handle);
+	return *bo ? 0 : -EINVAL;
+}
+
+/* Does [offset, offset + len) lie inside a buffer of size bytes? */
+static bool qxl_exec_inside(u64 offset, u64 len, u64 size)
+{
+	return len <= size && offset <= size - len;
+}
+
+static int qxl_exec_get_relocs(struct qxl_exec *ex, struct drm_file *file,
+			       const struct drm_qxl_command *c)
+{
+	struct drm_qxl_reloc __user *urelocs = u64_to_user_ptr(c->relocs);
+	u32 cmd_end = QXL_RELEASE_INFO_SIZE + c->command_size;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < c->relocs_num; i++) {
+		struct qxl_exec_reloc *er = &ex->relocs[i];
+		struct drm_qxl_reloc *r = &er->r;
+		u64 len;
+
+		if (copy_from_user(r, &urelocs[i], sizeof(*r)))
+			return -EFAULT;
+		er->src = NULL;
+		er->dst = NULL;
+		ex->n_relocs = i + 1;
+
+		if (r->reloc_type == QXL_RELOC_TYPE_BO)
+			len = sizeof(qxl_phys);
+		else if (r->reloc_type == QXL_RELOC_TYPE_SURF)
+			len = sizeof(u32);
+		else
+			return -EINVAL;
+
+		if (r->dst_handle) {
+			ret = qxl_exec_lookup(file, r->dst_handle, &er->dst);
+			if (ret)
+				return ret;
+			if (!qxl_exec_inside(r->dst_offset, len, er->dst->base.size))
+				return -EINVAL;
+		} else if (r->dst_offset < QXL_RELEASE_INFO_SIZE ||
+			   !qxl_exec_inside(r->dst_offset, len, cmd_end)) {
+			/* the release info belongs to the kernel */
+			return -EINVAL;
+		}
+
+		if (r->reloc_type == QXL_RELOC_TYPE_BO) {
+			ret = qxl_exec_lookup(file, r->src_handle, &er->src);
+			if (ret)
+				return ret;
+			if (r->src_offset >= er->src->base.size)
+				return -EINVAL;
+		} else {
+			if (r->src_offset)
+				return -EINVAL;
+			if (r->src_handle) {
+				ret = qxl_exec_lookup(file, r->src_handle, &er->src);
+				if (ret)
+					return ret;
+				if (!er->src->is_surface)
+					return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+static void qxl_exec_put_relocs(struct qxl_exec *ex)
+{
+	unsigned int i;
+
+	for (i = 0; i < ex->n_relocs; i++) {
+		if (ex->relocs[i].src)
+			drm_gem_object_put(&ex->relocs[i].src->base);
+		if (ex->relocs[i].dst)
+			drm_gem_object_put(&ex->relocs[i].dst->base);
+	}
+	ex->n_relocs = 0;
+}
+
+/* A surface reloc's value: 0 for the primary, else the buffer's surface id. */
+static int qxl_exec_surface_id(struct qxl_exec *ex, struct qxl_bo *src, bool src_is_fb,
+			       u32 *id)
+{
+	int ret;
+
+	if (!src || src_is_fb) {
+		if (!READ_ONCE(ex->qdev->primary_created))
+			return -EINVAL;
+		*id = 0;
+		return 0;
+	}
+	ret = qxl_surface_ensure(ex->objs, src);
+	*id = src->surface_id;
+	return ret;
+}
+
+static int qxl_exec_apply_relocs(struct qxl_exec *ex, const bool *src_is_fb)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ex->n_relocs; i++) {
+		struct qxl_exec_reloc *er = &ex->relocs[i];
+		u8 *cmd = (u8 *)&ex->d;
+		qxl_phys addr;
+		u32 id;
+
+		if (er->r.reloc_type == QXL_RELOC_TYPE_BO) {
+			addr = qxl_bo_phys(er->src, er->r.src_offset);
+			if (er->dst) {
+				memcpy_toio(er->dst->vaddr + er->r.dst_offset, &addr, sizeof(addr));
+			} else {
+				memcpy(cmd + er->r.dst_offset, &addr, sizeof(addr));
+				ex->relocated[er->r.dst_offset] = true;
+			}
+			continue;
+		}
+
+		ret = qxl_exec_surface_id(ex, er->src, src_is_fb[i], &id);
+		if (ret)
+			return ret;
+		ex->ids[ex->n_ids++] = id;
+		if (er->dst)
+			memcpy_toio(er->dst->vaddr + er->r.dst_offset, &id, sizeof(id));
+		else
+			memcpy(cmd + er->r.dst_offset, &id, sizeof(id));
+	}
+	return 0;
+}
+
+static bool qxl_exec_known_id(const struct qxl_exec *ex, u32 id)
+{
+	unsigned int i;
+
+	if (id == 0)
+		return READ_ONCE(ex->qdev->primary_created);
+	for (i = 0; i < ex->n_ids; i++) {
+		if (ex->ids[i] == id)
+			return true;
+	}
+	return false;
+}
+
+/* An address field the device follows: 0 (none) or written by a relocation. */
+static bool qxl_exec_ptr_ok(const struct qxl_exec *ex, size_t offset, bool required)
+{
+	qxl_phys addr;
+
+	memcpy(&addr, (const u8 *)&ex->d + offset, sizeof(addr));
+	if (!addr)
+		return !required;
+	return ex->relocated[offset];
+}
+
+#define QXL_DOFF(field)	offsetof(struct qxl_drawable, field)
+
+static bool qxl_exec_brush_ok(const struct qxl_exec *ex, const struct qxl_brush *brush,
+			      size_t offset)
+{
+	switch (brush->type) {
+	case QXL_BRUSH_TYPE_NONE:
+	case QXL_BRUSH_TYPE_SOLID:
+		return true;
+	case QXL_BRUSH_TYPE_PATTERN:
+		return qxl_exec_ptr_ok(ex, offset + offsetof(struct qxl_brush, u.pattern.pat),
+				       true);
+	default:
+		return false;
+	}
+}
+
+static bool qxl_exec_draw_ok(const struct qxl_exec *ex)
+{
+	const struct qxl_drawable *d = &ex->d;
+	u32 flags;
+
+	switch (d->type) {
+	case QXL_DRAW_NOP:
+	case QXL_COPY_BITS:
+		return true;
+	case QXL_DRAW_FILL:
+		return qxl_exec_brush_ok(ex, &d->u.fill.brush, QXL_DOFF(u.fill.brush)) &&
+		       qxl_exec_ptr_ok(ex, QXL_DOFF(u.fill.mask.bitmap), false);
+	case QXL_DRAW_OPAQUE:
+		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.opaque.src_bitmap), false) &&
+		       qxl_exec_brush_ok(ex, &d->u.opaque.brush, QXL_DOFF(u.opaque.brush)) &&
+		       qxl_exec_ptr_ok(ex, QXL_DOFF(u.opaque.mask.bitmap), false);
+	case QXL_DRAW_COPY:
+	case QXL_DRAW_BLEND:
+		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.copy.src_bitmap), false) &&
+		       qxl_exec_ptr_ok(ex, QXL_DOFF(u.copy.mask.bitmap), false);
+	case QXL_DRAW_BLACKNESS:
+	case QXL_DRAW_WHITENESS:
+	case QXL_DRAW_INVERS:
+		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.blackness.mask.bitmap), false);
+	case QXL_DRAW_ROP3:
+		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.rop3.src_bitmap), false) &&
+		       qxl_exec_brush_ok(ex, &d->u.rop3.brush, QXL_DOFF(u.rop3.brush)) &&
+		       qxl_exec_ptr_ok(ex, QXL_DOFF(u.rop3.mask.bitmap), false);
+	case QXL_DRAW_STROKE:
+		if ((d->u.stroke.attr.flags & QXL_LINE_FLAGS_STYLED) &&
+		    !qxl_exec_ptr_ok(ex, QXL_DOFF(u.stroke.attr.style), true))
+			return false;
+		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.stroke.path), true) &&
+		       qxl_exec_brush_ok(ex, &d->u.stroke.brush, QXL_DOFF(u.stroke.brush));
+	case QXL_DRAW_TEXT:
+		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.text.str), true) &&
+		       qxl_exec_brush_ok(ex, &d->u.text.fore_brush, QXL_DOFF(u.text.fore_brush)) &&
+		       qxl_exec_brush_ok(ex, &d->u.text.back_brush, QXL_DOFF(u.text.back_brush));
+	case QXL_DRAW_TRANSPARENT:
+		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.transparent.src_bitmap), false);
+	case QXL_DRAW_ALPHA_BLEND:
+		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.alpha_blend.src_bitmap), false);
+	case QXL_DRAW_COMPOSITE:
+		flags = d->u.composite.flags;
+		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.composite.src), true) &&
+		       (!(flags & QXL_COMPOSITE_HAS_MASK) ||
+			qxl_exec_ptr_ok(ex, QXL_DOFF(u.composite.mask), true)) &&
+		       (!(flags & QXL_COMPOSITE_HAS_SRC_TRANSFORM) ||
+			qxl_exec_ptr_ok(ex, QXL_DOFF(u.composite.src_transform), true)) &&
+		       (!(flags & QXL_COMPOSITE_HAS_MASK_TRANSFORM) ||
+			qxl_exec_ptr_ok(ex, QXL_DOFF(u.composite.mask_transform), true));
+	default:
+		return false;
+	}
+}
+
+/* The relocated drawable, as the device will read it. */
+static int qxl_exec_check_drawable(const struct qxl_exec *ex)
+{
+	const struct qxl_drawable *d = &ex->d;
+	unsigned int i;
+
+	if (d->effect > QXL_EFFECT_OPAQUE_BRUSH)
+		return -EINVAL;
+	if (!qxl_exec_known_id(ex, d->surface_id))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(d->surfaces_dest); i++) {
+		if (d->surfaces_dest[i] != -1 && !qxl_exec_known_id(ex, d->surfaces_dest[i]))
+			return -EINVAL;
+	}
+	switch (d->clip.type) {
+	case QXL_CLIP_TYPE_NONE:
+		break;
+	case QXL_CLIP_TYPE_RECTS:
+		if (!qxl_exec_ptr_ok(ex, QXL_DOFF(clip.data), true))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return qxl_exec_draw_ok(ex) ? 0 : -EINVAL;
+}
+
+/* Checked, patched and pushed: one command of the array. */
+static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
+			   const struct drm_qxl_command *c)
+{
+	struct qxl_objects *objs = ex->objs;
+	struct qxl_device *qdev = ex->qdev;
+	bool src_is_fb[QXL_MAX_RELOCS];
+	struct qxl_bo_track *track;
+	struct qxl_release *release;
+	struct dma_fence *fence = NULL;
+	unsigned int i;
+	int ret;
+
+	if (c->type != QXL_CMD_DRAW || !c->command_size ||
+	    c->command_size > QXL_DRAWABLE_USER_MAX || c->relocs_num > QXL_MAX_RELOCS)
+		return -EINVAL;
+
+	memset(&ex->d, 0, sizeof(ex->d));
+	memset(ex->relocated, 0, sizeof(ex->relocated));
+	ex->n_ids = 0;
+	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
+			   u64_to_user_ptr(c->command), c->command_size))
+		return -EFAULT;
+
+	ret = qxl_exec_get_relocs(ex, file, c);
+	if (ret)
+		goto out_put;
+
+	/* Framebuffer buffers stand for the primary; asked before objs->lock (lock order). */
+	for (i = 0; i < ex->n_relocs; i++)
+		src_is_fb[i] = ex->relocs[i].r.reloc_type == QXL_RELOC_TYPE_SURF &&
+			       ex->relocs[i].src && qxl_bo_is_fb(qdev, ex->relocs[i].src);
+
+	track = qxl_bo_track_alloc(objs, 2 * ex->n_relocs);
+	if (!track) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	mutex_lock(&objs->lock);
+	/* Busy before any surface is created, so none of them can be evicted meanwhile. */
+	for (i = 0; i < ex->n_relocs; i++) {
+		if (ex->relocs[i].src)
+			qxl_bo_track_add(track, ex->relocs[i].src);
+		if (ex->relocs[i].dst)
+			qxl_bo_track_add(track, ex->relocs[i].dst);
+	}
+
+	ret = qxl_exec_apply_relocs(ex, src_is_fb);
+	if (!ret)
+		ret = qxl_exec_check_drawable(ex);
+	if (ret) {
+		qxl_bo_track_arm(track, NULL);
+		goto out_unlock;
+	}
+
+	release = qxl_release_alloc(qdev, QXL_RING_DISPLAY, sizeof(ex->d));
+	if (IS_ERR(release)) {
+		qxl_bo_track_arm(track, NULL);
+		ret = PTR_ERR(release);
+		goto out_unlock;
+	}
+	ex->d.release_info.id = release->id;
+	ex->d.mm_time = readl(&qdev->rom->mm_clock);
+	memcpy_toio(qxl_release_ptr(release, 0), &ex->d, sizeof(ex->d));
+	ret = qxl_release_submit_fence(release, QXL_CMD_DRAW, NULL, &fence);
+	qxl_bo_track_arm(track, fence);
+	if (fence)
+		dma_fence_put(fence);
+	if (!ret)
+		objs->exec_commands++;
+
+out_unlock:
+	mutex_unlock(&objs->lock);
+out_put:
+	qxl_exec_put_relocs(ex);
+	return ret;
+}
+
+/*
+ * Commands are submitted in order; a bad one stops the call with the
+ * earlier ones already submitted (as mainline does).
+ */
+int qxl_execbuffer(struct qxl_device *qdev, struct drm_file *file,
+		   const struct drm_qxl_execbuffer *args)
+{
+	struct drm_qxl_command __user *ucmds = u64_to_user_ptr(args->commands);
+	struct drm_qxl_command c;
+	struct qxl_exec *ex;
+	unsigned int i;
+	int ret = 0;
+
+	if (args->flags || args->commands_num > QXL_MAX_EXEC_COMMANDS)
+		return -EINVAL;
+
+	ex = kzalloc(sizeof(*ex), GFP_KERNEL);
+	if (!ex)
+		return -ENOMEM;
+	ex->qdev = qdev;
+	ex->objs = qdev->objs;
+
+	for (i = 0; i < args->commands_num && !ret; i++) {
+		if (copy_from_user(&c, &ucmds[i], sizeof(c))) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = qxl_exec_submit(ex, file, &c);
+	}
+	if (ret && ret != -EFAULT && ret != -ERESTARTSYS) {
+		mutex_lock(&qdev->objs->lock);
+		qdev->objs->exec_rejected++;
+		mutex_unlock(&qdev->objs->lock);
+	}
+	kfree(ex);
+	return ret;
+}

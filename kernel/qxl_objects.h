@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Buffers and off-screen surfaces handed to userspace through the private
+ * ioctls (qxl_bo.c, qxl_surface.c, qxl_execbuf.c, qxl_ioctl.c).
+ *
+ * Every userspace buffer lives in the surface BAR, a memory range the
+ * kernel's own commands never use: a client exhausting it cannot starve
+ * the console or the cursor.  A buffer is in flight while a submitted
+ * command names it; its device memory is reused only once the device has
+ * handed back every such command, even if userspace closed it long before.
+ */
+#ifndef QXL_OBJECTS_H
+#define QXL_OBJECTS_H
+
+#include <linux/llist.h>
+#include <linux/list.h>
+
+#include <drm/drm_gem.h>
+#include <drm/drm_mm.h>
+
+#include "qxl_drm.h"
+#include "qxl_drv.h"
+
+/* Stricter than mainline, which advertises this number but never checks it. */
+#define QXL_MAX_RELOCS		96
+/* Commands per EXECBUFFER call: a full command ring. */
+#define QXL_MAX_EXEC_COMMANDS	QXL_COMMAND_RING_SIZE
+/* Largest buffer one ALLOC may ask for. */
+#define QXL_MAX_ALLOC		SZ_64M
+
+struct qxl_bo {
+	struct drm_gem_object base;
+	struct qxl_device *qdev;
+	struct drm_mm_node node;	/* offset inside the surface BAR */
+	void __iomem *vaddr;
+
+	/* ALLOC_SURF parameters; is_surface is false for ALLOC buffers */
+	bool is_surface;
+	u32 format;
+	u32 width;
+	u32 height;
+	s32 stride;
+
+	/* device surface, 0 while none exists; under objs->lock */
+	u32 surface_id;
+	struct list_head lru;		/* objs->lru while surface_id != 0 */
+
+	/* under objs->busy_lock */
+	unsigned int busy;		/* submitted commands not yet released */
+	bool zombie;			/* GEM object gone, memory waits for busy == 0 */
+	struct llist_node reap;
+};
+
+struct qxl_objects {
+	struct qxl_device *qdev;
+
+	/* serialises EXECBUFFER, UPDATE_AREA and surface id management */
+	struct mutex lock;
+	struct qxl_bo **surfaces;	/* by surface id; [0] unused (primary) */
+	u32 n_surfaces;
+	struct list_head lru;		/* buffers with a device surface, oldest first */
+
+	/* surface BAR allocator */
+	struct mutex mm_lock;
+	struct drm_mm mm;
+	u64 mm_size;
+
+	spinlock_t busy_lock;		/* qxl_bo busy and zombie; taken in fence callbacks */
+	wait_queue_head_t idle_wq;	/* a buffer's busy count reached 0 */
+	struct llist_head reap_list;
+	struct work_struct reap_work;
+
+	/* debugfs counters (qxl_objects) */
+	atomic_t bos_live;		/* GEM objects alive */
+	atomic_t bos_zombie;		/* freed, memory waiting for the device */
+	u64 mem_used;			/* under mm_lock */
+	u64 mem_peak;
+	u32 surfaces_live;		/* under lock */
+	u64 surfaces_created;
+	u64 surfaces_destroyed;
+	u64 surfaces_evicted;
+	u64 alloc_failures;
+	u64 exec_commands;
+	u64 exec_rejected;
+};
+
+static inline struct qxl_bo *to_qxl_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct qxl_bo, base);
+}
+
+/* qxl_bo.c */
+int qxl_bo_create(struct qxl_device *qdev, struct drm_file *file, u64 size,
+		  struct qxl_bo **bop, u32 *handle);
+bool qxl_is_qxl_bo(struct drm_gem_object *obj);
+struct qxl_bo *qxl_bo_lookup(struct drm_file *file, u32 handle);
+qxl_phys qxl_bo_phys(struct qxl_bo *bo, u64 offset);
+bool qxl_bo_is_fb(struct qxl_device *qdev, struct qxl_bo *bo);
+
+/* The buffers a submitted command names, busy until the device releases it. */
+struct qxl_bo_track {
+	struct dma_fence_cb cb;
+	struct qxl_objects *objs;
+	unsigned int n;
+	unsigned int max;
+	struct qxl_bo *bos[];
+};
+
+struct qxl_bo_track *qxl_bo_track_alloc(struct qxl_objects *objs, unsigned int max);
+void qxl_bo_track_add(struct qxl_bo_track *track, struct qxl_bo *bo);
+void qxl_bo_track_arm(struct qxl_bo_track *track, struct dma_fence *fence);
+void qxl_objects_reclaim(struct qxl_device *qdev);
+
+/* qxl_surface.c */
+int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo);
+void qxl_surface_release(struct qxl_bo *bo);
+int qxl_surface_io_update(struct qxl_device *qdev, u32 id, const struct drm_rect *r);
+int qxl_surface_update_area(struct qxl_objects *objs, struct qxl_bo *bo,
+			    const struct drm_rect *rect);
+int qxl_surface_check_params(struct qxl_device *qdev, u32 format, u32 width,
+			     u32 height, s32 stride, u64 *size);
+
+/* qxl_execbuf.c */
+int qxl_execbuffer(struct qxl_device *qdev, struct drm_file *file,
+		   const struct drm_qxl_execbuffer *args);
+
+#endif /* QXL_OBJECTS_H */

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Off-screen device surfaces behind ALLOC_SURF buffers.
+ *
+ * A buffer becomes a device surface the first time a command draws on it
+ * or reads from it, and stops being one when the buffer is freed.  The
+ * device renders straight into the buffer's memory, which is why that
+ * memory stays reserved until the destroy command has been released.
+ *
+ * Surface ids are few (the ROM's n_surfaces), buffers may be many.  When
+ * the ids run out, the least recently used surface that no in-flight
+ * command names is evicted: the device writes its pending rendering back
+ * into the buffer (UPDATE_AREA) and the surface is destroyed; it comes back
+ * with KEEP_DATA, contents intact, when a command next uses the buffer.
+ */
+
+#include <linux/io.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+#include <drm/drm_rect.h>
+
+#include "qxl_objects.h"
+
+/* How long a surface id may be waited for while every surface is in use. */
+#define QXL_SURFACE_ID_TIMEOUT	(2 * HZ)
+
+static u32 qxl_surface_bpp(u32 format)
+{
+	switch (format) {
+	case QXL_SURFACE_FMT_1_A:
+		return 1;
+	case QXL_SURFACE_FMT_8_A:
+		return 8;
+	case QXL_SURFACE_FMT_16_555:
+	case QXL_SURFACE_FMT_16_565:
+		return 16;
+	case QXL_SURFACE_FMT_32_XRGB:
+	case QXL_SURFACE_FMT_32_ARGB:
+		return 32;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * What the device accepts for a surface (spice-server drops anything else
+ * silently, QEMU calls a stride not a multiple of 4 a guest bug).  *size is
+ * the buffer size mainline gives such a buffer: one row more than needed.
+ */
+int qxl_surface_check_params(struct qxl_device *qdev, u32 format, u32 width,
+			     u32 height, s32 stride, u64 *size)
+{
+	u32 bpp = qxl_surface_bpp(format);
+	u64 abs_stride;
+
+	if (!bpp || !width || !height || width > QXL_DEVIF_MAX_DIM ||
+	    height > QXL_DEVIF_MAX_DIM || stride == S32_MIN)
+		return -EINVAL;
+	abs_stride = abs(stride);
+	if (abs_stride % 4 || abs_stride < DIV_ROUND_UP((u64)width * bpp, 8))
+		return -EINVAL;
+	*size = abs_stride * height + abs_stride;
+	if (*size > QXL_MAX_ALLOC)
+		return -EINVAL;
+	return 0;
+}
+
+/* Send a create or destroy command for bo's surface id. */
+static int qxl_surface_cmd(struct qxl_objects *objs, struct qxl_bo *bo, u8 type)
+{
+	struct qxl_device *qdev = objs->qdev;
+	struct qxl_surface_cmd cmd = { 0 };
+	struct qxl_release *release;
+	struct qxl_bo_track *track;
+	struct dma_fence *fence = NULL;
+	int ret;
+
+	track = qxl_bo_track_alloc(objs, 1);
+	if (!track)
+		return -ENOMEM;
+	release = qxl_release_alloc(qdev, QXL_RING_DISPLAY, sizeof(cmd));
+	if (IS_ERR(release)) {
+		kfree(track);
+		return PTR_ERR(release);
+	}
+	cmd.release_info.id = release->id;
+	cmd.surface_id = bo->surface_id;
+	cmd.type = type;
+	if (type == QXL_SURFACE_CMD_CREATE) {
+		cmd.flags = QXL_SURF_FLAG_KEEP_DATA;
+		cmd.u.surface_create.format = bo->format;
+		cmd.u.surface_create.width = bo->width;
+		cmd.u.surface_create.height = bo->height;
+		cmd.u.surface_create.stride = bo->stride;
+		/* the lowest address; a negative stride puts row 0 last */
+		cmd.u.surface_create.data = qxl_bo_phys(bo, 0);
+	}
+	memcpy_toio(qxl_release_ptr(release, 0), &cmd, sizeof(cmd));
+	qxl_bo_track_add(track, bo);
+	ret = qxl_release_submit_fence(release, QXL_CMD_SURFACE, NULL, &fence);
+	qxl_bo_track_arm(track, fence);
+	if (fence)
+		dma_fence_put(fence);
+	return ret;
+}
+
+/* Make the device render what is pending on surface id inside rect into memory. */
+int qxl_surface_io_update(struct qxl_device *qdev, u32 id, const struct drm_rect *r)
+{
+	struct qxl_rect rect = {
+		.top = r->y1, .left = r->x1, .bottom = r->y2, .right = r->x2,
+	};
+	int ret;
+
+	mutex_lock(&qdev->io_lock);
+	memcpy_toio(&qdev->ram_header->update_area, &rect, sizeof(rect));
+	writel(id, &qdev->ram_header->update_surface);
+	ret = qxl_io_async_locked(qdev, QXL_IO_UPDATE_AREA_ASYNC, 0);
+	mutex_unlock(&qdev->io_lock);
+	return ret;
+}
+
+static void qxl_surface_forget(struct qxl_objects *objs, struct qxl_bo *bo)
+{
+	objs->surfaces[bo->surface_id] = NULL;
+	bo->surface_id = 0;
+	list_del_init(&bo->lru);
+	objs->surfaces_live--;
+}
+
+static bool qxl_bo_idle(struct qxl_objects *objs, struct qxl_bo *bo)
+{
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&objs->busy_lock, flags);
+	idle = !bo->busy;
+	spin_unlock_irqrestore(&objs->busy_lock, flags);
+	return idle;
+}
+
+/* Give up the least recently used idle surface's id; false if none is idle. */
+static bool qxl_surface_evict_one(struct qxl_objects *objs)
+{
+	struct qxl_device *qdev = objs->qdev;
+	struct drm_rect all;
+	struct qxl_bo *bo;
+
+	lockdep_assert_held(&objs->lock);
+	list_for_each_entry(bo, &objs->lru, lru) {
+		if (!qxl_bo_idle(objs, bo))
+			continue;
+		drm_rect_init(&all, 0, 0, bo->width, bo->height);
+		if (qxl_surface_io_update(qdev, bo->surface_id, &all))
+			drm_dbg_driver(&qdev->drm, "surface %u: write-back failed\n",
+				       bo->surface_id);
+		/* Without the write-back the contents are stale, but the id is still freed. */
+		qxl_surface_cmd(objs, bo, QXL_SURFACE_CMD_DESTROY);
+		qxl_surface_forget(objs, bo);
+		objs->surfaces_evicted++;
+		objs->surfaces_destroyed++;
+		return true;
+	}
+	return false;
+}
+
+static u32 qxl_surface_free_id(struct qxl_objects *objs)
+{
+	u32 id;
+
+	for (id = 1; id < objs->n_surfaces; id++) {
+		if (!objs->surfaces[id])
+			return id;
+	}
+	return 0;
+}
+
+/*
+ * Give bo a device surface if it has none (objs->lock held).  The caller
+ * has already marked every buffer its command names busy, so none of them
+ * can be evicted to make room.
+ */
+int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
+{
+	struct qxl_device *qdev = objs->qdev;
+	unsigned long deadline = jiffies + QXL_SURFACE_ID_TIMEOUT;
+	u32 id;
+	int ret;
+
+	lockdep_assert_held(&objs->lock);
+	if (!bo->is_surface)
+		return -EINVAL;
+	if (bo->surface_id) {
+		list_move_tail(&bo->lru, &objs->lru);
+		return 0;
+	}
+
+	for (;;) {
+		id = qxl_surface_free_id(objs);
+		if (id || (objs->surfaces_live && qxl_surface_evict_one(objs))) {
+			id = id ? id : qxl_surface_free_id(objs);
+			break;
+		}
+		/* Every surface is named by an in-flight command: let the device finish. */
+		if (!objs->surfaces_live || qdev->dead || time_after(jiffies, deadline))
+			return -ENOMEM;
+		qxl_objects_reclaim(qdev);
+		ret = wait_event_interruptible_timeout(objs->idle_wq, false, HZ / 50);
+		if (ret < 0)
+			return ret;
+	}
+	if (!id)
+		return -ENOMEM;
+
+	bo->surface_id = id;
+	ret = qxl_surface_cmd(objs, bo, QXL_SURFACE_CMD_CREATE);
+	if (ret) {
+		bo->surface_id = 0;
+		return ret;
+	}
+	objs->surfaces[id] = bo;
+	list_add_tail(&bo->lru, &objs->lru);
+	objs->surfaces_live++;
+	objs->surfaces_created++;
+	return 0;
+}
+
+/* bo is being freed: destroy its device surface (the destroy keeps it busy). */
+void qxl_surface_release(struct qxl_bo *bo)
+{
+	struct qxl_objects *objs = bo->qdev->objs;
+	int idx;
+
+	mutex_lock(&objs->lock);
+	if (bo->surface_id) {
+		if (drm_dev_enter(&bo->qdev->drm, &idx)) {
+			qxl_surface_cmd(objs, bo, QXL_SURFACE_CMD_DESTROY);
+			drm_dev_exit(idx);
+		}
+		qxl_surface_forget(objs, bo);
+		objs->surfaces_destroyed++;
+	}
+	mutex_unlock(&objs->lock);
+}
+
+/* UPDATE_AREA of an off-screen surface buffer; rect is already checked. */
+int qxl_surface_update_area(struct qxl_objects *objs, struct qxl_bo *bo,
+			    const struct drm_rect *rect)
+{
+	int ret = 0;
+
+	mutex_lock(&objs->lock);
+	/* Without a device surface the buffer's memory is already current. */
+	if (bo->surface_id)
+		ret = qxl_surface_io_update(objs->qdev, bo->surface_id, rect);
+	mutex_unlock(&objs->lock);
+	return ret;
+}
