@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: MIT
+# Shared helpers of the firmware/device-variation guest tests (sourced).
+# check EXPR NAME DETAIL: one TAP line; DETAIL says what happened instead.
+t=0
+fail=0
+check() {
+	t=$((t + 1))
+	if eval "$1"; then
+		echo "ok $t - $2"
+	else
+		echo "not ok $t - $2: $3"
+		fail=1
+	fi
+}
+finish() {
+	echo "1..$t"
+	exit $fail
+}
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+
+# PCI addresses of every QXL device (1b36:0100), in bus order.
+qxl_pci_devices() {
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x1b36 ] && [ "$(cat "$d/device")" = 0x0100 ] &&
+			echo "${d##*/}"
+	done
+}
+
+# The DRM card (cardN) bound to PCI device $1, or nothing.
+card_of() {
+	for c in /sys/class/drm/card[0-9]*; do
+		case ${c##*/} in *-*) continue ;; esac
+		[ "$(basename "$(readlink -f "$c/device")")" = "$1" ] && echo "${c##*/}"
+	done
+}
+
+# Kernel log since our module was loaded (after the harness' LOAD marker).
+dmesg_since_load() {
+	dmesg | sed -n '/qh: LOAD begin/,$p'
+}
+# Kernel log before it: what the firmware and the boot left behind.
+dmesg_before_load() {
+	dmesg | sed '/qh: LOAD begin/,$d'
+}
+
+qxl_status() {	# qxl_status CARD-NUMBER FIELD
+	sed -n "s/^$2: //p" "/sys/kernel/debug/dri/$1/qxl_status" 2>/dev/null
+}
