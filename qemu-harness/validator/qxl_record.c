@@ -6,6 +6,7 @@
  *   qxl-record check FILE [--from OFF] [--to OFF] [--expect RULE]...
  *                    [--updates N] [--max-findings N] [--allow-truncated]
  *   qxl-record dump FILE [--from OFF] [--to OFF]
+ *   qxl-record workloads FILE MARKS [--json] [--allow-truncated]
  *
  * Exit status: 0 fine, 1 findings or broken expectations, 2 unreadable or
  * corrupt record, bad usage.
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 		"       qxl-record check FILE [--from OFF] [--to OFF] [--expect RULE]...\n"
 		"                        [--updates N] [--max-findings N] [--allow-truncated]\n"
 		"       qxl-record dump FILE [--from OFF] [--to OFF] [--allow-truncated]\n"
+		"       qxl-record workloads FILE MARKS [--json] [--allow-truncated]\n"
 		"rules: no-image-data no-surface-leaks no-duplicate-images no-full-surface-uploads\n"
 		"       max-image-bytes=N max-bytes-per-update=N max-bytes-per-command=N\n"
 		"       max-commands=N max-duplicate-images=N command-types=fill,copy-bits,...\n");
@@ -95,6 +97,8 @@ static int map_file(const char *path, struct map *m)
 
 /* ------------------------------------------------------------ output */
 
+static void json_str(const char *s);
+
 struct kv_out {
 	FILE *f;
 	int json;
@@ -113,15 +117,8 @@ static void put(struct kv_out *o, const char *key, uint64_t v)
 static void put_str(struct kv_out *o, const char *key, const char *v)
 {
 	if (o->json) {
-		const char *s;
-
-		fprintf(o->f, "%s\n  \"%s\": \"", o->n ? "," : "", key);
-		for (s = v; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				fputc('\\', o->f);
-			fputc(*s, o->f);
-		}
-		fputc('"', o->f);
+		fprintf(o->f, "%s\n  \"%s\": ", o->n ? "," : "", key);
+		json_str(v);
 	} else {
 		fprintf(o->f, "%s=%s\n", key, v);
 	}
@@ -193,7 +190,9 @@ static void print_summary(const struct rec_result *r, uint64_t from, uint64_t to
 	put(&o, "image.bytes", st->image_bytes);
 	put(&o, "image.padding_bytes", st->image_padding_bytes);
 	put(&o, "image.palette_entries", st->palette_entries);
+	put(&o, "image.cache_flagged", st->image_cache_flagged);
 	put(&o, "image.duplicates", st->dup_images);
+	put(&o, "image.duplicates_uncached", st->dup_uncached);
 	put(&o, "image.duplicate_bytes", st->dup_image_bytes);
 	put(&o, "upload.full_surface", st->full_uploads);
 	put(&o, "upload.full_small_damage", st->full_small_damage);
@@ -272,6 +271,158 @@ static int dump(const struct map *m, uint64_t from, uint64_t to)
 	return r < 0 ? 2 : 0;
 }
 
+/* ------------------------------------------------------------ workloads */
+
+struct mark {
+	char test[256];
+	char label[128];
+	uint64_t off;
+};
+
+/*
+ * Reads the harness's marks file: "<test> <label> <offset>" per line, the
+ * test name may contain spaces (split from the right).
+ */
+static struct mark *read_marks(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	struct mark *v = NULL;
+	size_t cap = 0;
+	char line[512];
+	unsigned lineno = 0;
+
+	*n = 0;
+	if (!f) {
+		fprintf(stderr, "qxl-record: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *sp2, *sp1, *end;
+		size_t len = strlen(line);
+		struct mark mk;
+
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = 0;
+		if (!len)
+			continue;
+		sp2 = strrchr(line, ' ');
+		if (!sp2)
+			goto bad;
+		*sp2 = 0;
+		sp1 = strrchr(line, ' ');
+		if (!sp1 || sp1 == line)
+			goto bad;
+		*sp1 = 0;
+		errno = 0;
+		mk.off = strtoull(sp2 + 1, &end, 10);
+		if (errno || *end || sp2[1] == '-' || !sp2[1] ||
+		    strlen(line) >= sizeof(mk.test) || strlen(sp1 + 1) >= sizeof(mk.label))
+			goto bad;
+		snprintf(mk.test, sizeof(mk.test), "%s", line);
+		snprintf(mk.label, sizeof(mk.label), "%s", sp1 + 1);
+		if (*n == cap) {
+			struct mark *nv;
+
+			cap = cap ? cap * 2 : 32;
+			nv = realloc(v, cap * sizeof(*nv));
+			if (!nv)
+				goto bad;
+			v = nv;
+		}
+		v[(*n)++] = mk;
+	}
+	fclose(f);
+	return v ? v : calloc(1, sizeof(*v));
+bad:
+	fprintf(stderr, "qxl-record: %s:%u: expected \"<test> <label> <offset>\"\n", path, lineno);
+	fclose(f);
+	free(v);
+	return NULL;
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/*
+ * One line per stretch between consecutive marks of the same test: what
+ * each workload of each test cost.
+ */
+static int workloads(const struct map *m, const char *marks_path, int json,
+		     int allow_trunc)
+{
+	struct rec_result *res = calloc(1, sizeof(*res));
+	struct mark *mk;
+	size_t n, i;
+	int rc = 0, first = 1;
+
+	mk = read_marks(marks_path, &n);
+	if (!mk || !res) {
+		free(res);
+		free(mk);
+		return 2;
+	}
+	if (json)
+		fputs("[", stdout);
+	for (i = 0; i + 1 < n; i++) {
+		struct rec_opts o;
+		const struct rec_stats *st = &res->st;
+
+		if (strcmp(mk[i].test, mk[i + 1].test) || mk[i + 1].off < mk[i].off)
+			continue;
+		memset(&o, 0, sizeof(o));
+		o.from = mk[i].off;
+		o.to = mk[i + 1].off;
+		o.updates = -1;
+		rec_expect_init(&o.expect);
+		rec_analyze(m->buf, m->len, &o, res);
+		if (res->status < 0 && !(res->status == REC_TRUNCATED && allow_trunc)) {
+			fprintf(stderr, "qxl-record: error at offset %zu: %s\n", res->err_off, res->err);
+			rc = 2;
+			break;
+		}
+		if (json) {
+			printf("%s\n  {\"test\": ", first ? "" : ",");
+			json_str(mk[i].test);
+			fputs(", \"from\": ", stdout);
+			json_str(mk[i].label);
+			fputs(", \"to\": ", stdout);
+			json_str(mk[i + 1].label);
+			fputs(", ", stdout);
+		} else
+			printf("workload %s %s..%s ", mk[i].test, mk[i].label, mk[i + 1].label);
+		printf(json ?
+		       "\"bytes\": %" PRIu64 ", \"commands\": %" PRIu64 ", \"draws\": %" PRIu64
+		       ", \"image_bytes\": %" PRIu64 ", \"image_duplicates\": %" PRIu64
+		       ", \"full_small_damage\": %" PRIu64 ", \"full_wasted_bytes\": %" PRIu64
+		       ", \"clip_rects\": %" PRIu64 ", \"findings\": %" PRIu64 "}" :
+		       "bytes=%" PRIu64 " commands=%" PRIu64 " draws=%" PRIu64
+		       " image.bytes=%" PRIu64 " image.duplicates=%" PRIu64
+		       " upload.full_small_damage=%" PRIu64 " upload.full_wasted_bytes=%" PRIu64
+		       " clip.rects=%" PRIu64 " findings=%" PRIu64 "\n",
+		       st->bytes, st->commands, st->cmd[1], st->image_bytes, st->dup_images,
+		       st->full_small_damage, st->full_wasted_bytes, st->clip_rects,
+		       st->findings);
+		first = 0;
+	}
+	if (json)
+		fputs("\n]\n", stdout);
+	free(res);
+	free(mk);
+	return rc;
+}
+
 /* ------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
@@ -293,6 +444,31 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	file = argv[2];
+	if (!strcmp(cmd, "workloads")) {
+		const char *marks = argc > 3 ? argv[3] : NULL;
+
+		if (!marks || *marks == '-') {
+			fprintf(stderr, "qxl-record: workloads needs a marks file\n");
+			return 2;
+		}
+		for (i = 4; i < argc; i++) {
+			if (!strcmp(argv[i], "--json")) {
+				json = 1;
+			} else if (!strcmp(argv[i], "--allow-truncated")) {
+				allow_trunc = 1;
+			} else {
+				fprintf(stderr, "qxl-record: unknown option \"%s\" for workloads\n",
+					argv[i]);
+				return 2;
+			}
+		}
+		if (map_file(file, &m))
+			return 2;
+		rc = workloads(&m, marks, json, allow_trunc);
+		if (m.mapped)
+			munmap((void *)m.buf, m.len);
+		return rc;
+	}
 	if (strcmp(cmd, "summary") && strcmp(cmd, "check") && strcmp(cmd, "dump")) {
 		fprintf(stderr, "qxl-record: unknown command \"%s\"\n", cmd);
 		usage(stderr);

@@ -414,9 +414,13 @@ static void check_image(struct ctx *c, const struct rec_image *im)
 	if (c->in_range && im->data.bytes) {
 		int64_t prev = dup_lookup_insert(c, image_hash(c, im));
 
+		if (im->flags & QXL_IMAGE_CACHE)
+			c->st->image_cache_flagged++;
 		if (prev >= 0) {
 			c->st->dup_images++;
 			c->st->dup_image_bytes += im->data.bytes;
+			if (!(im->flags & QXL_IMAGE_CACHE))
+				c->st->dup_uncached++;
 		}
 	}
 }

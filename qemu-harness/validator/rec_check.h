@@ -31,7 +31,9 @@ struct rec_stats {
 	uint64_t image_bytes, palette_entries;
 	uint64_t image_padding_bytes;	/* stride beyond the pixels of each row */
 	uint64_t clip_rects, clipped_draws, empty_draws;
+	uint64_t image_cache_flagged;	/* bitmaps/quic with QXL_IMAGE_CACHE */
 	uint64_t dup_images, dup_image_bytes;
+	uint64_t dup_uncached;		/* duplicates without QXL_IMAGE_CACHE */
 	uint64_t full_uploads, full_small_damage, full_wasted_bytes;
 	uint64_t max_command_bytes, max_command_counter;
 	uint64_t surfaces_alive_end, surfaces_leaked;

@@ -401,6 +401,7 @@ def main():
     r.copy(0, (0, 0, 8, 8), img, (0, 0, 8, 8))
     r.copy(0, (8, 8, 16, 16), img, (0, 0, 8, 8))
     r.copy(0, (16, 16, 24, 24), bitmap(8, 8, data=bytes(256)), (0, 0, 8, 8))
+    r.copy(0, (24, 24, 32, 32), bitmap(8, 8, flags=1, id=99), (0, 0, 8, 8))
     r.save("hm-duplicates")
 
     r = base(32, 16)
