@@ -57,7 +57,7 @@ static int parse_off(const char *opt, const char *s, uint64_t *v)
 struct map {
 	const uint8_t *buf;
 	size_t len;
-	int mapped;
+	void *addr;		/* the mapping, NULL for an empty file */
 };
 
 static int map_file(const char *path, struct map *m)
@@ -87,7 +87,7 @@ static int map_file(const char *path, struct map *m)
 			return -1;
 		}
 		m->buf = p;
-		m->mapped = 1;
+		m->addr = p;
 	} else {
 		m->buf = (const uint8_t *)"";
 	}
@@ -465,8 +465,8 @@ int main(int argc, char **argv)
 		if (map_file(file, &m))
 			return 2;
 		rc = workloads(&m, marks, json, allow_trunc);
-		if (m.mapped)
-			munmap((void *)m.buf, m.len);
+		if (m.addr)
+			munmap(m.addr, m.len);
 		return rc;
 	}
 	if (strcmp(cmd, "summary") && strcmp(cmd, "check") && strcmp(cmd, "dump")) {
@@ -557,7 +557,7 @@ int main(int argc, char **argv)
 	}
 	free(res);
 out:
-	if (m.mapped)
-		munmap((void *)m.buf, m.len);
+	if (m.addr)
+		munmap(m.addr, m.len);
 	return rc;
 }
