@@ -254,7 +254,7 @@ struct qxl_bo_track *qxl_bo_track_alloc(struct qxl_objects *objs, unsigned int m
 {
 	struct qxl_bo_track *track;
 
-	track = kmalloc(struct_size(track, bos, max), GFP_KERNEL);
+	track = kmalloc(struct_size(track, e, max), GFP_KERNEL);
 	if (!track)
 		return NULL;
 	track->objs = objs;
@@ -263,22 +263,40 @@ struct qxl_bo_track *qxl_bo_track_alloc(struct qxl_objects *objs, unsigned int m
 	return track;
 }
 
-/* bo is busy from now on (once, however often a command names it). */
-void qxl_bo_track_add(struct qxl_bo_track *track, struct qxl_bo *bo)
+/*
+ * bo is busy from now on (once, however often the command names it); with
+ * src, the command also reads its device surface, which must then outlive
+ * the command and so cannot be evicted.
+ */
+void qxl_bo_track_add(struct qxl_bo_track *track, struct qxl_bo *bo, bool src)
 {
 	struct qxl_objects *objs = track->objs;
+	struct qxl_bo_track_entry *e = NULL;
 	unsigned long flags;
+	bool new = false;
 	unsigned int i;
 
-	for (i = 0; i < track->n; i++) {
-		if (track->bos[i] == bo)
-			return;
+	for (i = 0; i < track->n && !e; i++) {
+		if (track->e[i].bo == bo)
+			e = &track->e[i];
 	}
-	if (WARN_ON(track->n == track->max))
+	if (!e) {
+		if (WARN_ON(track->n == track->max))
+			return;
+		e = &track->e[track->n++];
+		e->bo = bo;
+		e->src = false;
+		new = true;
+	}
+	if (!new && (e->src || !src))
 		return;
-	track->bos[track->n++] = bo;
 	spin_lock_irqsave(&objs->busy_lock, flags);
-	bo->busy++;
+	if (new)
+		bo->busy++;
+	if (src && !e->src) {
+		bo->src_busy++;
+		e->src = true;
+	}
 	spin_unlock_irqrestore(&objs->busy_lock, flags);
 }
 
@@ -293,8 +311,10 @@ static void qxl_bo_track_done(struct dma_fence *fence, struct dma_fence_cb *cb)
 
 	spin_lock_irqsave(&objs->busy_lock, flags);
 	for (i = 0; i < track->n; i++) {
-		struct qxl_bo *bo = track->bos[i];
+		struct qxl_bo *bo = track->e[i].bo;
 
+		if (track->e[i].src)
+			bo->src_busy--;
 		if (!--bo->busy && bo->zombie) {
 			llist_add(&bo->reap, &objs->reap_list);
 			reap = true;

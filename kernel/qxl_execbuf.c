@@ -131,6 +131,13 @@ static void qxl_exec_put_relocs(struct qxl_exec *ex)
 	ex->n_relocs = 0;
 }
 
+/* Everything but the target surface id of the command is a read of the surface. */
+static bool qxl_exec_reads_surface(const struct qxl_exec_reloc *er)
+{
+	return er->r.reloc_type == QXL_RELOC_TYPE_SURF &&
+	       (er->dst || er->r.dst_offset != offsetof(struct qxl_drawable, surface_id));
+}
+
 /* A surface reloc's value: 0 for the primary, else the buffer's surface id. */
 static int qxl_exec_surface_id(struct qxl_exec *ex, struct qxl_bo *src, bool src_is_fb,
 			       u32 *id)
@@ -345,12 +352,19 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 		goto out_put;
 	}
 	mutex_lock(&objs->lock);
-	/* Busy before any surface is created, so none of them can be evicted meanwhile. */
+	/*
+	 * Busy and pinned before any surface is created, so that making room
+	 * for one of them cannot evict another.
+	 */
 	for (i = 0; i < ex->n_relocs; i++) {
-		if (ex->relocs[i].src)
-			qxl_bo_track_add(track, ex->relocs[i].src);
-		if (ex->relocs[i].dst)
-			qxl_bo_track_add(track, ex->relocs[i].dst);
+		struct qxl_exec_reloc *er = &ex->relocs[i];
+
+		if (er->src) {
+			qxl_bo_track_add(track, er->src, qxl_exec_reads_surface(er));
+			er->src->exec_pin = true;
+		}
+		if (er->dst)
+			qxl_bo_track_add(track, er->dst, false);
 	}
 
 	ret = qxl_exec_apply_relocs(ex, src_is_fb);
@@ -378,6 +392,10 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 		objs->exec_commands++;
 
 out_unlock:
+	for (i = 0; i < ex->n_relocs; i++) {
+		if (ex->relocs[i].src)
+			ex->relocs[i].src->exec_pin = false;
+	}
 	mutex_unlock(&objs->lock);
 out_put:
 	qxl_exec_put_relocs(ex);

@@ -215,7 +215,10 @@ int qxl_getparam_ioctl(struct drm_device *dev, void *data, struct drm_file *file
 	}
 }
 
-/* 0 if the SPICE client has capability bit index, -EOPNOTSUPP if not (mainline: -ENOSYS; its X driver only tests for 0). */
+/*
+ * 0 if the SPICE client has capability bit index, -EOPNOTSUPP if not
+ * (mainline says -ENOSYS; its X driver only tests for 0).
+ */
 int qxl_clientcap_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_qxl_clientcap *args = data;

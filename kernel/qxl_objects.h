@@ -44,9 +44,11 @@ struct qxl_bo {
 	/* device surface, 0 while none exists; under objs->lock */
 	u32 surface_id;
 	struct list_head lru;		/* objs->lru while surface_id != 0 */
+	bool exec_pin;			/* named by the command being built */
 
 	/* under objs->busy_lock */
 	unsigned int busy;		/* submitted commands not yet released */
+	unsigned int src_busy;		/* of those, commands reading the surface */
 	bool zombie;			/* GEM object gone, memory waits for busy == 0 */
 	struct llist_node reap;
 };
@@ -98,16 +100,21 @@ qxl_phys qxl_bo_phys(struct qxl_bo *bo, u64 offset);
 bool qxl_bo_is_fb(struct qxl_device *qdev, struct qxl_bo *bo);
 
 /* The buffers a submitted command names, busy until the device releases it. */
+struct qxl_bo_track_entry {
+	struct qxl_bo *bo;
+	bool src;	/* the command reads bo's device surface */
+};
+
 struct qxl_bo_track {
 	struct dma_fence_cb cb;
 	struct qxl_objects *objs;
 	unsigned int n;
 	unsigned int max;
-	struct qxl_bo *bos[];
+	struct qxl_bo_track_entry e[];
 };
 
 struct qxl_bo_track *qxl_bo_track_alloc(struct qxl_objects *objs, unsigned int max);
-void qxl_bo_track_add(struct qxl_bo_track *track, struct qxl_bo *bo);
+void qxl_bo_track_add(struct qxl_bo_track *track, struct qxl_bo *bo, bool src);
 void qxl_bo_track_arm(struct qxl_bo_track *track, struct dma_fence *fence);
 void qxl_objects_reclaim(struct qxl_device *qdev);
 

@@ -9,9 +9,11 @@
  *
  * Surface ids are few (the ROM's n_surfaces), buffers may be many.  When
  * the ids run out, the least recently used surface that no in-flight
- * command names is evicted: the device writes its pending rendering back
- * into the buffer (UPDATE_AREA) and the surface is destroyed; it comes back
- * with KEEP_DATA, contents intact, when a command next uses the buffer.
+ * command reads from is evicted (commands drawing on it are no obstacle:
+ * the device finishes them when the surface is destroyed).  The device
+ * first writes its pending rendering back into the buffer (UPDATE_AREA),
+ * then the surface is destroyed; it comes back with KEEP_DATA, contents
+ * intact, when a command next uses the buffer.
  */
 
 #include <linux/io.h>
@@ -98,7 +100,7 @@ static int qxl_surface_cmd(struct qxl_objects *objs, struct qxl_bo *bo, u8 type)
 		cmd.u.surface_create.data = qxl_bo_phys(bo, 0);
 	}
 	memcpy_toio(qxl_release_ptr(release, 0), &cmd, sizeof(cmd));
-	qxl_bo_track_add(track, bo);
+	qxl_bo_track_add(track, bo, false);
 	ret = qxl_release_submit_fence(release, QXL_CMD_SURFACE, NULL, &fence);
 	qxl_bo_track_arm(track, fence);
 	if (fence)
@@ -130,13 +132,16 @@ static void qxl_surface_forget(struct qxl_objects *objs, struct qxl_bo *bo)
 	objs->surfaces_live--;
 }
 
-static bool qxl_bo_idle(struct qxl_objects *objs, struct qxl_bo *bo)
+/* Nothing in flight reads the surface and the command being built does not name it. */
+static bool qxl_surface_evictable(struct qxl_objects *objs, struct qxl_bo *bo)
 {
 	unsigned long flags;
 	bool idle;
 
+	if (bo->exec_pin)
+		return false;
 	spin_lock_irqsave(&objs->busy_lock, flags);
-	idle = !bo->busy;
+	idle = !bo->src_busy;
 	spin_unlock_irqrestore(&objs->busy_lock, flags);
 	return idle;
 }
@@ -150,7 +155,7 @@ static bool qxl_surface_evict_one(struct qxl_objects *objs)
 
 	lockdep_assert_held(&objs->lock);
 	list_for_each_entry(bo, &objs->lru, lru) {
-		if (!qxl_bo_idle(objs, bo))
+		if (!qxl_surface_evictable(objs, bo))
 			continue;
 		drm_rect_init(&all, 0, 0, bo->width, bo->height);
 		if (qxl_surface_io_update(qdev, bo->surface_id, &all))
@@ -179,8 +184,8 @@ static u32 qxl_surface_free_id(struct qxl_objects *objs)
 
 /*
  * Give bo a device surface if it has none (objs->lock held).  The caller
- * has already marked every buffer its command names busy, so none of them
- * can be evicted to make room.
+ * has pinned every surface its command names, so none of them can be
+ * evicted to make room.
  */
 int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
 {

@@ -1,0 +1,956 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest tests of qxl.ko's private ioctls (uapi/qxl_drm.h).
+ *
+ *   ioctltest basic      GETPARAM, CLIENTCAP, ALLOC, MAP+mmap, ALLOC_SURF,
+ *                        UPDATE_AREA: valid calls and every malformed one
+ *   ioctltest draw       EXECBUFFER that really draws: fills and copies on
+ *                        off-screen surfaces, read back with UPDATE_AREA
+ *   ioctltest invalid    EXECBUFFER: each malformed command refused with
+ *                        the right errno (the harness checks that QEMU
+ *                        reported no guest bug and the kernel no warning)
+ *   ioctltest pressure [rounds]
+ *                        surface ids and surface memory exhausted and freed
+ *                        repeatedly; debugfs counters back to their start
+ *
+ * Output is TAP; every failure says what was expected and what happened.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include "../../../uapi/qxl_device.h"
+#include "../../../uapi/qxl_drm.h"
+
+#define RELEASE_INFO	8
+
+static int fd = -1;
+static int test_no;
+static int failures;
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", cond ? "ok" : "not ok", ++test_no);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!cond)
+		failures++;
+}
+
+/* ioctl returning 0 or -errno */
+static int xioctl(unsigned long req, void *arg)
+{
+	return drmIoctl(fd, req, arg) ? -errno : 0;
+}
+
+static const char *err_name(int ret)
+{
+	static char buf[32];
+
+	switch (ret) {
+	case 0: return "0";
+	case -EINVAL: return "-EINVAL";
+	case -EFAULT: return "-EFAULT";
+	case -ENOMEM: return "-ENOMEM";
+	case -EOPNOTSUPP: return "-EOPNOTSUPP";
+	case -ENOENT: return "-ENOENT";
+	case -EACCES: return "-EACCES";
+	default:
+		snprintf(buf, sizeof(buf), "%d", ret);
+		return buf;
+	}
+}
+
+static void expect_ret(int got, int want, const char *what)
+{
+	if (got == want)
+		ok(1, "%s", what);
+	else
+		ok(0, "%s: expected %s, got %s", what, err_name(want), err_name(got));
+}
+
+/* debugfs counter of qxl_objects or qxl_status; -1 if absent */
+static long long counter(const char *file, const char *key)
+{
+	char path[128], line[256];
+	size_t klen = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/0/%s", file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			v = atoll(line + klen + 1);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/* ---- buffers ---- */
+
+struct buf {
+	uint32_t handle;
+	uint32_t size;
+	uint8_t *map;
+};
+
+static int buf_alloc(struct buf *b, uint32_t size)
+{
+	struct drm_qxl_alloc a = { .size = size };
+	int ret = xioctl(DRM_IOCTL_QXL_ALLOC, &a);
+
+	memset(b, 0, sizeof(*b));
+	if (ret)
+		return ret;
+	b->handle = a.handle;
+	b->size = size;
+	return 0;
+}
+
+static int buf_surf(struct buf *b, uint32_t format, uint32_t w, uint32_t h, int32_t stride)
+{
+	struct drm_qxl_alloc_surf a = {
+		.format = format, .width = w, .height = h, .stride = stride,
+	};
+	int ret = xioctl(DRM_IOCTL_QXL_ALLOC_SURF, &a);
+
+	memset(b, 0, sizeof(*b));
+	if (ret)
+		return ret;
+	b->handle = a.handle;
+	b->size = (uint32_t)(abs(stride) * (h + 1));
+	return 0;
+}
+
+static int buf_map(struct buf *b)
+{
+	struct drm_qxl_map m = { .handle = b->handle };
+	void *p;
+	int ret = xioctl(DRM_IOCTL_QXL_MAP, &m);
+
+	if (ret)
+		return ret;
+	p = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	b->map = p;
+	return 0;
+}
+
+static void buf_free(struct buf *b)
+{
+	struct drm_gem_close c = { .handle = b->handle };
+
+	if (b->map)
+		munmap(b->map, b->size);
+	if (b->handle)
+		drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+	memset(b, 0, sizeof(*b));
+}
+
+static int update_area(uint32_t handle, uint32_t l, uint32_t t, uint32_t r, uint32_t btm)
+{
+	struct drm_qxl_update_area u = {
+		.handle = handle, .left = l, .top = t, .right = r, .bottom = btm,
+	};
+
+	return xioctl(DRM_IOCTL_QXL_UPDATE_AREA, &u);
+}
+
+/* ---- commands ---- */
+
+struct cmd {
+	struct qxl_drawable d;
+	struct drm_qxl_reloc relocs[8];
+	unsigned int n;
+};
+
+static void cmd_init(struct cmd *c, uint8_t type, int w, int h)
+{
+	memset(c, 0, sizeof(*c));
+	c->d.type = type;
+	c->d.effect = QXL_EFFECT_OPAQUE;
+	c->d.bbox.right = w;
+	c->d.bbox.bottom = h;
+	c->d.clip.type = QXL_CLIP_TYPE_NONE;
+	c->d.surfaces_dest[0] = -1;
+	c->d.surfaces_dest[1] = -1;
+	c->d.surfaces_dest[2] = -1;
+}
+
+static void cmd_reloc(struct cmd *c, uint32_t type, uint32_t dst_handle, uint64_t dst_off,
+		      uint32_t src_handle, uint64_t src_off)
+{
+	struct drm_qxl_reloc *r = &c->relocs[c->n++];
+
+	r->reloc_type = type;
+	r->dst_handle = dst_handle;
+	r->dst_offset = dst_off;
+	r->src_handle = src_handle;
+	r->src_offset = src_off;
+}
+
+/* Target surface: the buffer's device surface, through a SURF relocation. */
+static void cmd_target(struct cmd *c, uint32_t surf_handle)
+{
+	cmd_reloc(c, QXL_RELOC_TYPE_SURF, 0, offsetof(struct qxl_drawable, surface_id),
+		  surf_handle, 0);
+}
+
+static int cmd_submit_raw(struct cmd *c, uint32_t type, uint32_t size)
+{
+	struct drm_qxl_command dc = {
+		.command = (uintptr_t)((uint8_t *)&c->d + RELEASE_INFO),
+		.relocs = (uintptr_t)c->relocs,
+		.type = type,
+		.command_size = size,
+		.relocs_num = c->n,
+	};
+	struct drm_qxl_execbuffer eb = {
+		.commands_num = 1,
+		.commands = (uintptr_t)&dc,
+	};
+
+	return xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
+}
+
+static int cmd_submit(struct cmd *c)
+{
+	return cmd_submit_raw(c, QXL_CMD_DRAW, sizeof(c->d) - RELEASE_INFO);
+}
+
+static int fill(uint32_t surf_handle, int x, int y, int w, int h, uint32_t color)
+{
+	struct cmd c;
+
+	cmd_init(&c, QXL_DRAW_FILL, 0, 0);
+	c.d.bbox.left = x;
+	c.d.bbox.top = y;
+	c.d.bbox.right = x + w;
+	c.d.bbox.bottom = y + h;
+	c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+	c.d.u.fill.brush.u.color = color;
+	c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(&c, surf_handle);
+	return cmd_submit(&c);
+}
+
+/* Pixel (x, y) of a 32-bit surface buffer created with stride (row 0 last if < 0). */
+static uint32_t pixel(const struct buf *b, int32_t stride, uint32_t h, uint32_t x, uint32_t y)
+{
+	uint32_t row = stride > 0 ? y : h - 1 - y;
+	uint32_t v;
+
+	memcpy(&v, b->map + (size_t)row * (uint32_t)abs(stride) + x * 4, 4);
+	return v;
+}
+
+/* Count of pixels in [x0,x1)x[y0,y1) that differ from want (low 24 bits). */
+static unsigned int mismatches(const struct buf *b, int32_t stride, uint32_t h, uint32_t x0,
+			       uint32_t y0, uint32_t x1, uint32_t y1, uint32_t want,
+			       uint32_t *first)
+{
+	unsigned int bad = 0;
+	uint32_t x, y, v;
+
+	for (y = y0; y < y1; y++) {
+		for (x = x0; x < x1; x++) {
+			v = pixel(b, stride, h, x, y) & 0xffffff;
+			if (v != (want & 0xffffff)) {
+				if (!bad)
+					*first = v;
+				bad++;
+			}
+		}
+	}
+	return bad;
+}
+
+/* ---- basic ---- */
+
+static void test_basic(void)
+{
+	struct drm_qxl_getparam gp = { 0 };
+	struct drm_qxl_clientcap cc = { 0 };
+	struct drm_qxl_map m = { 0 };
+	struct buf b, b2, s;
+	unsigned int i, nonzero;
+	int ret;
+	void *p;
+
+	gp.param = QXL_PARAM_NUM_SURFACES;
+	ret = xioctl(DRM_IOCTL_QXL_GETPARAM, &gp);
+	ok(!ret && gp.value > 1 && gp.value <= 65536,
+	   "GETPARAM NUM_SURFACES: expected 0 and 2..65536, got %s and %llu", err_name(ret),
+	   (unsigned long long)gp.value);
+	gp.param = QXL_PARAM_MAX_RELOCS;
+	ret = xioctl(DRM_IOCTL_QXL_GETPARAM, &gp);
+	ok(!ret && gp.value == 96, "GETPARAM MAX_RELOCS: expected 0 and 96, got %s and %llu",
+	   err_name(ret), (unsigned long long)gp.value);
+	gp.param = 3;
+	expect_ret(xioctl(DRM_IOCTL_QXL_GETPARAM, &gp), -EINVAL, "GETPARAM unknown param 3");
+	gp.param = 1ULL << 40;
+	expect_ret(xioctl(DRM_IOCTL_QXL_GETPARAM, &gp), -EINVAL, "GETPARAM param 2^40");
+
+	/* No SPICE client is connected in the harness: no capability is set. */
+	for (i = 0; i < 16; i++) {
+		cc.index = i;
+		ret = xioctl(DRM_IOCTL_QXL_CLIENTCAP, &cc);
+		if (ret != -EOPNOTSUPP)
+			break;
+	}
+	ok(i == 16, "CLIENTCAP 0..15 without a client: expected -EOPNOTSUPP, index %u gave %s",
+	   i, err_name(ret));
+	cc.index = 58 * 8;
+	expect_ret(xioctl(DRM_IOCTL_QXL_CLIENTCAP, &cc), -EOPNOTSUPP,
+		   "CLIENTCAP index past the ROM's capability bytes");
+	cc.index = 0xffffffff;
+	expect_ret(xioctl(DRM_IOCTL_QXL_CLIENTCAP, &cc), -EOPNOTSUPP, "CLIENTCAP index 2^32-1");
+
+	/* ALLOC */
+	expect_ret(buf_alloc(&b, 0), -EINVAL, "ALLOC size 0");
+	expect_ret(buf_alloc(&b, 0xffffffff), -EINVAL, "ALLOC size 4 GiB - 1");
+	ret = buf_alloc(&b, 10000);
+	ok(!ret && b.handle, "ALLOC 10000 bytes: expected 0 and a handle, got %s, handle %u",
+	   err_name(ret), b.handle);
+	ret = buf_map(&b);
+	expect_ret(ret, 0, "MAP + mmap of an ALLOC buffer");
+	if (!ret) {
+		for (i = 0, nonzero = 0; i < b.size; i++)
+			nonzero += b.map[i] != 0;
+		ok(!nonzero, "new buffer is zeroed: expected 0 non-zero bytes, got %u", nonzero);
+		memset(b.map, 0xa5, b.size);
+	}
+	/* the same memory handed out again must not show the old contents */
+	buf_free(&b);
+	ret = buf_alloc(&b2, 10000);
+	if (!ret)
+		ret = buf_map(&b2);
+	expect_ret(ret, 0, "ALLOC + MAP again after freeing");
+	if (!ret) {
+		for (i = 0, nonzero = 0; i < b2.size; i++)
+			nonzero += b2.map[i] != 0;
+		ok(!nonzero, "re-allocated buffer shows no stale data: expected 0 non-zero bytes, got %u",
+		   nonzero);
+		/* mapping more than the buffer is refused */
+		m.handle = b2.handle;
+		ret = xioctl(DRM_IOCTL_QXL_MAP, &m);
+		p = mmap(NULL, 4 * 4096, PROT_READ, MAP_SHARED, fd, (off_t)m.offset);
+		ok(!ret && p == MAP_FAILED,
+		   "mmap of 16 KiB of a 12 KiB buffer: expected failure, got %s",
+		   p == MAP_FAILED ? "failure" : "a mapping");
+		if (p != MAP_FAILED)
+			munmap(p, 4 * 4096);
+	}
+	buf_free(&b2);
+
+	m.handle = 0xdead;
+	m.pad = 0;
+	expect_ret(xioctl(DRM_IOCTL_QXL_MAP, &m), -EINVAL, "MAP of an unknown handle");
+	buf_alloc(&b, 4096);
+	m.handle = b.handle;
+	m.pad = 1;
+	expect_ret(xioctl(DRM_IOCTL_QXL_MAP, &m), -EINVAL, "MAP with pad != 0");
+	expect_ret(update_area(b.handle, 0, 0, 1, 1), -EINVAL,
+		   "UPDATE_AREA of a plain ALLOC buffer (not a surface)");
+	buf_free(&b);
+
+	/* ALLOC_SURF */
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 48, 256);
+	expect_ret(ret, 0, "ALLOC_SURF 64x48 32_xRGB stride 256");
+	ret = buf_map(&s);
+	expect_ret(ret, 0, "MAP + mmap of the surface buffer (size |stride|*(height+1))");
+	expect_ret(update_area(s.handle, 0, 0, 64, 48), 0,
+		   "UPDATE_AREA of a surface never drawn on");
+	expect_ret(update_area(s.handle, 10, 0, 10, 48), -EINVAL, "UPDATE_AREA left == right");
+	expect_ret(update_area(s.handle, 0, 20, 64, 10), -EINVAL, "UPDATE_AREA top > bottom");
+	expect_ret(update_area(s.handle, 0, 0, 65, 48), -EINVAL, "UPDATE_AREA right > width");
+	expect_ret(update_area(s.handle, 0, 0, 64, 49), -EINVAL, "UPDATE_AREA bottom > height");
+	expect_ret(update_area(0xdead, 0, 0, 1, 1), -EINVAL, "UPDATE_AREA unknown handle");
+	{
+		struct drm_qxl_update_area u = {
+			.handle = s.handle, .right = 1, .bottom = 1, .pad = 1,
+		};
+
+		expect_ret(xioctl(DRM_IOCTL_QXL_UPDATE_AREA, &u), -EINVAL,
+			   "UPDATE_AREA with pad != 0");
+	}
+	buf_free(&s);
+
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 48, -256);
+	expect_ret(ret, 0, "ALLOC_SURF negative stride (bottom-up, as X uses)");
+	buf_free(&s);
+	ret = buf_surf(&s, QXL_SURFACE_FMT_8_A, 30, 10, 32);
+	expect_ret(ret, 0, "ALLOC_SURF 8_A 30x10 stride 32");
+	buf_free(&s);
+
+	expect_ret(buf_surf(&s, 0, 64, 48, 256), -EINVAL, "ALLOC_SURF format 0");
+	expect_ret(buf_surf(&s, 33, 64, 48, 256), -EINVAL, "ALLOC_SURF format 33");
+	expect_ret(buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 0, 48, 256), -EINVAL,
+		   "ALLOC_SURF width 0");
+	expect_ret(buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 0, 256), -EINVAL,
+		   "ALLOC_SURF height 0");
+	expect_ret(buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 48, 0), -EINVAL,
+		   "ALLOC_SURF stride 0");
+	expect_ret(buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 48, 254), -EINVAL,
+		   "ALLOC_SURF stride not a multiple of 4");
+	expect_ret(buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 48, 252), -EINVAL,
+		   "ALLOC_SURF stride smaller than a row");
+	expect_ret(buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 48, INT32_MIN), -EINVAL,
+		   "ALLOC_SURF stride INT32_MIN");
+	expect_ret(buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 8193, 4, 8193 * 4), -EINVAL,
+		   "ALLOC_SURF width 8193");
+	expect_ret(buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 8192, 8192, -32768), -EINVAL,
+		   "ALLOC_SURF of 256 MiB (over the 64 MiB limit)");
+	expect_ret(buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 4, 0xffffffff, 16), -EINVAL,
+		   "ALLOC_SURF height 2^32-1 (size overflow)");
+}
+
+/* ---- draw ---- */
+
+/*
+ * Image buffer layout: qxl_image at 0, qxl_data_chunk at 64, pixels at
+ * 64 + sizeof(chunk).  Two BO relocations: src_bitmap -> image, and
+ * bitmap.data -> chunk.
+ */
+#define IMG_CHUNK	64
+
+static int make_image(struct buf *img, uint32_t w, uint32_t h, uint32_t color)
+{
+	struct qxl_image image = { 0 };
+	struct qxl_data_chunk chunk = { 0 };
+	uint32_t size = IMG_CHUNK + sizeof(chunk) + w * h * 4;
+	uint32_t *px;
+	uint32_t i;
+	int ret;
+
+	ret = buf_alloc(img, size);
+	if (!ret)
+		ret = buf_map(img);
+	if (ret)
+		return ret;
+	image.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
+	image.descriptor.width = w;
+	image.descriptor.height = h;
+	image.u.bitmap.format = QXL_BITMAP_FMT_32BIT;
+	image.u.bitmap.flags = QXL_BITMAP_TOP_DOWN;
+	image.u.bitmap.x = w;
+	image.u.bitmap.y = h;
+	image.u.bitmap.stride = w * 4;
+	chunk.data_size = w * h * 4;
+	memcpy(img->map, &image, sizeof(image));
+	memcpy(img->map + IMG_CHUNK, &chunk, sizeof(chunk));
+	px = (uint32_t *)(img->map + IMG_CHUNK + sizeof(chunk));
+	for (i = 0; i < w * h; i++)
+		px[i] = color;
+	return 0;
+}
+
+static int copy_image(uint32_t dst_surf, uint32_t img_handle, int x, int y, int w, int h)
+{
+	struct cmd c;
+
+	cmd_init(&c, QXL_DRAW_COPY, 0, 0);
+	c.d.bbox.left = x;
+	c.d.bbox.top = y;
+	c.d.bbox.right = x + w;
+	c.d.bbox.bottom = y + h;
+	c.d.u.copy.src_area.right = w;
+	c.d.u.copy.src_area.bottom = h;
+	c.d.u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(&c, dst_surf);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap),
+		  img_handle, 0);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, img_handle,
+		  offsetof(struct qxl_image, u.bitmap.data), img_handle, IMG_CHUNK);
+	return cmd_submit(&c);
+}
+
+/* Copy surface src onto dst through a SURFACE image (SURF reloc into the image). */
+static int copy_surface(uint32_t dst_surf, uint32_t src_surf, struct buf *img, int w, int h)
+{
+	struct qxl_image image = { 0 };
+	struct cmd c;
+
+	image.descriptor.type = QXL_IMAGE_TYPE_SURFACE;
+	image.descriptor.width = w;
+	image.descriptor.height = h;
+	memcpy(img->map, &image, sizeof(image));
+
+	cmd_init(&c, QXL_DRAW_COPY, w, h);
+	c.d.u.copy.src_area.right = w;
+	c.d.u.copy.src_area.bottom = h;
+	c.d.u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(&c, dst_surf);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap),
+		  img->handle, 0);
+	cmd_reloc(&c, QXL_RELOC_TYPE_SURF, img->handle,
+		  offsetof(struct qxl_image, u.surface_image.surface_id), src_surf, 0);
+	return cmd_submit(&c);
+}
+
+static void test_draw(void)
+{
+	const int32_t stride = -128 * 4;	/* bottom-up, like X's pixmaps */
+	struct buf s, t, img, simg;
+	uint32_t first = 0;
+	unsigned int bad;
+	int ret;
+
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 128, 64, stride);
+	if (!ret)
+		ret = buf_map(&s);
+	expect_ret(ret, 0, "surface 128x64 allocated and mapped");
+	if (ret)
+		return;
+
+	ret = fill(s.handle, 0, 0, 128, 64, 0x00336699);
+	expect_ret(ret, 0, "EXECBUFFER FILL on an off-screen surface (created on first use)");
+	ret = fill(s.handle, 16, 8, 32, 16, 0x00ff0000);
+	expect_ret(ret, 0, "EXECBUFFER second FILL on the same surface");
+	ret = update_area(s.handle, 0, 0, 128, 64);
+	expect_ret(ret, 0, "UPDATE_AREA of the whole surface");
+	bad = mismatches(&s, stride, 64, 16, 8, 48, 24, 0xff0000, &first);
+	ok(!bad, "red fill rendered into the buffer: expected 0 wrong pixels, got %u (first 0x%06x)",
+	   bad, first);
+	bad = mismatches(&s, stride, 64, 64, 32, 128, 64, 0x336699, &first);
+	ok(!bad, "blue background rendered: expected 0 wrong pixels, got %u (first 0x%06x)",
+	   bad, first);
+	ok(counter("qxl_objects", "surfaces_live") >= 1,
+	   "debugfs surfaces_live: expected >= 1, got %lld",
+	   counter("qxl_objects", "surfaces_live"));
+
+	ret = make_image(&img, 20, 10, 0x0000ff00);
+	expect_ret(ret, 0, "image buffer (ALLOC) with a 20x10 green bitmap");
+	ret = copy_image(s.handle, img.handle, 100, 50, 20, 10);
+	expect_ret(ret, 0, "EXECBUFFER COPY of a bitmap in a buffer (two BO relocations)");
+	buf_free(&img);	/* closed while in flight: the kernel keeps its memory */
+	ret = update_area(s.handle, 96, 40, 128, 64);
+	expect_ret(ret, 0, "UPDATE_AREA of the copied area");
+	bad = mismatches(&s, stride, 64, 100, 50, 120, 60, 0x00ff00, &first);
+	ok(!bad, "bitmap copied onto the surface: expected 0 wrong pixels, got %u (first 0x%06x)",
+	   bad, first);
+
+	/* surface to surface */
+	ret = buf_surf(&t, QXL_SURFACE_FMT_32_XRGB, 128, 64, 512);
+	if (!ret)
+		ret = buf_map(&t);
+	if (!ret)
+		ret = buf_alloc(&simg, 4096);
+	if (!ret)
+		ret = buf_map(&simg);
+	expect_ret(ret, 0, "second surface (top-down) and an image buffer");
+	if (!ret) {
+		ret = copy_surface(t.handle, s.handle, &simg, 128, 64);
+		expect_ret(ret, 0, "EXECBUFFER COPY from a SURFACE image (SURF relocation into a buffer)");
+		ret = update_area(t.handle, 0, 0, 128, 64);
+		expect_ret(ret, 0, "UPDATE_AREA of the destination surface");
+		bad = mismatches(&t, 512, 64, 16, 8, 48, 24, 0xff0000, &first);
+		ok(!bad, "surface copied: expected 0 wrong pixels in the red area, got %u (first 0x%06x)",
+		   bad, first);
+	}
+	buf_free(&simg);
+	buf_free(&t);
+
+	/* the primary (surface 0, no relocation) when one exists */
+	if (counter("qxl_status", "draws") >= 0) {
+		struct cmd c;
+
+		cmd_init(&c, QXL_DRAW_FILL, 8, 8);
+		c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		c.d.u.fill.brush.u.color = 0x00ffffff;
+		c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		expect_ret(cmd_submit(&c), 0, "EXECBUFFER FILL on the primary surface (id 0)");
+	}
+
+	/* two commands in one call */
+	{
+		struct cmd c1, c2;
+		struct drm_qxl_command dc[2];
+		struct drm_qxl_execbuffer eb = { .commands_num = 2, .commands = (uintptr_t)dc };
+
+		cmd_init(&c1, QXL_DRAW_FILL, 4, 4);
+		c1.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		c1.d.u.fill.brush.u.color = 0x00010203;
+		c1.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_target(&c1, s.handle);
+		c2 = c1;
+		c2.d.u.fill.brush.u.color = 0x00040506;
+		c2.d.bbox.left = 4;
+		c2.d.bbox.right = 8;
+		memset(dc, 0, sizeof(dc));
+		dc[0].command = (uintptr_t)((uint8_t *)&c1.d + RELEASE_INFO);
+		dc[0].relocs = (uintptr_t)c1.relocs;
+		dc[0].relocs_num = c1.n;
+		dc[0].type = QXL_CMD_DRAW;
+		dc[0].command_size = sizeof(c1.d) - RELEASE_INFO;
+		dc[1] = dc[0];
+		dc[1].command = (uintptr_t)((uint8_t *)&c2.d + RELEASE_INFO);
+		dc[1].relocs = (uintptr_t)c2.relocs;
+		ret = xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
+		expect_ret(ret, 0, "EXECBUFFER with two commands");
+		update_area(s.handle, 0, 0, 8, 4);
+		ok((pixel(&s, stride, 64, 1, 1) & 0xffffff) == 0x010203 &&
+		   (pixel(&s, stride, 64, 5, 1) & 0xffffff) == 0x040506,
+		   "both commands rendered: expected 0x010203 0x040506, got 0x%06x 0x%06x",
+		   pixel(&s, stride, 64, 1, 1) & 0xffffff, pixel(&s, stride, 64, 5, 1) & 0xffffff);
+	}
+	buf_free(&s);
+}
+
+/* ---- invalid ---- */
+
+static void test_invalid(void)
+{
+	struct buf s, a, small;
+	struct cmd c;
+	struct drm_qxl_execbuffer eb;
+	struct drm_qxl_command dc;
+	int ret;
+
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 64, 256);
+	if (!ret)
+		ret = buf_alloc(&a, 4096);
+	if (!ret)
+		ret = buf_alloc(&small, 100);
+	expect_ret(ret, 0, "a surface and two plain buffers for the malformed commands");
+	if (ret)
+		return;
+
+#define FILL_ON_S() do { \
+		cmd_init(&c, QXL_DRAW_FILL, 8, 8); \
+		c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID; \
+		c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT; \
+		cmd_target(&c, s.handle); \
+	} while (0)
+
+	FILL_ON_S();
+	expect_ret(cmd_submit(&c), 0, "well-formed FILL (reference for the cases below)");
+
+	/* execbuffer header */
+	memset(&eb, 0, sizeof(eb));
+	eb.flags = 1;
+	expect_ret(xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb), -EINVAL, "flags != 0");
+	eb.flags = 0;
+	eb.commands_num = 33;
+	eb.commands = (uintptr_t)&dc;
+	expect_ret(xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb), -EINVAL, "33 commands (max 32)");
+	eb.commands_num = 1;
+	eb.commands = 8;
+	expect_ret(xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb), -EFAULT, "commands pointer unmapped");
+
+	/* command header */
+	FILL_ON_S();
+	expect_ret(cmd_submit_raw(&c, QXL_CMD_SURFACE, sizeof(c.d) - RELEASE_INFO), -EINVAL,
+		   "command type SURFACE (kernel-owned)");
+	expect_ret(cmd_submit_raw(&c, QXL_CMD_CURSOR, sizeof(c.d) - RELEASE_INFO), -EINVAL,
+		   "command type CURSOR");
+	expect_ret(cmd_submit_raw(&c, QXL_CMD_NOP, sizeof(c.d) - RELEASE_INFO), -EINVAL,
+		   "command type NOP (spice-server aborts on it)");
+	expect_ret(cmd_submit_raw(&c, 77, sizeof(c.d) - RELEASE_INFO), -EINVAL,
+		   "command type 77");
+	expect_ret(cmd_submit_raw(&c, QXL_CMD_DRAW, 0), -EINVAL, "command size 0");
+	expect_ret(cmd_submit_raw(&c, QXL_CMD_DRAW, sizeof(c.d) - RELEASE_INFO + 1), -EINVAL,
+		   "command size larger than a drawable");
+	expect_ret(cmd_submit_raw(&c, QXL_CMD_DRAW, 4096), -EINVAL, "command size 4096");
+	memset(&dc, 0, sizeof(dc));
+	dc.type = QXL_CMD_DRAW;
+	dc.command_size = sizeof(c.d) - RELEASE_INFO;
+	dc.command = 16;
+	eb.commands = (uintptr_t)&dc;
+	expect_ret(xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb), -EFAULT, "command pointer unmapped");
+	dc.command = (uintptr_t)((uint8_t *)&c.d + RELEASE_INFO);
+	dc.relocs = 24;
+	dc.relocs_num = 1;
+	expect_ret(xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb), -EFAULT, "relocs pointer unmapped");
+	dc.relocs = (uintptr_t)c.relocs;
+	dc.relocs_num = 97;
+	expect_ret(xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb), -EINVAL, "97 relocations (max 96)");
+
+	/* relocations */
+	FILL_ON_S();
+	c.relocs[0].reloc_type = 3;
+	expect_ret(cmd_submit(&c), -EINVAL, "relocation type 3");
+	FILL_ON_S();
+	c.relocs[0].reloc_type = 0;
+	expect_ret(cmd_submit(&c), -EINVAL, "relocation type 0");
+	FILL_ON_S();
+	c.relocs[0].dst_offset = 4;
+	expect_ret(cmd_submit(&c), -EINVAL, "SURF relocation into the kernel's release info");
+	FILL_ON_S();
+	c.relocs[0].dst_offset = sizeof(c.d) - 3;
+	expect_ret(cmd_submit(&c), -EINVAL, "SURF relocation past the end of the command");
+	FILL_ON_S();
+	c.relocs[0].dst_offset = 1ULL << 63;
+	expect_ret(cmd_submit(&c), -EINVAL, "relocation dst_offset 2^63");
+	FILL_ON_S();
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, 0, a.handle, 0);
+	expect_ret(cmd_submit(&c), -EINVAL, "BO relocation over the release info (offset 0)");
+	FILL_ON_S();
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, sizeof(c.d) - 7, a.handle, 0);
+	expect_ret(cmd_submit(&c), -EINVAL, "BO relocation crossing the command's end");
+	FILL_ON_S();
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, a.handle, 4096 - 4, a.handle, 0);
+	expect_ret(cmd_submit(&c), -EINVAL, "BO relocation crossing the destination buffer's end");
+	FILL_ON_S();
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, small.handle, 4096, a.handle, 0);
+	expect_ret(cmd_submit(&c), -EINVAL,
+		   "BO relocation past a 100-byte buffer's page (buffers are page-sized)");
+	FILL_ON_S();
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, a.handle, 0, a.handle, 4096);
+	expect_ret(cmd_submit(&c), -EINVAL, "BO relocation src_offset at the source's end");
+	FILL_ON_S();
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, a.handle, 0, a.handle, ~0ULL);
+	expect_ret(cmd_submit(&c), -EINVAL, "BO relocation src_offset 2^64-1");
+	FILL_ON_S();
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0xbad, 0, a.handle, 0);
+	expect_ret(cmd_submit(&c), -EINVAL, "BO relocation to an unknown destination handle");
+	FILL_ON_S();
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, a.handle, 0, 0xbad, 0);
+	expect_ret(cmd_submit(&c), -EINVAL, "BO relocation from an unknown source handle");
+	FILL_ON_S();
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, a.handle, 0, 0, 0);
+	expect_ret(cmd_submit(&c), -EINVAL, "BO relocation from handle 0");
+	FILL_ON_S();
+	c.relocs[0].src_handle = a.handle;
+	expect_ret(cmd_submit(&c), -EINVAL, "SURF relocation from a plain buffer (not a surface)");
+	FILL_ON_S();
+	c.relocs[0].src_offset = 4;
+	expect_ret(cmd_submit(&c), -EINVAL, "SURF relocation with src_offset != 0");
+	FILL_ON_S();
+	c.relocs[0].src_handle = 0xbad;
+	expect_ret(cmd_submit(&c), -EINVAL, "SURF relocation from an unknown handle");
+
+	/* the drawable itself */
+	FILL_ON_S();
+	c.d.type = 15;
+	expect_ret(cmd_submit(&c), -EINVAL, "drawable type 15");
+	FILL_ON_S();
+	c.d.effect = 8;
+	expect_ret(cmd_submit(&c), -EINVAL, "drawable effect 8");
+	FILL_ON_S();
+	c.n = 0;
+	c.d.surface_id = 5;
+	expect_ret(cmd_submit(&c), -EINVAL, "target surface id 5 written without a relocation");
+	FILL_ON_S();
+	c.n = 0;
+	c.d.surface_id = 0xffffffff;
+	expect_ret(cmd_submit(&c), -EINVAL, "target surface id 2^32-1");
+	FILL_ON_S();
+	c.d.surfaces_dest[0] = 7;
+	expect_ret(cmd_submit(&c), -EINVAL, "surfaces_dest[0] = 7, not a surface of this command");
+	FILL_ON_S();
+	c.d.surfaces_dest[2] = -2;
+	expect_ret(cmd_submit(&c), -EINVAL, "surfaces_dest[2] = -2");
+	FILL_ON_S();
+	c.d.clip.type = 2;
+	expect_ret(cmd_submit(&c), -EINVAL, "clip type 2");
+	FILL_ON_S();
+	c.d.clip.type = QXL_CLIP_TYPE_RECTS;
+	expect_ret(cmd_submit(&c), -EINVAL, "clip RECTS without a clip list");
+	FILL_ON_S();
+	c.d.clip.type = QXL_CLIP_TYPE_RECTS;
+	c.d.clip.data = 0x0100000000001000ULL;
+	expect_ret(cmd_submit(&c), -EINVAL, "clip RECTS with a raw address (no relocation)");
+	FILL_ON_S();
+	c.d.u.fill.brush.type = QXL_BRUSH_TYPE_PATTERN;
+	c.d.u.fill.brush.u.pattern.pat = 0xff00000000000000ULL;
+	expect_ret(cmd_submit(&c), -EINVAL, "pattern brush with a raw address (bad slot id)");
+	FILL_ON_S();
+	c.d.u.fill.brush.type = 3;
+	expect_ret(cmd_submit(&c), -EINVAL, "brush type 3");
+	FILL_ON_S();
+	c.d.u.fill.mask.bitmap = 0x0200000000000040ULL;
+	expect_ret(cmd_submit(&c), -EINVAL, "fill mask with a raw address");
+	cmd_init(&c, QXL_DRAW_COPY, 8, 8);
+	cmd_target(&c, s.handle);
+	c.d.u.copy.src_bitmap = 0x0100000000000000ULL;
+	expect_ret(cmd_submit(&c), -EINVAL, "COPY with a raw src_bitmap address");
+	cmd_init(&c, QXL_DRAW_STROKE, 8, 8);
+	cmd_target(&c, s.handle);
+	expect_ret(cmd_submit(&c), -EINVAL, "STROKE without a path");
+	cmd_init(&c, QXL_DRAW_TEXT, 8, 8);
+	cmd_target(&c, s.handle);
+	expect_ret(cmd_submit(&c), -EINVAL, "TEXT without a string");
+	cmd_init(&c, QXL_DRAW_COMPOSITE, 8, 8);
+	cmd_target(&c, s.handle);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.composite.src),
+		  a.handle, 0);
+	c.d.u.composite.flags = QXL_COMPOSITE_HAS_MASK;
+	c.d.u.composite.mask = 0x0100000000000000ULL;
+	expect_ret(cmd_submit(&c), -EINVAL, "COMPOSITE with a raw mask address");
+
+	/* Still working after all that. */
+	FILL_ON_S();
+	expect_ret(cmd_submit(&c), 0, "well-formed FILL accepted after the malformed ones");
+	expect_ret(update_area(s.handle, 0, 0, 64, 64), 0, "UPDATE_AREA after the malformed ones");
+	ok(counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
+	buf_free(&small);
+	buf_free(&a);
+	buf_free(&s);
+}
+
+/* ---- pressure ---- */
+
+static void release_flush(void)
+{
+	int f = open("/sys/kernel/debug/dri/0/qxl_release_flush", O_WRONLY);
+
+	if (f >= 0) {
+		if (write(f, "1", 1) < 0)
+			perror("qxl_release_flush");
+		close(f);
+	}
+}
+
+/* Wait (bounded) until every closed buffer's memory came back. */
+static long long settle(void)
+{
+	long long z = -1;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		release_flush();
+		z = counter("qxl_objects", "bos_zombie");
+		if (z == 0)
+			break;
+		usleep(50000);
+	}
+	return z;
+}
+
+#define MAX_BUFS 8192
+
+static void test_pressure(int rounds)
+{
+	static struct buf bufs[MAX_BUFS];
+	long long used0, live0, surf0, n_ids, evicted0, z;
+	struct timespec t0, t1;
+	unsigned int n, i, drawn, bad;
+	int r, ret;
+	double secs;
+
+	z = settle();
+	used0 = counter("qxl_objects", "surf_mem_used");
+	live0 = counter("qxl_objects", "bos_live");
+	surf0 = counter("qxl_objects", "surfaces_live");
+	n_ids = counter("qxl_objects", "surface_ids");
+	evicted0 = counter("qxl_objects", "surfaces_evicted");
+	ok(used0 >= 0 && live0 >= 0 && surf0 >= 0 && n_ids > 1 && z == 0,
+	   "debugfs qxl_objects readable: used %lld, bos %lld, surfaces %lld, ids %lld, zombies %lld",
+	   used0, live0, surf0, n_ids, z);
+	if (used0 < 0 || n_ids <= 1)
+		return;
+
+	for (r = 0; r < rounds; r++) {
+		/* More small surfaces than there are ids, each drawn on: ids are recycled. */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (n = 0, drawn = 0, ret = 0; n < n_ids + 200 && n < MAX_BUFS; n++) {
+			ret = buf_surf(&bufs[n], QXL_SURFACE_FMT_32_XRGB, 16, 16, -64);
+			if (ret)
+				break;
+			ret = fill(bufs[n].handle, 0, 0, 16, 16, 0x00100000 + n);
+			if (ret) {
+				n++;
+				break;
+			}
+			drawn++;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		ok(!ret && drawn == n_ids + 200,
+		   "round %d: %lld surfaces drawn with %lld ids: expected all, got %u (%s) in %.1f s",
+		   r, n_ids + 200, n_ids, drawn, err_name(ret), secs);
+		ok(counter("qxl_objects", "surfaces_evicted") > evicted0,
+		   "round %d: idle surfaces evicted: expected more than %lld, got %lld", r,
+		   evicted0, counter("qxl_objects", "surfaces_evicted"));
+		/* the first surfaces were evicted: their contents must have been written back */
+		for (i = 0, bad = 0; i < 8 && i < drawn; i++) {
+			if (buf_map(&bufs[i]) ||
+			    (pixel(&bufs[i], -64, 16, 3, 3) & 0xffffff) != 0x100000 + i)
+				bad++;
+		}
+		ok(!bad, "round %d: evicted surfaces kept their contents: expected 0 bad, got %u",
+		   r, bad);
+
+		/* Then fill the surface memory with big buffers until it is full. */
+		for (ret = 0; n < MAX_BUFS; n++) {
+			ret = buf_surf(&bufs[n], QXL_SURFACE_FMT_32_XRGB, 512, 512, 2048);
+			if (ret)
+				break;
+		}
+		ok(ret == -ENOMEM, "round %d: surface memory exhausted: expected -ENOMEM, got %s after %u buffers",
+		   r, err_name(ret), n);
+		ret = buf_alloc(&bufs[n], 1 << 20);
+		ok(ret == -ENOMEM, "round %d: ALLOC when full: expected -ENOMEM, got %s", r,
+		   err_name(ret));
+		if (!ret)
+			buf_free(&bufs[n]);
+		/* the console (kernel memory) is unaffected */
+		ok(counter("qxl_status", "device_dead") == 0,
+		   "round %d: device alive when full: expected device_dead 0, got %lld", r,
+		   counter("qxl_status", "device_dead"));
+
+		for (i = 0; i < n; i++)
+			buf_free(&bufs[i]);
+		z = settle();
+		ok(z == 0 && counter("qxl_objects", "surf_mem_used") == used0 &&
+		   counter("qxl_objects", "bos_live") == live0 &&
+		   counter("qxl_objects", "surfaces_live") == surf0,
+		   "round %d: counters back: expected used %lld bos %lld surfaces %lld zombies 0, got %lld %lld %lld %lld",
+		   r, used0, live0, surf0, counter("qxl_objects", "surf_mem_used"),
+		   counter("qxl_objects", "bos_live"), counter("qxl_objects", "surfaces_live"), z);
+	}
+	printf("# surfaces evicted in total: %lld\n",
+	       counter("qxl_objects", "surfaces_evicted") - evicted0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "basic";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("not ok 1 - open /dev/dri/card0: expected a descriptor, got %s\n",
+		       strerror(errno));
+		return 1;
+	}
+	if (!strcmp(what, "basic"))
+		test_basic();
+	else if (!strcmp(what, "draw"))
+		test_draw();
+	else if (!strcmp(what, "invalid"))
+		test_invalid();
+	else if (!strcmp(what, "pressure"))
+		test_pressure(argc > 2 ? atoi(argv[2]) : 2);
+	else {
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure)\n",
+			what);
+		return 2;
+	}
+	printf("1..%d\n", test_no);
+	close(fd);
+	return failures ? 1 : 0;
+}
