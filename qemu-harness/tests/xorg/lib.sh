@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: MIT
+# Shared helpers of the Xorg guest tests (sourced; runs in the guest, cwd =
+# repo root).  Starts Xorg with the qxl driver from the build tree and no
+# configuration file (autoconfiguration must pick "qxl" by itself), and an
+# Xvfb of the same geometry as the software reference.
+
+XT_DIR=qemu-harness/tests/xorg
+XT_BIN=$XT_DIR/build
+XT_DRV=$PWD/xf86-video-qxl/build/qxl_drv.so
+XT_TMP=/tmp/xorg-test
+XT_OUT=${QH_OUT:-/tmp}/${QH_TEST:-xorg}
+XT_N=0
+XT_FAIL=0
+XORG_PID=
+XVFB_PID=
+
+mkdir -p "$XT_TMP/mods/drivers" "$XT_TMP/conf.d" "$XT_OUT"
+ln -sf "$XT_DRV" "$XT_TMP/mods/drivers/qxl_drv.so"
+: >"$XT_TMP/empty.conf"
+
+xt_ok() { XT_N=$((XT_N + 1)); echo "ok $XT_N - $*"; }
+xt_nok() { XT_N=$((XT_N + 1)); XT_FAIL=1; echo "not ok $XT_N - $*"; }
+xt_skip() { XT_N=$((XT_N + 1)); echo "ok $XT_N - $1 # SKIP $2"; }
+xt_done() { echo "1..$XT_N"; exit $XT_FAIL; }
+xt_log() { echo "# $*"; }
+
+# xt_wait_display DISPLAY SECONDS
+xt_wait_display() {
+	local i
+	for i in $(seq $(($2 * 4))); do
+		DISPLAY=$1 xdpyinfo >/dev/null 2>&1 && return 0
+		sleep 0.25
+	done
+	return 1
+}
+
+# xt_start_xorg [extra Xorg args]: Xorg :0 on our driver, log in $XT_OUT.
+xt_start_xorg() {
+	if [ ! -f "$XT_DRV" ]; then
+		xt_nok "Xorg starts: expected $XT_DRV, got no such file (make)"
+		xt_done
+	fi
+	Xorg :0 -noreset -nolisten tcp -config "$XT_TMP/empty.conf" \
+		-configdir "$XT_TMP/conf.d" \
+		-modulepath "$XT_TMP/mods,/usr/lib/xorg/modules" \
+		-logfile "$XT_OUT/Xorg.0.log" -logverbose 7 "$@" \
+		>"$XT_OUT/Xorg.0.stderr" 2>&1 &
+	XORG_PID=$!
+	if ! xt_wait_display :0 40; then
+		xt_nok "Xorg starts: expected display :0 within 40 s, got: $(tail -3 "$XT_OUT/Xorg.0.stderr" | tr '\n' ' ')"
+		xt_stop
+		xt_done
+	fi
+}
+
+# xt_start_xvfb WIDTH HEIGHT: the software reference on :1.
+# Zero-width line rasterization is implementation-defined in the protocol
+# and each DDX picks its bias: Xvfb defaults to 0, Xorg keeps mi's default
+# (octants 2-5 = 216).  The reference is told to use Xorg's, so thin
+# lines compare exactly like everything else.
+xt_start_xvfb() {
+	Xvfb :1 -noreset -nolisten tcp -screen 0 "${1}x${2}x24" -linebias 216 \
+		>"$XT_OUT/Xvfb.stderr" 2>&1 &
+	XVFB_PID=$!
+	if ! xt_wait_display :1 30; then
+		xt_nok "Xvfb starts: expected display :1 within 30 s, got: $(tail -3 "$XT_OUT/Xvfb.stderr" | tr '\n' ' ')"
+		xt_stop
+		xt_done
+	fi
+}
+
+# xt_screen_size DISPLAY -> "W H"
+xt_screen_size() {
+	DISPLAY=$1 xdpyinfo | awk '/dimensions:/ { split($2, a, "x"); print a[1], a[2] }'
+}
+
+xt_stop() {
+	local p
+	for p in $XORG_PID $XVFB_PID; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $XORG_PID $XVFB_PID; do
+		wait "$p" 2>/dev/null
+	done
+	XORG_PID=
+	XVFB_PID=
+}
+trap xt_stop EXIT
+
+# xt_grab DISPLAY FILE.ppm: the root window as the X server reads it back.
+xt_grab() {
+	"$XT_BIN/ximgcmp" grab "$1" "$2"
+}
+
+# xt_diff A B DIFF.ppm -> "0" when equal, else what differs (count, box).
+xt_diff() {
+	"$XT_BIN/ximgcmp" cmp "$1" "$2" "$3"
+}
