@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../uapi/qxl_device.h"
 #include "rec_check.h"
 #include "rec_parse.h"
 
@@ -233,7 +234,7 @@ static int dump(const struct map *m, uint64_t from, uint64_t to)
 				printf(" %" PRId64 "x%" PRId64 " stride %" PRId64 " format %" PRId64,
 				       ev->primary.width, ev->primary.height,
 				       ev->primary.stride, ev->primary.format);
-		} else if (ev->type == 1) {
+		} else if (ev->type == QXL_CMD_DRAW) {
 			const struct rec_draw *d = &ev->draw;
 			const char *n = rec_draw_name(d->type);
 			int i;
@@ -241,21 +242,24 @@ static int dump(const struct map *m, uint64_t from, uint64_t to)
 			printf("draw %s surface %" PRId64 " bbox %" PRId64 ",%" PRId64 "-%" PRId64 ",%" PRId64,
 			       n ? n : "?", d->surface_id, d->bbox.left, d->bbox.top,
 			       d->bbox.right, d->bbox.bottom);
-			if (d->clip_type == 1)
+			if (d->clip_type == QXL_CLIP_TYPE_RECTS)
 				printf(" clip %" PRId64, d->clip_num_rects);
-			for (i = 0; i < d->nimg; i++)
-				printf(" %s:%s%" PRId64 "x%" PRId64 "/%" PRIu64 "B", d->img[i].role,
-				       d->img[i].type == 104 ? "surface " : "",
-				       d->img[i].type == 104 ? d->img[i].surface_id : d->img[i].width,
-				       d->img[i].height, d->img[i].data.bytes);
-		} else if (ev->type == 5) {
+			for (i = 0; i < d->nimg; i++) {
+				if (d->img[i].type == QXL_IMAGE_TYPE_SURFACE)
+					printf(" %s:surface#%" PRId64, d->img[i].role,
+					       d->img[i].surface_id);
+				else
+					printf(" %s:%" PRId64 "x%" PRId64 "/%" PRIu64 "B", d->img[i].role,
+					       d->img[i].width, d->img[i].height, d->img[i].data.bytes);
+			}
+		} else if (ev->type == QXL_CMD_SURFACE) {
 			printf("surface %s %" PRId64, ev->surface.type ? "destroy" : "create",
 			       ev->surface.surface_id);
 			if (!ev->surface.type)
 				printf(" %" PRId64 "x%" PRId64 " stride %" PRId64 " format %" PRId64,
 				       ev->surface.width, ev->surface.height, ev->surface.stride,
 				       ev->surface.format);
-		} else if (ev->type == 3) {
+		} else if (ev->type == QXL_CMD_CURSOR) {
 			printf("cursor %" PRId64, ev->cursor.type);
 		} else {
 			const char *n = rec_cmd_name(ev->type);
