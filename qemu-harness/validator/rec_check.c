@@ -1158,6 +1158,11 @@ int rec_analyze(const uint8_t *buf, size_t len, const struct rec_opts *o,
 
 	r = rec_parser_init(&p, buf, len);
 	while (r == REC_OK) {
+		/* an event starting at or after --to is outside: do not even parse it */
+		if (p.pos >= o->to) {
+			r = REC_END;
+			break;
+		}
 		r = rec_next(&p, ev);
 		if (r != REC_OK)
 			break;
@@ -1172,7 +1177,7 @@ int rec_analyze(const uint8_t *buf, size_t len, const struct rec_opts *o,
 		res->err_off = p.err_off;
 		snprintf(res->err, sizeof(res->err), "%s", p.err);
 	}
-	res->parsed_to = r == REC_OK ? ev->off : (r == REC_END ? len : p.err_off);
+	res->parsed_to = r == REC_OK ? ev->off : (r == REC_END ? p.pos : p.err_off);
 
 	res->updates = o->updates >= 0 ? (uint64_t)o->updates : c.draws;
 	for (i = 1; i < c.nsurf; i++)
