@@ -164,6 +164,11 @@ static int qxl_devif_bar0_check(const struct qxl_rom *hdr,
 				     ram_len))
 		return qxl_devif_fail(why, "ROM pages area overlaps the RAM header",
 				      -EINVAL);
+	/* The driver allocates from the pages while the primary is scanned out. */
+	if (qxl_devif_ranges_overlap(hdr->pages_offset, pages_size,
+				     hdr->draw_area_offset, hdr->surface0_area_size))
+		return qxl_devif_fail(why, "ROM pages area overlaps the surface0 area",
+				      -EINVAL);
 
 	layout->surface0_offset = hdr->draw_area_offset;
 	layout->surface0_size = hdr->surface0_area_size;
@@ -264,9 +269,12 @@ int qxl_devif_ram_header_check(const struct qxl_ram_header *ram,
 qxl_phys qxl_devif_phys(const struct qxl_devif_layout *layout,
 			u32 slot_index, u64 offset)
 {
-	u32 offset_bits = 64 - layout->slot_id_bits - layout->slot_gen_bits;
+	u32 tag_bits = (u32)layout->slot_id_bits + layout->slot_gen_bits;
 	u64 slot_id = (u64)layout->slots_start + slot_index;
 	u64 tag = (slot_id << layout->slot_gen_bits) | layout->slot_generation;
 
-	return (tag << offset_bits) | (offset & ((1ULL << offset_bits) - 1));
+	/* Only a layout rom_check() refused can get here with no room. */
+	if (tag_bits == 0 || tag_bits >= 64)
+		return offset;
+	return (tag << (64 - tag_bits)) | (offset & (~0ULL >> tag_bits));
 }

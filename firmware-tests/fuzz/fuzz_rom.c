@@ -23,6 +23,11 @@ static bool inside(u64 off, u64 size, u64 limit)
 	return off + size >= off && off + size <= limit;
 }
 
+static bool disjoint(u64 a, u64 a_size, u64 b, u64 b_size)
+{
+	return a + a_size <= b || b + b_size <= a;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_rom_hdr h;
@@ -61,6 +66,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	REQUIRE(inside(l.surface0_offset, l.surface0_size, bars.ram_size));
 	REQUIRE(inside(l.pages_offset, l.pages_size, bars.ram_size));
 	REQUIRE(l.surface0_size && l.pages_size && l.n_surfaces && l.n_modes);
+	/* the three BAR0 areas are disjoint */
+	REQUIRE(disjoint(l.surface0_offset, l.surface0_size, l.pages_offset, l.pages_size));
+	REQUIRE(disjoint(l.surface0_offset, l.surface0_size, l.ram_header_offset,
+			 sizeof(struct qxl_ram_header)));
+	REQUIRE(disjoint(l.pages_offset, l.pages_size, l.ram_header_offset,
+			 sizeof(struct qxl_ram_header)));
 	REQUIRE(l.n_surfaces <= QXL_DEVIF_MAX_SURFACES);
 	REQUIRE(l.slots_end - l.slots_start >= 2);
 	REQUIRE(l.slot_id_bits + l.slot_gen_bits < 64);

@@ -203,6 +203,16 @@ static void m_pages_wrap(struct rom_fixture *f)
 
 static void m_pages_over_ramhdr(struct rom_fixture *f) { R(f)->num_pages += 1; }
 
+static void m_pages_over_s0(struct rom_fixture *f)
+{
+	R(f)->pages_offset -= 0x1000;	/* last page of the primary area */
+}
+
+static void m_s0_over_pages(struct rom_fixture *f)
+{
+	R(f)->draw_area_offset = 0x2000;	/* now ends 8 KiB into the pages */
+}
+
 static void m_slots_equal(struct rom_fixture *f) { R(f)->slots_end = R(f)->slots_start; }
 
 static void m_slots_reversed(struct rom_fixture *f)
@@ -327,7 +337,9 @@ static const struct bad_case bad_cases[] = {
 	{ "pages past BAR0", m_pages_past, -EINVAL, "pages area is outside BAR0" },
 	{ "num_pages*4096 overflows 32 bits", m_pages_huge, -EINVAL, "pages area is outside BAR0" },
 	{ "pages offset+size wraps 32 bits", m_pages_wrap, -EINVAL, "pages area is outside BAR0" },
-	{ "pages overlap the RAM header", m_pages_over_ramhdr, -EINVAL, "pages area overlaps" },
+	{ "pages overlap the RAM header", m_pages_over_ramhdr, -EINVAL, "pages area overlaps the RAM header" },
+	{ "pages start inside surface0", m_pages_over_s0, -EINVAL, "pages area overlaps the surface0" },
+	{ "surface0 runs into the pages", m_s0_over_pages, -EINVAL, "pages area overlaps the surface0" },
 	{ "slots_start == slots_end", m_slots_equal, -EINVAL, "slots_start is not below" },
 	{ "slots_start > slots_end", m_slots_reversed, -EINVAL, "slots_start is not below" },
 	{ "only 1 usable slot", m_slots_one, -EINVAL, "fewer than 2" },
@@ -472,6 +484,13 @@ static void test_phys(void)
 	l.slot_gen_bits = 0;
 	tap_u64_eq("phys: no generation bits", 0x3000000000000040ULL,
 		   qxl_devif_phys(&l, 2, 0x40));
+	l.slot_id_bits = 0;
+	tap_u64_eq("phys: unvalidated layout with no tag bits returns the offset",
+		   0x1234, qxl_devif_phys(&l, 2, 0x1234));
+	l.slot_id_bits = 40;
+	l.slot_gen_bits = 24;
+	tap_u64_eq("phys: unvalidated layout with 64 tag bits returns the offset",
+		   0x1234, qxl_devif_phys(&l, 2, 0x1234));
 }
 
 /* --------------------------------------------------------- RAM header */
