@@ -225,7 +225,8 @@ static int check_surface_geometry(struct ctx *c, const char *prefix,
 	}
 	if (w <= 0 || h <= 0 || w > 0xffffffffLL || h > 0xffffffffLL) {
 		snprintf(field, sizeof(field), "%s.%s", prefix, w <= 0 ? "width" : "height");
-		finding(c, field, "must be > 0, got %lldx%lld", (long long)w, (long long)h);
+		finding(c, field, "must be > 0, got width %lld, height %lld", (long long)w,
+			(long long)h);
 		return 0;
 	}
 	if (stride == INT32_MIN || astride < (w * bpp + 7) / 8) {
@@ -343,7 +344,7 @@ static void check_image(struct ctx *c, const struct rec_image *im)
 		}
 		if (im->x <= 0 || im->y <= 0) {
 			snprintf(f, sizeof(f), "%s.bitmap.%s", im->role, im->x <= 0 ? "x" : "y");
-			finding(c, f, "zero-area bitmap, got %lldx%lld", (long long)im->x,
+			finding(c, f, "zero-area bitmap, got x %lld, y %lld", (long long)im->x,
 				(long long)im->y);
 			return;
 		}

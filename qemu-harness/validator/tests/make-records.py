@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # device constants (uapi/qxl_device.h)
 CMD_DRAW, CMD_UPDATE, CMD_CURSOR, CMD_MESSAGE, CMD_SURFACE = 1, 2, 3, 4, 5
-FILL, OPAQUE, COPY, COPY_BITS, TEXT, COMPOSITE = 1, 2, 3, 4, 11, 14
+FILL, OPAQUE, COPY, COPY_BITS, STROKE, TEXT, COMPOSITE = 1, 2, 3, 4, 10, 11, 14
 IMG_BITMAP, IMG_QUIC, IMG_SURFACE = 0, 1, 104
 BMP_1BIT_LE, BMP_8BIT, BMP_32BIT, BMP_RGBA = 1, 5, 8, 9
 SURF_32_XRGB = 32
@@ -98,11 +98,13 @@ class Record:
         self.line("point 0 0")
         self.image(mask)
 
-    def draw_head(self, surface, bbox, typ, clip=None, dest=(-1, -1, -1)):
+    def draw_head(self, surface, bbox, typ, clip=None, dest=(-1, -1, -1), dest_rect=(0, 0, 4, 4)):
         self.event(0, CMD_DRAW)
         self.line("drawable")
         self.rect("bbox", bbox)
-        if clip is None:
+        if isinstance(clip, int):
+            self.line("type %d" % clip)     # a clip type with nothing after it
+        elif clip is None:
             self.line("type 0")
         else:
             rects, num = clip if isinstance(clip, tuple) else (clip, len(clip))
@@ -116,15 +118,31 @@ class Record:
         self.line("surface_id %d" % surface)
         for d in dest:
             self.line("surfaces_dest %d" % d)
-            self.rect("surfaces_rects", (0, 0, 0, 0) if d == -1 else (0, 0, 4, 4))
+            self.rect("surfaces_rects", (0, 0, 0, 0) if d == -1 else dest_rect)
         self.line("type %d" % typ)
 
-    def fill(self, surface, bbox, color=0xff00ff, clip=None, dest=(-1, -1, -1), mask=None):
-        self.draw_head(surface, bbox, FILL, clip, dest)
-        self.line("type 1")
-        self.line("u.color %d" % color)
+    def fill(self, surface, bbox, color=0xff00ff, clip=None, dest=(-1, -1, -1), mask=None,
+             brush=1, pattern=None, dest_rect=(0, 0, 4, 4)):
+        self.draw_head(surface, bbox, FILL, clip, dest, dest_rect)
+        self.line("type %d" % brush)
+        if brush == 1:
+            self.line("u.color %d" % color)
+        elif brush == 2:
+            self.image(pattern)
+            self.line("point 0 0")
         self.line("rop_descriptor 8")
         self.qmask(mask)
+
+    def stroke(self, surface, bbox, nseg, style):
+        self.draw_head(surface, bbox, STROKE)
+        self.chunks("path", struct.pack("<I", 1) + bytes(20))
+        self.line("attr.flags 8")
+        self.line("attr.style_nseg %d" % nseg)
+        self.binary("style", style)
+        self.line("type 1")
+        self.line("u.color 0")
+        self.line("fore_mode 8")
+        self.line("back_mode 8")
 
     def copy(self, surface, bbox, im, src_area, clip=None, mask=None):
         self.draw_head(surface, bbox, COPY, clip)
@@ -162,12 +180,17 @@ class Record:
         self.line("u.surface_create.height %d" % h)
         self.line("u.surface_create.stride %d" % (w * 4 if stride is None else stride))
 
-    def surface_destroy(self, sid):
+    def surface_destroy(self, sid, typ=1):
         self.event(0, CMD_SURFACE)
         self.line("surface_cmd")
         self.line("surface_id %d" % sid)
-        self.line("type 1")
+        self.line("type %d" % typ)
         self.line("flags 0")
+
+    def cursor_raw(self, typ):
+        self.event(0, CMD_CURSOR)
+        self.line("cursor_cmd")
+        self.line("type %d" % typ)
 
     def cursor_set(self, typ, w, h, hx, hy, data, data_size=None):
         self.event(0, CMD_CURSOR)
@@ -394,6 +417,64 @@ def main():
     r.msg(MSG_DESTROY_PRIMARY)
     r.msg(MSG_DESTROY_PRIMARY)
     r.save("hm-primary-destroy-twice")
+
+    r = base()
+    r.fill(0, (0, 0, 4, 4), clip=2)
+    r.save("hm-clip-type")
+
+    r = base()
+    r.fill(0, (0, 0, 4, 4), brush=5)
+    r.save("hm-brush-type")
+
+    r = base()
+    r.fill(0, (0, 0, 4, 4), brush=2, pattern=None)
+    r.save("hm-pattern-no-image")
+
+    r = base()
+    r.surface_create(1, 8, 8)
+    r.fill(0, (0, 0, 4, 4), dest=(1, -1, -1), dest_rect=(0, 0, 9, 4))
+    r.save("hm-surfaces-rects")
+
+    r = base()
+    r.copy(0, (0, 0, 4, 4), None, (0, 0, 4, 4))
+    r.save("hm-copy-no-src")
+
+    r = base()
+    r.text(0, (0, 0, 8, 8), b"\x01" * 20, 1, data_size=24)
+    r.save("hm-text-size")
+
+    r = base()
+    r.stroke(0, (0, 0, 8, 8), 3, bytes(8))
+    r.save("hm-stroke-style")
+
+    r = base()
+    r.copy(0, (0, 0, 4, 4), bitmap(0, 4, stride=0, data=b""), (0, 0, 0, 0))
+    r.save("hm-bitmap-zero")
+
+    r = base()
+    r.copy(0, (0, 0, 4, 4), bitmap(4, 4, stride=0x40000000, data=b""), (0, 0, 4, 4))
+    r.save("hm-bitmap-huge")
+
+    r = base()
+    r.surface_create(70000, 8, 8)
+    r.save("hm-surface-id-range")
+
+    r = base()
+    r.surface_destroy(0, typ=2)
+    r.save("hm-surface-cmd-type")
+
+    r = base()
+    r.cursor_raw(7)
+    r.save("hm-cursor-cmd-type")
+
+    r = base()
+    r.cursor_set(0, 600, 8, 0, 0, bytes(16))
+    r.save("hm-cursor-too-big")
+
+    r = Record()
+    r.boot()
+    r.create_primary(64, 48, fmt=33)
+    r.save("hm-primary-format")
 
     # --- statistics
     r = base()
