@@ -5,7 +5,7 @@
  *   qxl-record summary FILE [--from OFF] [--to OFF] [--json] [--allow-truncated]
  *   qxl-record check FILE [--from OFF] [--to OFF] [--expect RULE]...
  *                    [--updates N] [--max-findings N] [--allow-truncated]
- *   qxl-record dump FILE [--from OFF] [--to OFF]
+ *   qxl-record dump FILE [--from OFF] [--to OFF] [--stable]
  *   qxl-record workloads FILE MARKS [--json] [--allow-truncated]
  *
  * Exit status: 0 fine, 1 findings or broken expectations, 2 unreadable or
@@ -31,7 +31,7 @@ static void usage(FILE *f)
 		"usage: qxl-record summary FILE [--from OFF] [--to OFF] [--json] [--allow-truncated]\n"
 		"       qxl-record check FILE [--from OFF] [--to OFF] [--expect RULE]...\n"
 		"                        [--updates N] [--max-findings N] [--allow-truncated]\n"
-		"       qxl-record dump FILE [--from OFF] [--to OFF] [--allow-truncated]\n"
+		"       qxl-record dump FILE [--from OFF] [--to OFF] [--stable] [--allow-truncated]\n"
 		"       qxl-record workloads FILE MARKS [--json] [--allow-truncated]\n"
 		"rules: no-image-data no-surface-leaks no-duplicate-images no-full-surface-uploads\n"
 		"       max-image-bytes=N max-bytes-per-update=N max-bytes-per-command=N\n"
@@ -211,7 +211,11 @@ static void print_summary(const struct rec_result *r, uint64_t from, uint64_t to
 
 /* ------------------------------------------------------------ dump */
 
-static int dump(const struct map *m, uint64_t from, uint64_t to)
+/*
+ * stable: leave out what changes from run to run (counters, offsets, sizes
+ * of the record lines, wakeup messages), for comparing with a golden file.
+ */
+static int dump(const struct map *m, uint64_t from, uint64_t to, int stable)
 {
 	struct rec_parser p;
 	struct rec_event *ev = calloc(1, sizeof(*ev));
@@ -225,7 +229,10 @@ static int dump(const struct map *m, uint64_t from, uint64_t to)
 			break;
 		if (ev->off < from)
 			continue;
-		printf("#%" PRIu64 " @%zu +%zu ", ev->counter, ev->off, ev->end - ev->off);
+		if (stable && ev->what == REC_WHAT_MESSAGE && ev->type == REC_MSG_WAKEUP)
+			continue;
+		if (!stable)
+			printf("#%" PRIu64 " @%zu +%zu ", ev->counter, ev->off, ev->end - ev->off);
 		if (ev->what == REC_WHAT_MESSAGE) {
 			const char *n = rec_msg_name(ev->type);
 
@@ -435,7 +442,7 @@ int main(int argc, char **argv)
 	struct rec_result *res;
 	struct map m;
 	const char *cmd, *file;
-	int json = 0, allow_trunc = 0, i, rc;
+	int json = 0, allow_trunc = 0, stable = 0, i, rc;
 	char err[512];
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -498,6 +505,8 @@ int main(int argc, char **argv)
 			json = 1;
 		} else if (!strcmp(a, "--allow-truncated")) {
 			allow_trunc = 1;
+		} else if (!strcmp(a, "--stable") && !strcmp(cmd, "dump")) {
+			stable = 1;
 		} else if (!strcmp(a, "--expect") && !strcmp(cmd, "check")) {
 			if (!v) {
 				fprintf(stderr, "qxl-record: --expect needs a rule\n");
@@ -535,7 +544,7 @@ int main(int argc, char **argv)
 	if (map_file(file, &m))
 		return 2;
 	if (!strcmp(cmd, "dump")) {
-		rc = dump(&m, o.from, o.to);
+		rc = dump(&m, o.from, o.to, stable);
 		goto out;
 	}
 	res = calloc(1, sizeof(*res));
