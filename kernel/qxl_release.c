@@ -228,6 +228,9 @@ void qxl_release_collect(struct qxl_device *qdev)
 							    qdev->release_cons)]);
 		qdev->release_cons++;
 		writel(qdev->release_cons, &ring->hdr.cons);
+		/* a flush with nothing batched pushes an empty entry */
+		if (!id)
+			continue;
 		if (qxl_devif_release_chain(id, READ_ONCE(qdev->releases_outstanding) + 1,
 					    &qxl_release_chain_ops, qdev, &why)) {
 			qdev->release_chains_rejected++;
@@ -255,7 +258,9 @@ void qxl_release_init_work(struct qxl_device *qdev)
 /*
  * Ask the device to hand back everything it can and wait (bounded) until
  * nothing is outstanding.  Commands the device still holds (the current
- * cursor, drawables on a live primary) may legitimately stay.
+ * cursor) may legitimately stay.  NOTIFY_OOM makes the device render and
+ * drop the drawables it keeps, then flush its batch of releases; it only
+ * acts when the release ring is empty, hence the collect before it.
  */
 int qxl_release_wait_idle(struct qxl_device *qdev)
 {
@@ -267,7 +272,6 @@ int qxl_release_wait_idle(struct qxl_device *qdev)
 			return 0;
 		if (qdev->dead || time_after(jiffies, deadline))
 			return -EBUSY;
-		qxl_io_notify(qdev, QXL_IO_FLUSH_RELEASE);
 		qxl_io_notify(qdev, QXL_IO_NOTIFY_OOM);
 		wait_event_timeout(qdev->release_wq, !READ_ONCE(qdev->releases_outstanding),
 				   HZ / 50);
