@@ -58,6 +58,36 @@ mark(const char *label)
 		fprintf(stderr, "bench-kms: qh-mark %s failed (no harness?)\n", label);
 }
 
+/*
+ * Wait until the device has taken everything: the record stops growing
+ * (polled through qh-mark, which prints the record's size) for 0.5 s, at
+ * most 30 s.  Without it the commands still queued when a part ends would
+ * be counted for the next one.
+ */
+static void
+settle(void)
+{
+	long long prev = -1, off;
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		char cmd[128], buf[64] = "";
+		FILE *p;
+
+		snprintf(cmd, sizeof(cmd), "qh-mark kms-%s-settle 2>/dev/null", tag);
+		p = popen(cmd, "r");
+		if (!p)
+			return;
+		if (!fgets(buf, sizeof(buf), p))
+			buf[0] = 0;
+		pclose(p);
+		if (sscanf(buf, "%lld", &off) != 1 || off == prev)
+			return;
+		prev = off;
+		usleep(500000);
+	}
+}
+
 static int
 new_buf(struct buf *b, uint32_t w, uint32_t h)
 {
@@ -182,7 +212,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	printf("mode=%ux%u\n", W, H);
-	usleep(500000);
+	settle();
 
 	/* full-frame updates */
 	mark("full-begin");
@@ -194,7 +224,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	usleep(300000);
+	settle();
 	mark("full-end");
 	printf("full.updates=%d\nfull.seconds=%.4f\nfull.per_second=%.2f\n", n, t - t0, n / (t - t0));
 
@@ -214,7 +244,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	usleep(300000);
+	settle();
 	mark("small-end");
 	printf("small.updates=%d\nsmall.seconds=%.4f\nsmall.per_second=%.2f\n", n, t - t0, n / (t - t0));
 
@@ -251,6 +281,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	settle();
 	mark("flip-end");
 	qsort(intervals, nflips - 1, sizeof(double), cmp_double);
 	printf("flip.count=%d\nflip.per_second=%.2f\n", nflips, nflips / (t - t0));
