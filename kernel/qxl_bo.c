@@ -338,6 +338,22 @@ void qxl_bo_track_arm(struct qxl_bo_track *track, struct dma_fence *fence)
 		qxl_bo_track_done(fence, &track->cb);
 }
 
+/* Device memory to device memory, for readers of a buffer's iosys_map. */
+void qxl_bo_copy_io(void __iomem *dst, const void __iomem *src, size_t len)
+{
+	u8 bounce[64];
+	size_t n;
+
+	while (len) {
+		n = min(len, sizeof(bounce));
+		memcpy_fromio(bounce, src, n);
+		memcpy_toio(dst, bounce, n);
+		src += n;
+		dst += n;
+		len -= n;
+	}
+}
+
 /* Framebuffers on our buffers are drawn by the device as the primary surface. */
 bool qxl_bo_is_fb(struct qxl_device *qdev, struct qxl_bo *bo)
 {

@@ -97,9 +97,6 @@ static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
 	void __iomem *dst;
 	u32 row;
 
-	/* GEM shmem buffers are always in system memory */
-	if (drm_WARN_ON_ONCE(&qdev->drm, map->is_iomem))
-		return -EINVAL;
 	release = qxl_release_alloc(qdev, QXL_RING_CURSOR,
 				    shape_off + sizeof(shape) + data_size);
 	if (IS_ERR(release))
@@ -120,8 +117,15 @@ static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
 	memcpy_toio(qxl_release_ptr(release, 0), &cmd, sizeof(cmd));
 	memcpy_toio(qxl_release_ptr(release, shape_off), &shape, sizeof(shape));
 	dst = qxl_release_ptr(release, shape_off + sizeof(shape));
-	for (row = 0; row < fb->height; row++)
-		memcpy_toio(dst + row * row_bytes, map->vaddr + row * fb->pitches[0], row_bytes);
+	for (row = 0; row < fb->height; row++) {
+		/* ALLOC buffers (Debian's X driver's cursors) are device memory */
+		if (map->is_iomem)
+			qxl_bo_copy_io(dst + row * row_bytes,
+				       map->vaddr_iomem + row * fb->pitches[0], row_bytes);
+		else
+			memcpy_toio(dst + row * row_bytes, map->vaddr + row * fb->pitches[0],
+				    row_bytes);
+	}
 	return qxl_release_submit(release, QXL_CMD_CURSOR, NULL);
 }
 
