@@ -441,6 +441,7 @@ qxl_close_screen(ScreenPtr screen)
 
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
 		   "Closing the screen: %lu DIRTYFB calls were made\n", qs->dirty_calls);
+	qxl_accel_close(screen, qs);
 	qxl_front_close(screen);
 	qxl_kms_close(qs);
 	if (scrn->vtSema) {
@@ -503,6 +504,8 @@ qxl_screen_init(ScreenPtr screen, int argc, char **argv)
 		}
 	}
 	if (!fbPictureInit(screen, NULL, 0))
+		return FALSE;
+	if (!qxl_accel_init(screen, qs))
 		return FALSE;
 	xf86SetBlackWhitePixels(screen);
 	xf86SetBackingStore(screen);

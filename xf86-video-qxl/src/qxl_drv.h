@@ -95,7 +95,15 @@ struct qxl_screen {
 	void *udev;
 	int hotplug_fd;
 
-	unsigned long dirty_calls;	/* statistics for the log */
+	/* acceleration (qxl_accel.c) */
+	int accel_active;
+	struct qxl_batch *batch;
+	CreateGCProcPtr CreateGC;
+
+	/* statistics for the log */
+	unsigned long dirty_calls;
+	unsigned long accel_fills, accel_copies, accel_uploads, upload_bytes;
+	unsigned long commands, submits, syncs, fallbacks;
 };
 
 static inline struct qxl_screen *
@@ -116,6 +124,12 @@ void qxl_kms_screen_init(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_kms_close(struct qxl_screen *qs);
 Bool qxl_kms_set_desired(ScrnInfoPtr scrn);
 void qxl_kms_disable_unused(ScrnInfoPtr scrn);
+
+/* qxl_accel.c */
+Bool qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs);
+void qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs);
+void qxl_accel_flush(struct qxl_screen *qs);
+void qxl_accel_sync(struct qxl_screen *qs, const BoxRec *box);
 
 /* qxl_front.c */
 Bool qxl_front_alloc(struct qxl_screen *qs, int width, int height);

@@ -20,9 +20,26 @@ qxl_front_make(struct qxl_screen *qs, int width, int height,
 	       struct qxl_buf *buf, uint32_t *fb_id)
 {
 	ScrnInfoPtr scrn = qs->scrn;
-	int ret;
+	const char *kind = "dumb buffer (software rendering)";
+	int ret = -1;
 
-	ret = qxl_buf_create_dumb(qs->fd, width, height, buf);
+	/*
+	 * With acceleration the front buffer is a device surface: the
+	 * kernel makes it the primary surface when it is scanned out, so
+	 * device commands and the CPU work on the same pixels.
+	 */
+	if (qs->accel) {
+		ret = qxl_buf_create_surface(qs->fd, width, height, buf);
+		if (ret)
+			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+				   "front buffer %dx%d: ALLOC_SURF failed (%s): "
+				   "using a dumb buffer, no acceleration\n",
+				   width, height, strerror(-ret));
+		else
+			kind = "device surface (ALLOC_SURF)";
+	}
+	if (ret)
+		ret = qxl_buf_create_dumb(qs->fd, width, height, buf);
 	if (ret) {
 		xf86DrvMsg(scrn->scrnIndex, X_ERROR,
 			   "front buffer %dx%d: allocation failed: %s\n",
@@ -47,8 +64,8 @@ qxl_front_make(struct qxl_screen *qs, int width, int height,
 	}
 	memset(buf->map, 0, buf->size);
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
-		   "front buffer %dx%d, pitch %u: dumb buffer, framebuffer %u\n",
-		   width, height, buf->pitch, *fb_id);
+		   "front buffer %dx%d, pitch %u: %s, framebuffer %u\n",
+		   width, height, buf->pitch, kind, *fb_id);
 	return TRUE;
 }
 
@@ -85,6 +102,13 @@ qxl_front_resize(ScrnInfoPtr scrn, int width, int height)
 	qxl_front_flush(qs);
 	if (!qxl_front_make(qs, width, height, &nbuf, &nfb))
 		return FALSE;
+	if (qs->accel_active && !nbuf.is_surface) {
+		xf86DrvMsg(scrn->scrnIndex, X_ERROR,
+			   "Resize: the new front buffer is not a device surface\n");
+		drmModeRmFB(qs->fd, nfb);
+		qxl_buf_destroy(qs->fd, &nbuf);
+		return FALSE;
+	}
 	/* keep what is visible: copy the overlapping part of the old screen */
 	for (i = 0; i < height && i < old_h; i++)
 		memcpy((char *)nbuf.map + (size_t)i * nbuf.pitch,
@@ -126,13 +150,18 @@ fail:
 	return FALSE;
 }
 
-/* Report what software rendering changed since the last call. */
+/*
+ * Report what software rendering changed since the last call.  A kernel
+ * uploads the bounding box of the clips of one call, so a few scattered
+ * boxes go one call each.
+ */
 void
 qxl_front_flush(struct qxl_screen *qs)
 {
 	RegionPtr reg;
 	BoxPtr box;
-	int n, i;
+	BoxRec ext;
+	int n, i, per_call;
 
 	if (!qs->damage || !qs->fb_id)
 		return;
@@ -140,10 +169,12 @@ qxl_front_flush(struct qxl_screen *qs)
 	n = RegionNumRects(reg);
 	if (!n)
 		return;
+	ext = *RegionExtents(reg);
 	box = RegionRects(reg);
+	per_call = n <= 16 ? 1 : QXL_DIRTY_MAX_CLIPS;
 	while (n > 0) {
 		drmModeClip clips[QXL_DIRTY_MAX_CLIPS];
-		int cnt = n > QXL_DIRTY_MAX_CLIPS ? QXL_DIRTY_MAX_CLIPS : n;
+		int cnt = n > per_call ? per_call : n;
 
 		for (i = 0; i < cnt; i++) {
 			clips[i].x1 = box[i].x1;
@@ -160,6 +191,9 @@ qxl_front_flush(struct qxl_screen *qs)
 		n -= cnt;
 	}
 	DamageEmpty(qs->damage);
+	/* the uploads render asynchronously over the same memory */
+	if (qs->accel_active)
+		qxl_accel_sync(qs, &ext);
 }
 
 Bool
@@ -178,7 +212,6 @@ qxl_front_screen_resources(ScreenPtr screen)
 		return FALSE;
 	}
 	DamageRegister(&pix->drawable, qs->damage);
-	DamageSetReportAfterOp(qs->damage, TRUE);
 	return TRUE;
 }
 
