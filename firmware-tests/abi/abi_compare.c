@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * ABI layout test: uapi/qxl_device.h against Debian's spice-protocol.
+ * ABI layout test: uapi/qxl_device.h against Debian's spice-protocol
+ * (or uapi/qxl_drm.h against libdrm's qxl_drm.h, same program).
  * One TAP line per struct (every size, offset, alignment and signedness
  * of it and its fields) and one per constant.
  */
@@ -34,7 +35,8 @@ int main(void)
 	abi_ours(ours);
 	abi_spice(spice);
 	for (i = 0; abi_problems[i]; i++)
-		tap_check(false, "ABI name mapping", "%s", abi_problems[i]);
+		tap_check(false, tap_name("ABI name mapping (%s)", abi_ref_name), "%s",
+			  abi_problems[i]);
 
 	for (start = 0; start < abi_n_keys; start = i) {
 		size_t len = 0;
@@ -52,17 +54,18 @@ int main(void)
 			bad++;
 			if (len < sizeof(detail) - 200)
 				len += snprintf(detail + len, sizeof(detail) - len,
-						"%s%s: expected %llu (spice), got %llu",
+						"%s%s: expected %llu (%s), got %llu",
 						bad > 1 ? "; " : "", abi_keys[i],
-						spice[i], ours[i]);
+						spice[i], abi_ref_name, ours[i]);
 		}
 		if (!strncmp(group, "const ", 6))
-			tap_check(!bad, group, "%s", detail);
+			tap_check(!bad, tap_name("%s (vs %s)", group, abi_ref_name),
+				  "%s", detail);
 		else
-			tap_check(!bad, tap_name("struct %s: %u layout checks", group,
-						 i - start), "%s", detail);
+			tap_check(!bad, tap_name("struct %s: %u layout checks (vs %s)", group,
+						 i - start, abi_ref_name), "%s", detail);
 	}
-	tap_diag("%u layout and constant checks against spice-protocol", checks);
+	tap_diag("%u layout and constant checks against %s", checks, abi_ref_name);
 	free(ours);
 	free(spice);
 	return tap_done();

@@ -13,5 +13,6 @@ void abi_spice(unsigned long long *v);
 extern const char *const abi_keys[];
 extern const unsigned int abi_n_keys;
 extern const char *const abi_problems[];	/* NULL-terminated */
+extern const char *const abi_ref_name;		/* "spice", "libdrm" */
 
 #endif
