@@ -59,9 +59,9 @@ mark(const char *label)
 }
 
 /*
- * Wait until the device has taken everything: the record stops growing
- * (polled through qh-mark, which prints the record's size) for 0.5 s, at
- * most 30 s.  Without it the commands still queued when a part ends would
+ * Wait until the device has taken everything: the record grows by at most
+ * 256 bytes (a few events) in 0.5 s (polled through qh-mark, which prints
+ * the record's size), at most 30 s.  Without it the commands still queued when a part ends would
  * be counted for the next one.
  */
 static void
@@ -81,7 +81,7 @@ settle(void)
 		if (!fgets(buf, sizeof(buf), p))
 			buf[0] = 0;
 		pclose(p);
-		if (sscanf(buf, "%lld", &off) != 1 || off == prev)
+		if (sscanf(buf, "%lld", &off) != 1 || (prev >= 0 && off - prev <= 256))
 			return;
 		prev = off;
 		usleep(500000);
