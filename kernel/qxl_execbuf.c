@@ -30,6 +30,8 @@
 #define QXL_RELEASE_INFO_SIZE	sizeof(union qxl_release_info)
 #define QXL_DRAWABLE_USER_MAX	(sizeof(struct qxl_drawable) - QXL_RELEASE_INFO_SIZE)
 
+#define QXL_DOFF(field)	offsetof(struct qxl_drawable, field)
+
 struct qxl_exec_reloc {
 	struct drm_qxl_reloc r;
 	struct qxl_bo *src;	/* NULL: the primary (SURF with src_handle 0) */
@@ -41,6 +43,8 @@ struct qxl_exec {
 	struct qxl_objects *objs;
 	struct qxl_drawable d;
 	bool relocated[sizeof(struct qxl_drawable)];	/* a BO address starts here */
+	struct qxl_bo *clip_bo;		/* where the clip list is, if relocated */
+	u64 clip_off;
 	u32 ids[QXL_MAX_RELOCS];	/* surface ids the relocations produced */
 	unsigned int n_ids;
 	struct qxl_exec_reloc relocs[QXL_MAX_RELOCS];
@@ -173,6 +177,10 @@ static int qxl_exec_apply_relocs(struct qxl_exec *ex, const bool *src_is_fb)
 			} else {
 				memcpy(cmd + er->r.dst_offset, &addr, sizeof(addr));
 				ex->relocated[er->r.dst_offset] = true;
+				if (er->r.dst_offset == QXL_DOFF(clip.data)) {
+					ex->clip_bo = er->src;
+					ex->clip_off = er->r.src_offset;
+				}
 			}
 			continue;
 		}
@@ -212,8 +220,6 @@ static bool qxl_exec_ptr_ok(const struct qxl_exec *ex, size_t offset, bool requi
 		return !required;
 	return ex->relocated[offset];
 }
-
-#define QXL_DOFF(field)	offsetof(struct qxl_drawable, field)
 
 static bool qxl_exec_brush_ok(const struct qxl_exec *ex, const struct qxl_brush *brush,
 			      size_t offset)
@@ -286,6 +292,26 @@ static bool qxl_exec_draw_ok(const struct qxl_exec *ex)
 	}
 }
 
+/*
+ * spice-server asserts (and aborts QEMU) when a clip list's size does not
+ * match its rectangle count.  Only one chunk is accepted, in the buffer.
+ * Userspace could still rewrite it afterwards; this catches the honest
+ * mistakes.
+ */
+static bool qxl_exec_clip_ok(const struct qxl_exec *ex)
+{
+	struct qxl_clip_rects cr;
+	u64 size;
+
+	if (!ex->clip_bo || !qxl_exec_inside(ex->clip_off, sizeof(cr), ex->clip_bo->base.size))
+		return false;
+	memcpy_fromio(&cr, ex->clip_bo->vaddr + ex->clip_off, sizeof(cr));
+	size = (u64)cr.num_rects * sizeof(struct qxl_rect);
+	return cr.num_rects && !cr.chunk.next_chunk && !cr.chunk.prev_chunk &&
+	       cr.chunk.data_size == size &&
+	       qxl_exec_inside(ex->clip_off + sizeof(cr), size, ex->clip_bo->base.size);
+}
+
 /* The relocated drawable, as the device will read it. */
 static int qxl_exec_check_drawable(const struct qxl_exec *ex)
 {
@@ -304,7 +330,7 @@ static int qxl_exec_check_drawable(const struct qxl_exec *ex)
 	case QXL_CLIP_TYPE_NONE:
 		break;
 	case QXL_CLIP_TYPE_RECTS:
-		if (!qxl_exec_ptr_ok(ex, QXL_DOFF(clip.data), true))
+		if (!qxl_exec_ptr_ok(ex, QXL_DOFF(clip.data), true) || !qxl_exec_clip_ok(ex))
 			return -EINVAL;
 		break;
 	default:
@@ -333,6 +359,7 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	memset(&ex->d, 0, sizeof(ex->d));
 	memset(ex->relocated, 0, sizeof(ex->relocated));
 	ex->n_ids = 0;
+	ex->clip_bo = NULL;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
 			   u64_to_user_ptr(c->command), c->command_size))
 		return -EFAULT;

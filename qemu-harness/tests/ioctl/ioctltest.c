@@ -286,6 +286,23 @@ static unsigned int mismatches(const struct buf *b, int32_t stride, uint32_t h, 
 	return bad;
 }
 
+/* A one-chunk clip list of n rects at offset 0 of b (mapped). */
+static void put_clip(struct buf *b, const struct qxl_rect *rects, uint32_t n, uint32_t data_size)
+{
+	struct qxl_clip_rects cr = { 0 };
+
+	cr.num_rects = n;
+	cr.chunk.data_size = data_size;
+	memcpy(b->map, &cr, sizeof(cr));
+	memcpy(b->map + sizeof(cr), rects, n * sizeof(*rects));
+}
+
+static void cmd_clip(struct cmd *c, uint32_t clip_handle)
+{
+	c->d.clip.type = QXL_CLIP_TYPE_RECTS;
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, clip.data), clip_handle, 0);
+}
+
 /* ---- basic ---- */
 
 static void test_basic(void)
@@ -583,6 +600,40 @@ static void test_draw(void)
 		expect_ret(cmd_submit(&c), 0, "EXECBUFFER FILL on the primary surface (id 0)");
 	}
 
+	/* a clipped fill paints only inside the clip rectangle */
+	{
+		struct qxl_rect r = { .top = 40, .left = 60, .bottom = 48, .right = 70 };
+		struct buf clip;
+		struct cmd c;
+
+		ret = buf_alloc(&clip, 4096);
+		if (!ret)
+			ret = buf_map(&clip);
+		if (!ret) {
+			put_clip(&clip, &r, 1, sizeof(r));
+			cmd_init(&c, QXL_DRAW_FILL, 0, 0);
+			c.d.bbox.left = 50;
+			c.d.bbox.top = 30;
+			c.d.bbox.right = 90;
+			c.d.bbox.bottom = 60;
+			c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+			c.d.u.fill.brush.u.color = 0x00abcdef;
+			c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+			cmd_target(&c, s.handle);
+			cmd_clip(&c, clip.handle);
+			ret = cmd_submit(&c);
+		}
+		expect_ret(ret, 0, "EXECBUFFER FILL with a clip list in a buffer");
+		update_area(s.handle, 0, 0, 128, 64);
+		bad = mismatches(&s, stride, 64, 60, 40, 70, 48, 0xabcdef, &first);
+		ok(!bad, "clipped fill inside the clip: expected 0 wrong pixels, got %u (first 0x%06x)",
+		   bad, first);
+		ok((pixel(&s, stride, 64, 55, 35) & 0xffffff) != 0xabcdef,
+		   "clipped fill outside the clip: expected the old colour, got 0x%06x",
+		   pixel(&s, stride, 64, 55, 35) & 0xffffff);
+		buf_free(&clip);
+	}
+
 	/* two commands in one call */
 	{
 		struct cmd c1, c2;
@@ -772,6 +823,43 @@ static void test_invalid(void)
 	c.d.clip.type = QXL_CLIP_TYPE_RECTS;
 	c.d.clip.data = 0x0100000000001000ULL;
 	expect_ret(cmd_submit(&c), -EINVAL, "clip RECTS with a raw address (no relocation)");
+	{
+		struct qxl_rect r[2] = { { 0, 0, 4, 4 }, { 4, 4, 8, 8 } };
+		struct buf clip;
+
+		if (!buf_alloc(&clip, 4096) && !buf_map(&clip)) {
+			put_clip(&clip, r, 2, sizeof(r[0]));
+			FILL_ON_S();
+			cmd_clip(&c, clip.handle);
+			expect_ret(cmd_submit(&c), -EINVAL,
+				   "clip list of 2 rects with a 16-byte chunk (spice-server aborts on it)");
+			put_clip(&clip, r, 0, 0);
+			FILL_ON_S();
+			cmd_clip(&c, clip.handle);
+			expect_ret(cmd_submit(&c), -EINVAL, "clip list of 0 rects");
+			put_clip(&clip, r, 2, sizeof(r));
+			memset(clip.map + offsetof(struct qxl_clip_rects, chunk.next_chunk), 0x11, 8);
+			FILL_ON_S();
+			cmd_clip(&c, clip.handle);
+			expect_ret(cmd_submit(&c), -EINVAL, "clip list with a raw next_chunk address");
+			put_clip(&clip, r, 255, 255 * sizeof(r[0]));
+			FILL_ON_S();
+			cmd_clip(&c, clip.handle);
+			expect_ret(cmd_submit(&c), -EINVAL, "clip list of 255 rects running past its buffer");
+			put_clip(&clip, r, 2, sizeof(r));
+			FILL_ON_S();
+			c.d.clip.type = QXL_CLIP_TYPE_RECTS;
+			cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, clip.data),
+				  clip.handle, 4090);
+			expect_ret(cmd_submit(&c), -EINVAL, "clip list header crossing its buffer's end");
+			FILL_ON_S();
+			cmd_clip(&c, clip.handle);
+			expect_ret(cmd_submit(&c), 0, "well-formed clip list of 2 rects accepted");
+		} else {
+			ok(0, "clip buffer: expected ALLOC + MAP to work, got %s", strerror(errno));
+		}
+		buf_free(&clip);
+	}
 	FILL_ON_S();
 	c.d.u.fill.brush.type = QXL_BRUSH_TYPE_PATTERN;
 	c.d.u.fill.brush.u.pattern.pat = 0xff00000000000000ULL;
