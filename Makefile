@@ -31,7 +31,7 @@ components:
 # run on any failure or any component error.
 check: deps
 	$(MAKE) all
-	@scripts/run-checks $(COMPONENTS)
+	@scripts/run-checks kernel-style $(COMPONENTS)
 
 demo: deps
 	$(MAKE) all
