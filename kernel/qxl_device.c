@@ -123,6 +123,7 @@ static int qxl_device_start(struct qxl_device *qdev)
 		return ret;
 	for (id = 0; id < QXL_RING_COUNT; id++)
 		qxl_ring_reset(&qdev->rings[id]);
+	qxl_release_ring_reset(qdev);
 	qxl_irq_arm(qdev);
 
 	ret = qxl_io_memslot_add(qdev, qdev->main_slot, qdev->ram_base,

@@ -268,6 +268,7 @@ void qxl_release_discard(struct qxl_release *release);
 void qxl_release_collect(struct qxl_device *qdev);
 int qxl_release_wait_idle(struct qxl_device *qdev);
 void qxl_release_forget_all(struct qxl_device *qdev);
+void qxl_release_ring_reset(struct qxl_device *qdev);
 
 /* qxl_primary.c */
 int qxl_primary_create(struct qxl_device *qdev, u32 width, u32 height);

@@ -40,7 +40,9 @@ static bool qxl_kms_layout_touched(struct drm_atomic_state *state)
 static int qxl_kms_layout_check(struct qxl_device *qdev, struct drm_atomic_state *state)
 {
 	struct qxl_crtc_state *qcs[QXL_MAX_HEADS];
+	struct qxl_crtc_state *old[QXL_MAX_HEADS];
 	struct drm_crtc_state *crtc_state;
+	struct drm_crtc *crtc;
 	u32 width = 0, height = 0;
 	bool changed = false;
 	unsigned int i;
@@ -50,12 +52,12 @@ static int qxl_kms_layout_check(struct qxl_device *qdev, struct drm_atomic_state
 		return 0;
 
 	for (i = 0; i < qdev->num_heads; i++) {
-		crtc_state = drm_atomic_get_crtc_state(state, &qdev->outputs[i]->crtc);
+		crtc = &qdev->outputs[i]->crtc;
+		crtc_state = drm_atomic_get_crtc_state(state, crtc);
 		if (IS_ERR(crtc_state))
 			return PTR_ERR(crtc_state);
 		qcs[i] = to_qxl_crtc_state(crtc_state);
-		if (qcs[i]->x != (crtc_state->enable ? width : 0))
-			changed = true;
+		old[i] = to_qxl_crtc_state(drm_atomic_get_old_crtc_state(state, crtc));
 		qcs[i]->x = 0;
 		if (!crtc_state->enable)
 			continue;
@@ -70,8 +72,13 @@ static int qxl_kms_layout_check(struct qxl_device *qdev, struct drm_atomic_state
 		return -EINVAL;
 	}
 
+	/*
+	 * Compare with what the hardware has now (the old state): on resume
+	 * the new state is the one saved at suspend, not a copy of the current.
+	 */
 	for (i = 0; i < qdev->num_heads; i++) {
-		if (qcs[i]->primary_width != width || qcs[i]->primary_height != height)
+		if (old[i]->primary_width != width || old[i]->primary_height != height ||
+		    old[i]->x != qcs[i]->x)
 			changed = true;
 	}
 	for (i = 0; i < qdev->num_heads; i++) {

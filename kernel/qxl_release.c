@@ -295,6 +295,13 @@ void qxl_release_forget_all(struct qxl_device *qdev)
 			break;
 		qxl_release_retire(release, -ENODEV);
 	}
+	mutex_unlock(&qdev->release_ring_lock);
+}
+
+/* After a device reset the release ring starts over. */
+void qxl_release_ring_reset(struct qxl_device *qdev)
+{
+	mutex_lock(&qdev->release_ring_lock);
 	qdev->release_cons = readl(&qdev->ram_header->release_ring.hdr.cons);
 	mutex_unlock(&qdev->release_ring_lock);
 }

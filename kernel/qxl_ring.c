@@ -109,8 +109,10 @@ int qxl_ring_wait_consumed(struct qxl_ring *ring, u32 seq)
 
 	while (!qxl_ring_consumed(ring, seq)) {
 		if (qdev->dead || time_after(jiffies, deadline)) {
-			drm_err(&qdev->drm, "%s ring: device did not take command %u in %u ms\n",
-				ring->name, seq, jiffies_to_msecs(QXL_WAIT_TIMEOUT));
+			drm_err(&qdev->drm,
+				"%s ring: device did not take command %u in %u ms (prod %u cons %u notify_on_prod %u)\n",
+				ring->name, seq, jiffies_to_msecs(QXL_WAIT_TIMEOUT),
+				readl(&hdr->prod), readl(&hdr->cons), readl(&hdr->notify_on_prod));
 			return -EIO;
 		}
 		writel(seq, &hdr->notify_on_cons);
