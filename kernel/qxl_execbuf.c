@@ -312,15 +312,38 @@ static bool qxl_exec_clip_ok(const struct qxl_exec *ex)
 	       qxl_exec_inside(ex->clip_off + sizeof(cr), size, ex->clip_bo->base.size);
 }
 
+/* COPY_BITS reads the target surface at src_pos: that area must exist. */
+static bool qxl_exec_copy_bits_ok(const struct qxl_exec *ex)
+{
+	const struct qxl_drawable *d = &ex->d;
+	s64 w = (s64)d->bbox.right - d->bbox.left;
+	s64 h = (s64)d->bbox.bottom - d->bbox.top;
+	s32 x = d->u.copy_bits.src_pos.x;
+	s32 y = d->u.copy_bits.src_pos.y;
+	u32 sw, sh;
+
+	if (d->surface_id) {
+		sw = ex->objs->surfaces[d->surface_id]->width;
+		sh = ex->objs->surfaces[d->surface_id]->height;
+	} else {
+		sw = READ_ONCE(ex->qdev->primary_width);
+		sh = READ_ONCE(ex->qdev->primary_height);
+	}
+	return w >= 0 && h >= 0 && x >= 0 && y >= 0 && x + w <= sw && y + h <= sh;
+}
+
 /* The relocated drawable, as the device will read it. */
 static int qxl_exec_check_drawable(const struct qxl_exec *ex)
 {
 	const struct qxl_drawable *d = &ex->d;
 	unsigned int i;
 
-	if (d->effect > QXL_EFFECT_OPAQUE_BRUSH)
+	/* self_bitmap makes the device snapshot an area; no client needs it */
+	if (d->effect > QXL_EFFECT_OPAQUE_BRUSH || d->self_bitmap)
 		return -EINVAL;
 	if (!qxl_exec_known_id(ex, d->surface_id))
+		return -EINVAL;
+	if (d->type == QXL_COPY_BITS && !qxl_exec_copy_bits_ok(ex))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(d->surfaces_dest); i++) {
 		if (d->surfaces_dest[i] != -1 && !qxl_exec_known_id(ex, d->surfaces_dest[i]))
