@@ -43,8 +43,9 @@ struct qxl_exec {
 	struct qxl_objects *objs;
 	struct qxl_drawable d;
 	bool relocated[sizeof(struct qxl_drawable)];	/* a BO address starts here */
-	struct qxl_bo *clip_bo;		/* where the clip list is, if relocated */
-	u64 clip_off;
+	/* for each relocated address in the command: the buffer and offset */
+	struct qxl_bo *ptr_bo[sizeof(struct qxl_drawable)];
+	u64 ptr_off[sizeof(struct qxl_drawable)];
 	u32 ids[QXL_MAX_RELOCS];	/* surface ids the relocations produced */
 	unsigned int n_ids;
 	struct qxl_exec_reloc relocs[QXL_MAX_RELOCS];
@@ -177,10 +178,8 @@ static int qxl_exec_apply_relocs(struct qxl_exec *ex, const bool *src_is_fb)
 			} else {
 				memcpy(cmd + er->r.dst_offset, &addr, sizeof(addr));
 				ex->relocated[er->r.dst_offset] = true;
-				if (er->r.dst_offset == QXL_DOFF(clip.data)) {
-					ex->clip_bo = er->src;
-					ex->clip_off = er->r.src_offset;
-				}
+				ex->ptr_bo[er->r.dst_offset] = er->src;
+				ex->ptr_off[er->r.dst_offset] = er->r.src_offset;
 			}
 			continue;
 		}
@@ -208,6 +207,110 @@ static bool qxl_exec_known_id(const struct qxl_exec *ex, u32 id)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Clip lists, paths and strings are checked where spice-server asserts
+ * (and so aborts QEMU) on them: sizes that disagree with their counts.
+ * Only a single chunk inside the relocated buffer is accepted.  Userspace
+ * could still rewrite the buffer afterwards; this catches honest mistakes
+ * and keeps what the kernel submits consistent.
+ */
+static bool qxl_exec_chunk(const struct qxl_exec *ex, size_t ptr, void *hdr, size_t hdr_size,
+			   u32 chunk_at, u64 *data_off, u32 *data_size)
+{
+	struct qxl_bo *bo = ex->ptr_bo[ptr];
+	u64 off = ex->ptr_off[ptr];
+	struct qxl_data_chunk chunk;
+
+	if (!bo || !qxl_exec_inside(off, hdr_size, bo->base.size))
+		return false;
+	memcpy_fromio(hdr, bo->vaddr + off, hdr_size);
+	memcpy(&chunk, (u8 *)hdr + chunk_at, sizeof(chunk));
+	*data_off = off + hdr_size;
+	*data_size = chunk.data_size;
+	return !chunk.next_chunk && !chunk.prev_chunk &&
+	       qxl_exec_inside(*data_off, chunk.data_size, bo->base.size);
+}
+
+static bool qxl_exec_clip_ok(const struct qxl_exec *ex)
+{
+	struct qxl_clip_rects cr;
+	u64 off;
+	u32 size;
+
+	if (!qxl_exec_chunk(ex, QXL_DOFF(clip.data), &cr, sizeof(cr),
+			    offsetof(struct qxl_clip_rects, chunk), &off, &size))
+		return false;
+	return cr.num_rects && size == (u64)cr.num_rects * sizeof(struct qxl_rect);
+}
+
+/* Segments (flags, count, count points) must fill the path exactly. */
+static bool qxl_exec_path_ok(const struct qxl_exec *ex)
+{
+	struct qxl_bo *bo = ex->ptr_bo[QXL_DOFF(u.stroke.path)];
+	struct qxl_path path;
+	struct qxl_path_seg seg;
+	u64 off, end;
+	u32 size;
+
+	if (!qxl_exec_chunk(ex, QXL_DOFF(u.stroke.path), &path, sizeof(path),
+			    offsetof(struct qxl_path, chunk), &off, &size))
+		return false;
+	if (size != path.data_size || !size)
+		return false;
+	for (end = off + size; off < end; ) {
+		if (end - off < sizeof(seg))
+			return false;
+		memcpy_fromio(&seg, bo->vaddr + off, sizeof(seg));
+		off += sizeof(seg);
+		if (seg.count > (end - off) / sizeof(struct qxl_point_fix))
+			return false;
+		off += (u64)seg.count * sizeof(struct qxl_point_fix);
+	}
+	return true;
+}
+
+/* Glyphs of exactly one raster depth, length of them, filling the string. */
+static bool qxl_exec_string_ok(const struct qxl_exec *ex)
+{
+	struct qxl_bo *bo = ex->ptr_bo[QXL_DOFF(u.text.str)];
+	const u16 depths = QXL_STRING_FLAGS_RASTER_A1 | QXL_STRING_FLAGS_RASTER_A4 |
+			   QXL_STRING_FLAGS_RASTER_A8;
+	struct qxl_raster_glyph glyph;
+	struct qxl_string str;
+	u32 bpp, size, n = 0;
+	u64 off, end, bytes;
+
+	if (!qxl_exec_chunk(ex, QXL_DOFF(u.text.str), &str, sizeof(str),
+			    offsetof(struct qxl_string, chunk), &off, &size))
+		return false;
+	switch (str.flags & depths) {
+	case QXL_STRING_FLAGS_RASTER_A1:
+		bpp = 1;
+		break;
+	case QXL_STRING_FLAGS_RASTER_A4:
+		bpp = 4;
+		break;
+	case QXL_STRING_FLAGS_RASTER_A8:
+		bpp = 8;
+		break;
+	default:
+		return false;
+	}
+	if (size != str.data_size)
+		return false;
+	for (end = off + size; off < end; n++) {
+		if (end - off < sizeof(glyph))
+			return false;
+		memcpy_fromio(&glyph, bo->vaddr + off, sizeof(glyph));
+		off += sizeof(glyph);
+		bytes = (u64)glyph.height * DIV_ROUND_UP((u32)glyph.width * bpp, 8);
+		if (bytes > end - off)
+			return false;
+		off += bytes;
+	}
+	return n == str.length;
 }
 
 /* An address field the device follows: 0 (none) or written by a relocation. */
@@ -269,9 +372,10 @@ static bool qxl_exec_draw_ok(const struct qxl_exec *ex)
 		    !qxl_exec_ptr_ok(ex, QXL_DOFF(u.stroke.attr.style), true))
 			return false;
 		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.stroke.path), true) &&
+		       qxl_exec_path_ok(ex) &&
 		       qxl_exec_brush_ok(ex, &d->u.stroke.brush, QXL_DOFF(u.stroke.brush));
 	case QXL_DRAW_TEXT:
-		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.text.str), true) &&
+		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.text.str), true) && qxl_exec_string_ok(ex) &&
 		       qxl_exec_brush_ok(ex, &d->u.text.fore_brush, QXL_DOFF(u.text.fore_brush)) &&
 		       qxl_exec_brush_ok(ex, &d->u.text.back_brush, QXL_DOFF(u.text.back_brush));
 	case QXL_DRAW_TRANSPARENT:
@@ -290,26 +394,6 @@ static bool qxl_exec_draw_ok(const struct qxl_exec *ex)
 	default:
 		return false;
 	}
-}
-
-/*
- * spice-server asserts (and aborts QEMU) when a clip list's size does not
- * match its rectangle count.  Only one chunk is accepted, in the buffer.
- * Userspace could still rewrite it afterwards; this catches the honest
- * mistakes.
- */
-static bool qxl_exec_clip_ok(const struct qxl_exec *ex)
-{
-	struct qxl_clip_rects cr;
-	u64 size;
-
-	if (!ex->clip_bo || !qxl_exec_inside(ex->clip_off, sizeof(cr), ex->clip_bo->base.size))
-		return false;
-	memcpy_fromio(&cr, ex->clip_bo->vaddr + ex->clip_off, sizeof(cr));
-	size = (u64)cr.num_rects * sizeof(struct qxl_rect);
-	return cr.num_rects && !cr.chunk.next_chunk && !cr.chunk.prev_chunk &&
-	       cr.chunk.data_size == size &&
-	       qxl_exec_inside(ex->clip_off + sizeof(cr), size, ex->clip_bo->base.size);
 }
 
 /* COPY_BITS reads the target surface at src_pos: that area must exist. */
@@ -382,7 +466,6 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	memset(&ex->d, 0, sizeof(ex->d));
 	memset(ex->relocated, 0, sizeof(ex->relocated));
 	ex->n_ids = 0;
-	ex->clip_bo = NULL;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
 			   u64_to_user_ptr(c->command), c->command_size))
 		return -EFAULT;

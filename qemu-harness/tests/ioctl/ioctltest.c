@@ -894,6 +894,86 @@ static void test_invalid(void)
 	cmd_init(&c, QXL_DRAW_STROKE, 8, 8);
 	cmd_target(&c, s.handle);
 	expect_ret(cmd_submit(&c), -EINVAL, "STROKE without a path");
+	{
+		/* one segment: a line from (1,1) to (6,6), 28.4 fixed point */
+		struct qxl_path path = { 0 };
+		struct qxl_path_seg seg = { .flags = QXL_PATH_BEGIN | QXL_PATH_END, .count = 2 };
+		struct qxl_point_fix pts[2] = { { 1 << 4, 1 << 4 }, { 6 << 4, 6 << 4 } };
+		struct buf pb;
+
+		path.data_size = sizeof(seg) + sizeof(pts);
+		path.chunk.data_size = path.data_size;
+		if (!buf_alloc(&pb, 4096) && !buf_map(&pb)) {
+			memcpy(pb.map, &path, sizeof(path));
+			memcpy(pb.map + sizeof(path), &seg, sizeof(seg));
+			memcpy(pb.map + sizeof(path) + sizeof(seg), pts, sizeof(pts));
+			cmd_init(&c, QXL_DRAW_STROKE, 8, 8);
+			cmd_target(&c, s.handle);
+			c.d.u.stroke.brush.type = QXL_BRUSH_TYPE_SOLID;
+			c.d.u.stroke.brush.u.color = 0x00ffffff;
+			c.d.u.stroke.fore_mode = QXL_ROPD_OP_PUT;
+			c.d.u.stroke.back_mode = QXL_ROPD_OP_PUT;
+			cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.stroke.path),
+				  pb.handle, 0);
+			expect_ret(cmd_submit(&c), 0, "STROKE with a one-segment path accepted");
+			seg.count = 3;
+			memcpy(pb.map + sizeof(path), &seg, sizeof(seg));
+			expect_ret(cmd_submit(&c), -EINVAL,
+				   "STROKE path segment with more points than the path holds");
+			seg.count = 2;
+			memcpy(pb.map + sizeof(path), &seg, sizeof(seg));
+			path.data_size += 8;
+			memcpy(pb.map, &path, sizeof(path));
+			expect_ret(cmd_submit(&c), -EINVAL,
+				   "STROKE path whose data_size disagrees with its chunk");
+		} else {
+			ok(0, "path buffer: expected ALLOC + MAP to work, got %s", strerror(errno));
+		}
+		buf_free(&pb);
+	}
+	{
+		/* one 2x2 A8 glyph */
+		struct qxl_string str = { 0 };
+		struct qxl_raster_glyph g = { .width = 2, .height = 2 };
+		uint32_t gsize = sizeof(g) + 4;
+		struct buf tb;
+
+		str.data_size = gsize;
+		str.length = 1;
+		str.flags = QXL_STRING_FLAGS_RASTER_A8;
+		str.chunk.data_size = gsize;
+		g.render_pos.x = 3;
+		g.render_pos.y = 3;
+		if (!buf_alloc(&tb, 4096) && !buf_map(&tb)) {
+			memcpy(tb.map, &str, sizeof(str));
+			memcpy(tb.map + sizeof(str), &g, sizeof(g));
+			memset(tb.map + sizeof(str) + sizeof(g), 0xff, 4);
+			cmd_init(&c, QXL_DRAW_TEXT, 8, 8);
+			cmd_target(&c, s.handle);
+			c.d.u.text.fore_brush.type = QXL_BRUSH_TYPE_SOLID;
+			c.d.u.text.fore_brush.u.color = 0x00ffffff;
+			c.d.u.text.fore_mode = QXL_ROPD_OP_PUT;
+			c.d.u.text.back_mode = QXL_ROPD_OP_PUT;
+			cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.text.str),
+				  tb.handle, 0);
+			expect_ret(cmd_submit(&c), 0, "TEXT with one A8 glyph accepted");
+			str.length = 2;
+			memcpy(tb.map, &str, sizeof(str));
+			expect_ret(cmd_submit(&c), -EINVAL, "TEXT whose length disagrees with its glyphs");
+			str.length = 1;
+			str.flags = QXL_STRING_FLAGS_RASTER_A8 | QXL_STRING_FLAGS_RASTER_A1;
+			memcpy(tb.map, &str, sizeof(str));
+			expect_ret(cmd_submit(&c), -EINVAL, "TEXT with two raster depths");
+			str.flags = QXL_STRING_FLAGS_RASTER_A8;
+			memcpy(tb.map, &str, sizeof(str));
+			g.height = 3;
+			memcpy(tb.map + sizeof(str), &g, sizeof(g));
+			expect_ret(cmd_submit(&c), -EINVAL, "TEXT glyph larger than the string");
+		} else {
+			ok(0, "string buffer: expected ALLOC + MAP to work, got %s", strerror(errno));
+		}
+		buf_free(&tb);
+	}
 	cmd_init(&c, QXL_DRAW_TEXT, 8, 8);
 	cmd_target(&c, s.handle);
 	expect_ret(cmd_submit(&c), -EINVAL, "TEXT without a string");
