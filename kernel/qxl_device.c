@@ -219,6 +219,7 @@ int qxl_device_reinit(struct qxl_device *qdev)
 	mutex_lock(&qdev->primary_lock);
 	qdev->primary_created = false;
 	mutex_unlock(&qdev->primary_lock);
+	qxl_objects_reset(qdev);
 	return qxl_device_start(qdev);
 }
 

@@ -263,3 +263,20 @@ int qxl_surface_update_area(struct qxl_objects *objs, struct qxl_bo *bo,
 	mutex_unlock(&objs->lock);
 	return ret;
 }
+
+/*
+ * The device was reset (resume) and forgot every surface: so do we.  The
+ * buffers keep their contents; surfaces come back on next use.
+ */
+void qxl_objects_reset(struct qxl_device *qdev)
+{
+	struct qxl_objects *objs = qdev->objs;
+	struct qxl_bo *bo, *next;
+
+	if (!objs)
+		return;
+	mutex_lock(&objs->lock);
+	list_for_each_entry_safe(bo, next, &objs->lru, lru)
+		qxl_surface_forget(objs, bo);
+	mutex_unlock(&objs->lock);
+}
