@@ -35,6 +35,7 @@
 #include <pixmapstr.h>
 #include <windowstr.h>
 #include <regionstr.h>
+#include <picturestr.h>
 
 #include "../../uapi/qxl_drm.h"
 #include "../../uapi/qxl_device.h"
@@ -112,7 +113,7 @@ qxl_accel_sync(struct qxl_screen *qs, const BoxRec *box)
 	qs->syncs++;
 }
 
-/* Submit what is batched, then make memory current over what it drew. */
+/* Submit what is batched (the device renders it asynchronously). */
 void
 qxl_accel_flush(struct qxl_screen *qs)
 {
@@ -137,14 +138,59 @@ qxl_accel_flush(struct qxl_screen *qs)
 		qs->submits++;
 		qs->commands += cnt;
 		done += cnt;
+		/*
+		 * Observed on spice-server 0.15: one UPDATE_AREA after
+		 * several submissions does not always render all of them;
+		 * settle each submission before the next.
+		 */
+		qxl_accel_sync(qs, &b->ext);
 	}
 	for (i = 0; i < b->nbo; i++) {
 		struct drm_gem_close gc = { .handle = b->bo[i] };
 
 		drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
 	}
-	qxl_accel_sync(qs, &b->ext);
+	qxl_accel_pending(qs, &b->ext);
 	qxl_batch_reset(b);
+}
+
+/*
+ * The device has been given commands over 'box' that it may render at
+ * any later time into the memory the CPU uses.
+ */
+void
+qxl_accel_pending(struct qxl_screen *qs, const BoxRec *box)
+{
+	if (box->x1 >= box->x2 || box->y1 >= box->y2)
+		return;
+	if (!qs->dev_pending) {
+		qs->dev_ext = *box;
+		qs->dev_pending = 1;
+		return;
+	}
+	if (box->x1 < qs->dev_ext.x1) qs->dev_ext.x1 = box->x1;
+	if (box->y1 < qs->dev_ext.y1) qs->dev_ext.y1 = box->y1;
+	if (box->x2 > qs->dev_ext.x2) qs->dev_ext.x2 = box->x2;
+	if (box->y2 > qs->dev_ext.y2) qs->dev_ext.y2 = box->y2;
+}
+
+/*
+ * Before the CPU reads or writes the front buffer: submit what is batched
+ * and have the device finish everything it was given, so memory holds
+ * exactly what was drawn and nothing rendered later overwrites CPU pixels.
+ */
+void
+qxl_accel_prepare_cpu(struct qxl_screen *qs)
+{
+	if (!qs->accel_active)
+		return;
+	if (qs->batch && qs->batch->n)
+		qxl_accel_flush(qs);
+	if (qs->dev_pending) {
+		if (qs->scanout_fb && qs->scanout_fb == qs->fb_id)
+			qxl_accel_sync(qs, &qs->dev_ext);
+		qs->dev_pending = 0;
+	}
 }
 
 /* A new drawable in the batch, targeting the primary surface over 'box'. */
@@ -209,9 +255,11 @@ qxl_on_front(DrawablePtr d)
 	ScreenPtr screen = d->pScreen;
 	PixmapPtr pix;
 
+	/* the server paints window backgrounds on the screen pixmap itself */
 	if (d->type != DRAWABLE_WINDOW)
-		return FALSE;
-	pix = screen->GetWindowPixmap((WindowPtr)d);
+		pix = (PixmapPtr)d;
+	else
+		pix = screen->GetWindowPixmap((WindowPtr)d);
 	return pix == screen->GetScreenPixmap(screen) && !pix->screen_x && !pix->screen_y;
 }
 
@@ -368,7 +416,19 @@ qxl_qs(DrawablePtr d)
 static Bool
 qxl_can_accel(struct qxl_screen *qs, DrawablePtr d)
 {
-	return qs->accel_active && qs->scrn->vtSema && qxl_on_front(d);
+	/* the primary surface exists only while a CRTC shows the front */
+	return qs->accel_active && qs->scrn->vtSema &&
+	       qs->scanout_fb && qs->scanout_fb == qs->fb_id && qxl_on_front(d);
+}
+
+/* The CPU is about to touch 'd' (and read 's'): settle the front first. */
+static void
+qxl_cpu_access(struct qxl_screen *qs, DrawablePtr d, DrawablePtr s)
+{
+	if (!qs->accel_active || (!qs->dev_pending && !(qs->batch && qs->batch->n)))
+		return;
+	if (qxl_on_front(d) || (s && qxl_on_front(s)))
+		qxl_accel_prepare_cpu(qs);
 }
 
 static void
@@ -383,11 +443,13 @@ qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 	if (!qxl_can_accel(qs, d) || gc->fillStyle != FillSolid || !qxl_gc_plain(gc)) {
 		if (qxl_can_accel(qs, d))
 			qxl_fallback(qs, "PolyFillRect", "not a solid GXcopy fill");
+		qxl_cpu_access(qs, d, NULL);
 		ops->PolyFillRect(d, gc, n, rects);
 		return;
 	}
 	reg = RegionFromRects(n, rects, CT_UNSORTED);
 	if (!reg) {
+		qxl_accel_prepare_cpu(qs);
 		ops->PolyFillRect(d, gc, n, rects);
 		return;
 	}
@@ -404,7 +466,6 @@ qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 		q->u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
 	}
 	qs->accel_fills += nbox;
-	qxl_accel_flush(qs);
 	qxl_claim(qs, reg);
 	RegionDestroy(reg);
 }
@@ -464,21 +525,30 @@ qxl_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 	RegionPtr ret;
 	Bool from_front, from_pix;
 
-	if (!qxl_can_accel(qs, dst))
+	if (!qxl_can_accel(qs, dst)) {
+		qxl_cpu_access(qs, dst, src);
 		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
+	}
 	from_front = qxl_on_front(src);
 	from_pix = src->type == DRAWABLE_PIXMAP && src->bitsPerPixel == 32 &&
 		   src->depth >= 24 && ((PixmapPtr)src)->devPrivate.ptr;
 	if (!qxl_gc_plain(gc) || (!from_front && !from_pix)) {
 		qxl_fallback(qs, "CopyArea", "not a plain GXcopy from the screen or a 32-bit pixmap");
+		qxl_accel_prepare_cpu(qs);
 		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
 	}
-	/* copy-bits reads the screen: the client must have it first */
-	if (from_front)
+	/*
+	 * copy-bits reads the screen: the client must have it first, and
+	 * spice-server copies what its canvas holds when it renders the
+	 * command without first rendering older commands under the source
+	 * (observed), so the source must be settled.
+	 */
+	if (from_front) {
 		qxl_front_flush(qs);
+		qxl_accel_prepare_cpu(qs);
+	}
 	RegionNull(&c.drawn);
 	ret = miDoCopy(src, dst, gc, sx, sy, w, h, dx, dy, qxl_copy_proc, 0, &c);
-	qxl_accel_flush(qs);
 	if (c.ok)
 		qxl_claim(qs, &c.drawn);
 	RegionUninit(&c.drawn);
@@ -499,6 +569,7 @@ qxl_put_image(DrawablePtr d, GCPtr gc, int depth, int x, int y, int w, int h,
 	    d->bitsPerPixel != 32 || !qxl_gc_plain(gc) || w <= 0 || h <= 0) {
 		if (qxl_can_accel(qs, d))
 			qxl_fallback(qs, "PutImage", "not a depth 24 ZPixmap GXcopy image");
+		qxl_cpu_access(qs, d, NULL);
 		ops->PutImage(d, gc, depth, x, y, w, h, leftPad, format, bits);
 		return;
 	}
@@ -516,21 +587,21 @@ qxl_put_image(DrawablePtr d, GCPtr gc, int depth, int x, int y, int w, int h,
 					  RegionNumRects(&reg))) {
 			qxl_fallback(qs, "PutImage", "no device memory for the image");
 			RegionUninit(&reg);
-			qxl_accel_flush(qs);
+			qxl_accel_prepare_cpu(qs);
 			ops->PutImage(d, gc, depth, x, y, w, h, leftPad, format, bits);
 			return;
 		}
 		qs->accel_uploads += RegionNumRects(&reg);
-		qxl_accel_flush(qs);
 		qxl_claim(qs, &reg);
 	}
 	RegionUninit(&reg);
 }
 
-/* Every other op goes to fb unchanged: memory is always current. */
+/* Every other op is rendered by fb once the front buffer is settled. */
 #define QXL_PASS(name, proto, args)					\
 	static void qxl_##name proto					\
 	{								\
+		qxl_cpu_access(qxl_qs(d), d, NULL);			\
 		QXL_GC_PRIV(gc)->ops->name args;			\
 	}
 
@@ -553,18 +624,21 @@ static RegionPtr
 qxl_CopyPlane(DrawablePtr s, DrawablePtr d, GCPtr gc, int sx, int sy, int w, int h,
 	      int dx, int dy, unsigned long plane)
 {
+	qxl_cpu_access(qxl_qs(d), d, s);
 	return QXL_GC_PRIV(gc)->ops->CopyPlane(s, d, gc, sx, sy, w, h, dx, dy, plane);
 }
 
 static int
 qxl_PolyText8(DrawablePtr d, GCPtr gc, int x, int y, int n, char *c)
 {
+	qxl_cpu_access(qxl_qs(d), d, NULL);
 	return QXL_GC_PRIV(gc)->ops->PolyText8(d, gc, x, y, n, c);
 }
 
 static int
 qxl_PolyText16(DrawablePtr d, GCPtr gc, int x, int y, int n, unsigned short *c)
 {
+	qxl_cpu_access(qxl_qs(d), d, NULL);
 	return QXL_GC_PRIV(gc)->ops->PolyText16(d, gc, x, y, n, c);
 }
 
@@ -689,6 +763,191 @@ qxl_create_gc(GCPtr gc)
 	return ret;
 }
 
+/* ---- screen and Render entry points that read or write the front ---- */
+
+#define QXL_SCREEN_QS(screen) qxl_screen_of(xf86ScreenToScrn(screen))
+
+static void
+qxl_get_image(DrawablePtr d, int x, int y, int w, int h, unsigned int format,
+	      unsigned long planemask, char *dst)
+{
+	ScreenPtr screen = d->pScreen;
+	struct qxl_screen *qs = QXL_SCREEN_QS(screen);
+
+	qxl_cpu_access(qs, d, NULL);
+	screen->GetImage = qs->GetImage;
+	screen->GetImage(d, x, y, w, h, format, planemask, dst);
+	screen->GetImage = qxl_get_image;
+}
+
+static void
+qxl_get_spans(DrawablePtr d, int wmax, DDXPointPtr pt, int *widths, int n, char *dst)
+{
+	ScreenPtr screen = d->pScreen;
+	struct qxl_screen *qs = QXL_SCREEN_QS(screen);
+
+	qxl_cpu_access(qs, d, NULL);
+	screen->GetSpans = qs->GetSpans;
+	screen->GetSpans(d, wmax, pt, widths, n, dst);
+	screen->GetSpans = qxl_get_spans;
+}
+
+static void
+qxl_copy_window(WindowPtr win, DDXPointRec old, RegionPtr src)
+{
+	ScreenPtr screen = win->drawable.pScreen;
+	struct qxl_screen *qs = QXL_SCREEN_QS(screen);
+
+	qxl_cpu_access(qs, &win->drawable, NULL);
+	screen->CopyWindow = qs->CopyWindow;
+	screen->CopyWindow(win, old, src);
+	screen->CopyWindow = qxl_copy_window;
+}
+
+static Bool
+qxl_pict_front(PicturePtr p)
+{
+	return p && ((p->pDrawable && qxl_on_front(p->pDrawable)) ||
+		     (p->alphaMap && p->alphaMap->pDrawable &&
+		      qxl_on_front(p->alphaMap->pDrawable)));
+}
+
+static void
+qxl_render_access(PicturePtr a, PicturePtr b, PicturePtr c)
+{
+	PicturePtr p = a ? a : b ? b : c;
+	struct qxl_screen *qs;
+
+	if (!p || !p->pDrawable)
+		p = c ? c : b;
+	if (!p || !p->pDrawable)
+		return;
+	qs = QXL_SCREEN_QS(p->pDrawable->pScreen);
+	if (!qs->dev_pending && !(qs->batch && qs->batch->n))
+		return;
+	if (qxl_pict_front(a) || qxl_pict_front(b) || qxl_pict_front(c))
+		qxl_accel_prepare_cpu(qs);
+}
+
+#define QXL_PS(screen) GetPictureScreen(screen)
+#define QXL_RENDER_CALL(dst, field, call) do {				\
+		ScreenPtr screen_ = (dst)->pDrawable->pScreen;		\
+		PictureScreenPtr ps_ = QXL_PS(screen_);			\
+		struct qxl_screen *qs_ = QXL_SCREEN_QS(screen_);		\
+		ps_->field = qs_->field;				\
+		call;							\
+		ps_->field = qxl_##field;				\
+	} while (0)
+
+static void
+qxl_Composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst,
+	      INT16 xs, INT16 ys, INT16 xm, INT16 ym, INT16 xd, INT16 yd,
+	      CARD16 w, CARD16 h)
+{
+	qxl_render_access(src, mask, dst);
+	QXL_RENDER_CALL(dst, Composite,
+			ps_->Composite(op, src, mask, dst, xs, ys, xm, ym, xd, yd, w, h));
+}
+
+static void
+qxl_CompositeRects(CARD8 op, PicturePtr dst, xRenderColor *color, int n,
+		   xRectangle *rects)
+{
+	qxl_render_access(NULL, NULL, dst);
+	QXL_RENDER_CALL(dst, CompositeRects, ps_->CompositeRects(op, dst, color, n, rects));
+}
+
+static void
+qxl_Trapezoids(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf,
+	       INT16 xs, INT16 ys, int n, xTrapezoid *t)
+{
+	qxl_render_access(src, NULL, dst);
+	QXL_RENDER_CALL(dst, Trapezoids, ps_->Trapezoids(op, src, dst, mf, xs, ys, n, t));
+}
+
+static void
+qxl_Triangles(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf,
+	      INT16 xs, INT16 ys, int n, xTriangle *t)
+{
+	qxl_render_access(src, NULL, dst);
+	QXL_RENDER_CALL(dst, Triangles, ps_->Triangles(op, src, dst, mf, xs, ys, n, t));
+}
+
+static void
+qxl_TriStrip(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf,
+	     INT16 xs, INT16 ys, int n, xPointFixed *p)
+{
+	qxl_render_access(src, NULL, dst);
+	QXL_RENDER_CALL(dst, TriStrip, ps_->TriStrip(op, src, dst, mf, xs, ys, n, p));
+}
+
+static void
+qxl_TriFan(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf,
+	   INT16 xs, INT16 ys, int n, xPointFixed *p)
+{
+	qxl_render_access(src, NULL, dst);
+	QXL_RENDER_CALL(dst, TriFan, ps_->TriFan(op, src, dst, mf, xs, ys, n, p));
+}
+
+static void
+qxl_AddTraps(PicturePtr dst, INT16 xo, INT16 yo, int n, xTrap *t)
+{
+	qxl_render_access(NULL, NULL, dst);
+	QXL_RENDER_CALL(dst, AddTraps, ps_->AddTraps(dst, xo, yo, n, t));
+}
+
+static void
+qxl_AddTriangles(PicturePtr dst, INT16 xo, INT16 yo, int n, xTriangle *t)
+{
+	qxl_render_access(NULL, NULL, dst);
+	QXL_RENDER_CALL(dst, AddTriangles, ps_->AddTriangles(dst, xo, yo, n, t));
+}
+
+static void
+qxl_wrap_screen(ScreenPtr screen, struct qxl_screen *qs)
+{
+	PictureScreenPtr ps = GetPictureScreenIfSet(screen);
+
+	qs->GetImage = screen->GetImage;
+	screen->GetImage = qxl_get_image;
+	qs->GetSpans = screen->GetSpans;
+	screen->GetSpans = qxl_get_spans;
+	qs->CopyWindow = screen->CopyWindow;
+	screen->CopyWindow = qxl_copy_window;
+	if (!ps)
+		return;
+#define QXL_WRAP_PS(f) do { qs->f = ps->f; if (ps->f) ps->f = qxl_##f; } while (0)
+	QXL_WRAP_PS(Composite);
+	QXL_WRAP_PS(CompositeRects);
+	QXL_WRAP_PS(Trapezoids);
+	QXL_WRAP_PS(Triangles);
+	QXL_WRAP_PS(TriStrip);
+	QXL_WRAP_PS(TriFan);
+	QXL_WRAP_PS(AddTraps);
+	QXL_WRAP_PS(AddTriangles);
+#undef QXL_WRAP_PS
+}
+
+static void
+qxl_unwrap_screen(ScreenPtr screen, struct qxl_screen *qs)
+{
+	PictureScreenPtr ps = GetPictureScreenIfSet(screen);
+
+	screen->GetImage = qs->GetImage;
+	screen->GetSpans = qs->GetSpans;
+	screen->CopyWindow = qs->CopyWindow;
+	if (!ps)
+		return;
+	ps->Composite = qs->Composite;
+	ps->CompositeRects = qs->CompositeRects;
+	ps->Trapezoids = qs->Trapezoids;
+	ps->Triangles = qs->Triangles;
+	ps->TriStrip = qs->TriStrip;
+	ps->TriFan = qs->TriFan;
+	ps->AddTraps = qs->AddTraps;
+	ps->AddTriangles = qs->AddTriangles;
+}
+
 /* ---- setup ---- */
 
 Bool
@@ -714,6 +973,7 @@ qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs)
 	qxl_batch_reset(qs->batch);
 	qs->CreateGC = screen->CreateGC;
 	screen->CreateGC = qxl_create_gc;
+	qxl_wrap_screen(screen, qs);
 	qs->accel_active = 1;
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
 		   "Acceleration on: solid fills as draw-fill, screen copies as copy-bits, "
@@ -727,8 +987,9 @@ qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 {
 	if (!qs->batch)
 		return;
-	qxl_accel_flush(qs);
+	qxl_accel_prepare_cpu(qs);
 	screen->CreateGC = qs->CreateGC;
+	qxl_unwrap_screen(screen, qs);
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
 		   "Acceleration statistics: %lu fills, %lu copies, %lu uploads (%lu bytes), "
 		   "%lu commands in %lu submissions, %lu area syncs, %lu software fallbacks\n",

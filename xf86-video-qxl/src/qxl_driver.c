@@ -593,6 +593,7 @@ qxl_leave_vt(ScrnInfoPtr scrn)
 
 	xf86DrvMsg(scrn->scrnIndex, X_INFO, "Leaving the VT\n");
 	qxl_front_flush(qs);
+	qxl_accel_prepare_cpu(qs);
 	xf86_hide_cursors(scrn);
 	scrn->vtSema = FALSE;
 	if (!qs->fd_from_server)

@@ -17,6 +17,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 #include <damage.h>
+#include <picturestr.h>
 
 #define QXL_DRIVER_NAME "qxl"
 #define QXL_DRIVER_VERSION_MAJOR 1
@@ -85,6 +86,7 @@ struct qxl_screen {
 
 	struct qxl_buf front;
 	uint32_t fb_id;
+	uint32_t scanout_fb;		/* front fb_id once a CRTC shows it */
 
 	DamagePtr damage;
 	CreateScreenResourcesProcPtr CreateScreenResources;
@@ -99,6 +101,19 @@ struct qxl_screen {
 	int accel_active;
 	struct qxl_batch *batch;
 	CreateGCProcPtr CreateGC;
+	GetImageProcPtr GetImage;
+	GetSpansProcPtr GetSpans;
+	CopyWindowProcPtr CopyWindow;
+	CompositeProcPtr Composite;
+	CompositeRectsProcPtr CompositeRects;
+	TrapezoidsProcPtr Trapezoids;
+	TrianglesProcPtr Triangles;
+	TriStripProcPtr TriStrip;
+	TriFanProcPtr TriFan;
+	AddTrapsProcPtr AddTraps;
+	AddTrianglesProcPtr AddTriangles;
+	int dev_pending;		/* device may still render into dev_ext */
+	BoxRec dev_ext;
 
 	/* statistics for the log */
 	unsigned long dirty_calls;
@@ -130,6 +145,8 @@ Bool qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_flush(struct qxl_screen *qs);
 void qxl_accel_sync(struct qxl_screen *qs, const BoxRec *box);
+void qxl_accel_pending(struct qxl_screen *qs, const BoxRec *box);
+void qxl_accel_prepare_cpu(struct qxl_screen *qs);
 
 /* qxl_front.c */
 Bool qxl_front_alloc(struct qxl_screen *qs, int width, int height);

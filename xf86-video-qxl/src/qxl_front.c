@@ -100,6 +100,7 @@ qxl_front_resize(ScrnInfoPtr scrn, int width, int height)
 	xf86DrvMsg(scrn->scrnIndex, X_INFO, "Resizing the screen %dx%d -> %dx%d\n",
 		   old_w, old_h, width, height);
 	qxl_front_flush(qs);
+	qxl_accel_prepare_cpu(qs);
 	if (!qxl_front_make(qs, width, height, &nbuf, &nfb))
 		return FALSE;
 	if (qs->accel_active && !nbuf.is_surface) {
@@ -133,6 +134,13 @@ qxl_front_resize(ScrnInfoPtr scrn, int width, int height)
 			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
 				   "Resize: CRTC %d could not be set again\n", i);
 	}
+	/*
+	 * Removing a framebuffer a CRTC still shows turns that CRTC off and
+	 * the kernel destroys the device's primary surface: until a CRTC
+	 * shows the new front buffer, nothing may target the primary.
+	 */
+	if (qs->scanout_fb != qs->fb_id)
+		qs->scanout_fb = 0;
 	if (old_fb)
 		drmModeRmFB(qs->fd, old_fb);
 	qxl_buf_destroy(qs->fd, &old);
@@ -165,6 +173,9 @@ qxl_front_flush(struct qxl_screen *qs)
 
 	if (!qs->damage || !qs->fb_id)
 		return;
+	/* keep the ring in X's order: batched commands came first */
+	if (qs->accel_active)
+		qxl_accel_flush(qs);
 	reg = DamageRegion(qs->damage);
 	n = RegionNumRects(reg);
 	if (!n)
@@ -193,7 +204,7 @@ qxl_front_flush(struct qxl_screen *qs)
 	DamageEmpty(qs->damage);
 	/* the uploads render asynchronously over the same memory */
 	if (qs->accel_active)
-		qxl_accel_sync(qs, &ext);
+		qxl_accel_pending(qs, &ext);
 }
 
 Bool

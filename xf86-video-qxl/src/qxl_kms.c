@@ -147,6 +147,7 @@ qxl_crtc_set_mode_major(xf86CrtcPtr crtc, DisplayModePtr mode,
 	xf86DrvMsg(scrn->scrnIndex, X_INFO, "CRTC %u: mode %dx%d at +%d+%d\n",
 		   qc->crtc_id, mode->HDisplay, mode->VDisplay, x, y);
 	crtc->active = TRUE;
+	qs->scanout_fb = qs->fb_id;
 	if (scrn->pScreen)
 		xf86CrtcSetScreenSubpixelOrder(scrn->pScreen);
 	/* the kernel may drop the cursor on a mode set: show it again */
