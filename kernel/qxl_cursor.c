@@ -154,7 +154,6 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 		if (output->cursor_visible)
 			ret = qxl_cursor_send(qdev, QXL_CURSOR_HIDE, 0, 0);
 		output->cursor_visible = false;
-		output->cursor_fb = NULL;
 		goto out;
 	}
 
@@ -167,12 +166,16 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 				 drm_atomic_crtc_needs_modeset(crtc_state);
 	}
 
-	if (!output->cursor_visible || layout_changed || output->cursor_fb != fb ||
+	/*
+	 * The old state holds a reference on its framebuffer, so comparing
+	 * against it (not a remembered pointer, which a new framebuffer may
+	 * reuse) tells reliably whether the image changed.
+	 */
+	if (!output->cursor_visible || layout_changed || old_state->fb != fb ||
 	    output->cursor_hot_x != fb->hot_x || output->cursor_hot_y != fb->hot_y ||
 	    drm_plane_get_damage_clips_count(new_state)) {
 		ret = qxl_cursor_set(qdev, fb, &to_drm_shadow_plane_state(new_state)->data[0],
 				     x, y);
-		output->cursor_fb = fb;
 		output->cursor_hot_x = fb->hot_x;
 		output->cursor_hot_y = fb->hot_y;
 	} else if (output->cursor_x != x || output->cursor_y != y) {

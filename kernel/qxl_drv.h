@@ -109,7 +109,6 @@ struct qxl_output {
 
 	/* device cursor as last sent */
 	bool cursor_visible;
-	const struct drm_framebuffer *cursor_fb;
 	u32 cursor_hot_x, cursor_hot_y;
 	s32 cursor_x, cursor_y;
 };
