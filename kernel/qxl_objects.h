@@ -23,8 +23,8 @@
 
 /* Stricter than mainline, which advertises this number but never checks it. */
 #define QXL_MAX_RELOCS		96
-/* Commands per EXECBUFFER call: a full command ring. */
-#define QXL_MAX_EXEC_COMMANDS	QXL_COMMAND_RING_SIZE
+/* Commands per EXECBUFFER call (our X driver batches up to 64). */
+#define QXL_MAX_EXEC_COMMANDS	64
 /* Largest buffer one ALLOC may ask for. */
 #define QXL_MAX_ALLOC		SZ_64M
 

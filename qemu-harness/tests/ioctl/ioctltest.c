@@ -703,9 +703,9 @@ static void test_invalid(void)
 	eb.flags = 1;
 	expect_ret(xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb), -EINVAL, "flags != 0");
 	eb.flags = 0;
-	eb.commands_num = 33;
+	eb.commands_num = 65;
 	eb.commands = (uintptr_t)&dc;
-	expect_ret(xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb), -EINVAL, "33 commands (max 32)");
+	expect_ret(xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb), -EINVAL, "65 commands (max 64)");
 	eb.commands_num = 1;
 	eb.commands = 8;
 	expect_ret(xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb), -EFAULT, "commands pointer unmapped");
