@@ -8,6 +8,7 @@
  *                     vblank; counters and timestamps advance
  *   kmstest cursor    cursor set / move / hide through the cursor ring
  *   kmstest invalid   impossible states are refused by atomic_check
+ *   kmstest multihead two heads side by side on the primary, screendump check
  *   kmstest churn N   N rounds of buffers, framebuffers, cursors, mode sets;
  *                     device memory returns to where it started
  *
@@ -889,10 +890,57 @@ static int test_churn(int rounds)
 	return 0;
 }
 
+/* Heads 0 and 1 side by side on the shared primary; the screendump shows both. */
+static int test_multihead(void)
+{
+	const drmModeModeInfo *m0 = &k.mode0;
+	drmModeModeInfo m1;
+	drmModeAtomicReq *req;
+	struct dumb a, b;
+	uint32_t blob0, blob1;
+	int err, w = 0, h = 0;
+	bool got;
+	long px;
+
+	if (k.heads < 2) {
+		printf("ok %d - multihead # SKIP only one head\n", ++tap_n);
+		return 0;
+	}
+	find_mode(k.conn[0], 640, 480, &m1);
+	dumb_create(&a, m0->hdisplay, m0->vdisplay, DRM_FORMAT_XRGB8888);
+	dumb_create(&b, 640, 480, DRM_FORMAT_XRGB8888);
+	fill(&a, 0, 0, a.width, a.height, 0xff0000);
+	fill(&b, 0, 0, b.width, b.height, 0x0000ff);
+	req = drmModeAtomicAlloc();
+	add_head(req, 0, m0, a.fb, &blob0);
+	add_head(req, 1, &m1, b.fb, &blob1);
+	err = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	ok(!err, "heads 0 (%s) and 1 (640x480) enabled together: %s", m0->name, strerror(err));
+	ok(status_get("irq_error") == 0, "device accepted the two-head layout");
+	ok(screendump("multihead"), "screendump taken");
+	got = png_size("multihead", &w, &h);
+	ok(got && w == m0->hdisplay + 640 && h == m0->vdisplay,
+	   "screendump is the %dx%d primary holding both heads: got %dx%d",
+	   m0->hdisplay + 640, m0->vdisplay, w, h);
+	px = pixel("multihead", 10, 10);
+	ok(px == 0xff0000, "head 0 at x 0 shows its red framebuffer: got %06lx", px);
+	px = pixel("multihead", m0->hdisplay + 10, 10);
+	ok(px == 0x0000ff, "head 1 at x %d shows its blue framebuffer: got %06lx",
+	   m0->hdisplay + 10, px);
+	err = modeset_single(m0, a.fb, 0);
+	ok(!err, "back to head 0 alone: %s", strerror(err));
+	drmModeDestroyPropertyBlob(k.fd, blob0);
+	drmModeDestroyPropertyBlob(k.fd, blob1);
+	dumb_destroy(&b);
+	dumb_destroy(&a);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: kmstest damage|flip|cursor|invalid|churn [N]\n");
+		fprintf(stderr, "usage: kmstest damage|flip|cursor|invalid|multihead|churn [N]\n");
 		return 2;
 	}
 	kms_open();
@@ -904,6 +952,8 @@ int main(int argc, char **argv)
 		test_cursor();
 	else if (!strcmp(argv[1], "invalid"))
 		test_invalid();
+	else if (!strcmp(argv[1], "multihead"))
+		test_multihead();
 	else if (!strcmp(argv[1], "churn"))
 		test_churn(argc > 2 ? atoi(argv[2]) : 1000);
 	else
