@@ -975,6 +975,11 @@ qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs)
 	screen->CreateGC = qxl_create_gc;
 	qxl_wrap_screen(screen, qs);
 	qs->accel_active = 1;
+	if (qs->surfaces)
+		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+			   "EnableSurfaces: off-screen pixmaps as device surfaces are not "
+			   "implemented yet: pixmaps stay in system memory and their copies "
+			   "to the screen are sent as cached images\n");
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
 		   "Acceleration on: solid fills as draw-fill, screen copies as copy-bits, "
 		   "images and pixmap copies as draw-copy (image cache %s), up to %d commands per submission\n",
