@@ -65,6 +65,20 @@ static int qxl_device_check_rom(struct qxl_device *qdev)
 	return 0;
 }
 
+/*
+ * Everything that can refuse the device without touching it, so that a
+ * refused device leaves the firmware framebuffer (and its console) alone.
+ */
+int qxl_device_check(struct qxl_device *qdev)
+{
+	int ret;
+
+	ret = pcim_enable_device(qdev->pdev);
+	if (ret)
+		return ret;
+	return qxl_device_check_rom(qdev);
+}
+
 static int qxl_device_map(struct qxl_device *qdev)
 {
 	struct pci_dev *pdev = qdev->pdev;
@@ -147,13 +161,6 @@ int qxl_device_init(struct qxl_device *qdev)
 	enum qxl_ring_id id;
 	int ret;
 
-	ret = pcim_enable_device(pdev);
-	if (ret)
-		return ret;
-
-	ret = qxl_device_check_rom(qdev);
-	if (ret)
-		return ret;
 	ret = qxl_device_map(qdev);
 	if (ret)
 		return ret;

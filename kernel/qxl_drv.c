@@ -68,10 +68,6 @@ static int qxl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		return -EINVAL;
 	}
 
-	ret = drm_aperture_remove_conflicting_pci_framebuffers(pdev, &qxl_driver);
-	if (ret)
-		return ret;
-
 	qdev = devm_drm_dev_alloc(&pdev->dev, &qxl_driver, struct qxl_device, drm);
 	if (IS_ERR(qdev))
 		return PTR_ERR(qdev);
@@ -79,6 +75,12 @@ static int qxl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	qdev->num_heads = qxl_num_heads;
 	pci_set_drvdata(pdev, qdev);
 
+	ret = qxl_device_check(qdev);
+	if (ret)
+		return ret;
+	ret = drm_aperture_remove_conflicting_pci_framebuffers(pdev, &qxl_driver);
+	if (ret)
+		return ret;
 	ret = qxl_device_init(qdev);
 	if (ret)
 		return ret;

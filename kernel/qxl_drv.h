@@ -218,6 +218,7 @@ static inline struct qxl_crtc_state *to_qxl_crtc_state(struct drm_crtc_state *st
 extern int qxl_num_heads;
 
 /* qxl_device.c */
+int qxl_device_check(struct qxl_device *qdev);
 int qxl_device_init(struct qxl_device *qdev);
 void qxl_device_fini(struct qxl_device *qdev);
 int qxl_device_reinit(struct qxl_device *qdev);
