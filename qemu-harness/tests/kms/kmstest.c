@@ -174,37 +174,43 @@ struct kms {
 
 static struct kms k;
 
-static uint32_t prop_id(uint32_t obj, uint32_t type, const char *name)
+/* Find property name on obj: its id and current value; false when absent. */
+static bool prop_find(uint32_t obj, uint32_t type, const char *name,
+		      uint32_t *id, uint64_t *val)
 {
 	drmModeObjectProperties *props = drmModeObjectGetProperties(k.fd, obj, type);
-	uint32_t id = 0;
+	bool found = false;
 
 	for (uint32_t i = 0; props && i < props->count_props; i++) {
 		drmModePropertyRes *p = drmModeGetProperty(k.fd, props->props[i]);
 
-		if (p && !strcmp(p->name, name))
-			id = p->prop_id;
+		if (p && !strcmp(p->name, name)) {
+			*id = p->prop_id;
+			*val = props->prop_values[i];
+			found = true;
+		}
 		drmModeFreeProperty(p);
 	}
 	drmModeFreeObjectProperties(props);
-	if (!id)
+	return found;
+}
+
+static uint32_t prop_id(uint32_t obj, uint32_t type, const char *name)
+{
+	uint32_t id = 0;
+	uint64_t val;
+
+	if (!prop_find(obj, type, name, &id, &val) || !id)
 		die("object %u has no property %s", obj, name);
 	return id;
 }
 
 static uint64_t prop_value(uint32_t obj, uint32_t type, const char *name)
 {
-	drmModeObjectProperties *props = drmModeObjectGetProperties(k.fd, obj, type);
+	uint32_t id;
 	uint64_t val = 0;
 
-	for (uint32_t i = 0; props && i < props->count_props; i++) {
-		drmModePropertyRes *p = drmModeGetProperty(k.fd, props->props[i]);
-
-		if (p && !strcmp(p->name, name))
-			val = props->prop_values[i];
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
+	prop_find(obj, type, name, &id, &val);
 	return val;
 }
 
