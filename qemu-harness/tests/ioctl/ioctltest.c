@@ -185,13 +185,16 @@ struct cmd {
 	unsigned int n;
 };
 
-static void cmd_init(struct cmd *c, uint8_t type, int w, int h)
+/* A drawable of the given type covering w x h at (x, y), no clip. */
+static void cmd_init(struct cmd *c, uint8_t type, int x, int y, int w, int h)
 {
 	memset(c, 0, sizeof(*c));
 	c->d.type = type;
 	c->d.effect = QXL_EFFECT_OPAQUE;
-	c->d.bbox.right = w;
-	c->d.bbox.bottom = h;
+	c->d.bbox.left = x;
+	c->d.bbox.top = y;
+	c->d.bbox.right = x + w;
+	c->d.bbox.bottom = y + h;
 	c->d.clip.type = QXL_CLIP_TYPE_NONE;
 	c->d.surfaces_dest[0] = -1;
 	c->d.surfaces_dest[1] = -1;
@@ -243,11 +246,7 @@ static int fill(uint32_t surf_handle, int x, int y, int w, int h, uint32_t color
 {
 	struct cmd c;
 
-	cmd_init(&c, QXL_DRAW_FILL, 0, 0);
-	c.d.bbox.left = x;
-	c.d.bbox.top = y;
-	c.d.bbox.right = x + w;
-	c.d.bbox.bottom = y + h;
+	cmd_init(&c, QXL_DRAW_FILL, x, y, w, h);
 	c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
 	c.d.u.fill.brush.u.color = color;
 	c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
@@ -493,11 +492,7 @@ static int copy_image(uint32_t dst_surf, uint32_t img_handle, int x, int y, int 
 {
 	struct cmd c;
 
-	cmd_init(&c, QXL_DRAW_COPY, 0, 0);
-	c.d.bbox.left = x;
-	c.d.bbox.top = y;
-	c.d.bbox.right = x + w;
-	c.d.bbox.bottom = y + h;
+	cmd_init(&c, QXL_DRAW_COPY, x, y, w, h);
 	c.d.u.copy.src_area.right = w;
 	c.d.u.copy.src_area.bottom = h;
 	c.d.u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
@@ -520,7 +515,7 @@ static int copy_surface(uint32_t dst_surf, uint32_t src_surf, struct buf *img, i
 	image.descriptor.height = h;
 	memcpy(img->map, &image, sizeof(image));
 
-	cmd_init(&c, QXL_DRAW_COPY, w, h);
+	cmd_init(&c, QXL_DRAW_COPY, 0, 0, w, h);
 	c.d.u.copy.src_area.right = w;
 	c.d.u.copy.src_area.bottom = h;
 	c.d.u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
@@ -599,7 +594,7 @@ static void test_draw(void)
 	if (counter("qxl_status", "draws") >= 0) {
 		struct cmd c;
 
-		cmd_init(&c, QXL_DRAW_FILL, 8, 8);
+		cmd_init(&c, QXL_DRAW_FILL, 0, 0, 8, 8);
 		c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
 		c.d.u.fill.brush.u.color = 0x00ffffff;
 		c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
@@ -617,11 +612,7 @@ static void test_draw(void)
 			ret = buf_map(&clip);
 		if (!ret) {
 			put_clip(&clip, &r, 1, sizeof(r));
-			cmd_init(&c, QXL_DRAW_FILL, 0, 0);
-			c.d.bbox.left = 50;
-			c.d.bbox.top = 30;
-			c.d.bbox.right = 90;
-			c.d.bbox.bottom = 60;
+			cmd_init(&c, QXL_DRAW_FILL, 50, 30, 40, 30);
 			c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
 			c.d.u.fill.brush.u.color = 0x00abcdef;
 			c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
@@ -646,7 +637,7 @@ static void test_draw(void)
 		struct drm_qxl_command dc[2];
 		struct drm_qxl_execbuffer eb = { .commands_num = 2, .commands = (uintptr_t)dc };
 
-		cmd_init(&c1, QXL_DRAW_FILL, 4, 4);
+		cmd_init(&c1, QXL_DRAW_FILL, 0, 0, 4, 4);
 		c1.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
 		c1.d.u.fill.brush.u.color = 0x00010203;
 		c1.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
@@ -695,7 +686,7 @@ static void test_invalid(void)
 		return;
 
 #define FILL_ON_S() do { \
-		cmd_init(&c, QXL_DRAW_FILL, 8, 8); \
+		cmd_init(&c, QXL_DRAW_FILL, 0, 0, 8, 8); \
 		c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID; \
 		c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT; \
 		cmd_target(&c, s.handle); \
@@ -822,11 +813,7 @@ static void test_invalid(void)
 	FILL_ON_S();
 	c.d.self_bitmap = 1;
 	expect_ret(cmd_submit(&c), -EINVAL, "self_bitmap set");
-	cmd_init(&c, QXL_COPY_BITS, 0, 0);
-	c.d.bbox.left = 10;
-	c.d.bbox.top = 10;
-	c.d.bbox.right = 30;
-	c.d.bbox.bottom = 30;
+	cmd_init(&c, QXL_COPY_BITS, 10, 10, 20, 20);
 	c.d.u.copy_bits.src_pos.x = 40;
 	c.d.u.copy_bits.src_pos.y = 40;
 	cmd_target(&c, s.handle);
@@ -894,11 +881,11 @@ static void test_invalid(void)
 	FILL_ON_S();
 	c.d.u.fill.mask.bitmap = 0x0200000000000040ULL;
 	expect_ret(cmd_submit(&c), -EINVAL, "fill mask with a raw address");
-	cmd_init(&c, QXL_DRAW_COPY, 8, 8);
+	cmd_init(&c, QXL_DRAW_COPY, 0, 0, 8, 8);
 	cmd_target(&c, s.handle);
 	c.d.u.copy.src_bitmap = 0x0100000000000000ULL;
 	expect_ret(cmd_submit(&c), -EINVAL, "COPY with a raw src_bitmap address");
-	cmd_init(&c, QXL_DRAW_STROKE, 8, 8);
+	cmd_init(&c, QXL_DRAW_STROKE, 0, 0, 8, 8);
 	cmd_target(&c, s.handle);
 	expect_ret(cmd_submit(&c), -EINVAL, "STROKE without a path");
 	{
@@ -914,7 +901,7 @@ static void test_invalid(void)
 			memcpy(pb.map, &path, sizeof(path));
 			memcpy(pb.map + sizeof(path), &seg, sizeof(seg));
 			memcpy(pb.map + sizeof(path) + sizeof(seg), pts, sizeof(pts));
-			cmd_init(&c, QXL_DRAW_STROKE, 8, 8);
+			cmd_init(&c, QXL_DRAW_STROKE, 0, 0, 8, 8);
 			cmd_target(&c, s.handle);
 			c.d.u.stroke.brush.type = QXL_BRUSH_TYPE_SOLID;
 			c.d.u.stroke.brush.u.color = 0x00ffffff;
@@ -955,7 +942,7 @@ static void test_invalid(void)
 			memcpy(tb.map, &str, sizeof(str));
 			memcpy(tb.map + sizeof(str), &g, sizeof(g));
 			memset(tb.map + sizeof(str) + sizeof(g), 0xff, 4);
-			cmd_init(&c, QXL_DRAW_TEXT, 8, 8);
+			cmd_init(&c, QXL_DRAW_TEXT, 0, 0, 8, 8);
 			cmd_target(&c, s.handle);
 			c.d.u.text.fore_brush.type = QXL_BRUSH_TYPE_SOLID;
 			c.d.u.text.fore_brush.u.color = 0x00ffffff;
@@ -981,10 +968,10 @@ static void test_invalid(void)
 		}
 		buf_free(&tb);
 	}
-	cmd_init(&c, QXL_DRAW_TEXT, 8, 8);
+	cmd_init(&c, QXL_DRAW_TEXT, 0, 0, 8, 8);
 	cmd_target(&c, s.handle);
 	expect_ret(cmd_submit(&c), -EINVAL, "TEXT without a string");
-	cmd_init(&c, QXL_DRAW_COMPOSITE, 8, 8);
+	cmd_init(&c, QXL_DRAW_COMPOSITE, 0, 0, 8, 8);
 	cmd_target(&c, s.handle);
 	cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.composite.src),
 		  a.handle, 0);
