@@ -616,9 +616,32 @@ static void check_full_upload(struct ctx *c, const struct rec_draw *dr, struct s
 
 /* ------------------------------------------------------------ commands */
 
+/*
+ * Drawables and UPDATE commands both name a live surface and an area of it:
+ * one finding for a missing surface (missing words it), one for an area
+ * (field) outside it.  Returns the surface, or NULL; *inside says whether
+ * the area passed.
+ */
+static struct surf *check_surface_area(struct ctx *c, int64_t id, const char *missing,
+				       const char *field, const struct rec_rect *r, int *inside)
+{
+	struct surf *s = live_surface(c, id);
+
+	*inside = 0;
+	if (!s)
+		finding(c, "surface_id", "%s, got %lld", missing, (long long)id);
+	else if (!rect_within(r, s->width, s->height))
+		finding(c, field, "must lie within surface %lld (%lldx%lld), got " RECT_FMT,
+			(long long)id, (long long)s->width, (long long)s->height, RECT_ARGS(*r));
+	else
+		*inside = 1;
+	return s;
+}
+
 static void check_draw(struct ctx *c, const struct rec_draw *dr)
 {
 	struct surf *s;
+	int inside;
 	int i;
 
 	if (c->in_range) {
@@ -632,16 +655,10 @@ static void check_draw(struct ctx *c, const struct rec_draw *dr)
 			finding(c, "type", "draw type not allowed by command-types, got %s",
 				rec_draw_name(dr->type) ? rec_draw_name(dr->type) : "?");
 	}
-	s = live_surface(c, dr->surface_id);
-	if (!s)
-		finding(c, "surface_id", "target surface does not exist (never created or destroyed), got %lld",
-			(long long)dr->surface_id);
-	else if (!rect_within(&dr->bbox, s->width, s->height))
-		finding(c, "bbox", "must lie within surface %lld (%lldx%lld), got " RECT_FMT,
-			(long long)dr->surface_id, (long long)s->width, (long long)s->height,
-			RECT_ARGS(dr->bbox));
-	else if (c->in_range && (dr->bbox.top == dr->bbox.bottom ||
-				 dr->bbox.left == dr->bbox.right))
+	s = check_surface_area(c, dr->surface_id, "target surface does not exist (never created or destroyed)",
+			       "bbox", &dr->bbox, &inside);
+	if (inside && c->in_range && (dr->bbox.top == dr->bbox.bottom ||
+				      dr->bbox.left == dr->bbox.right))
 		c->st->empty_draws++;
 	check_clip(c, dr);
 
@@ -730,15 +747,10 @@ static void check_draw(struct ctx *c, const struct rec_draw *dr)
 
 static void check_update(struct ctx *c, const struct rec_update *u)
 {
-	struct surf *s = live_surface(c, u->surface_id);
+	int inside;
 
-	if (!s)
-		finding(c, "surface_id", "update of a surface that does not exist, got %lld",
-			(long long)u->surface_id);
-	else if (!rect_within(&u->area, s->width, s->height))
-		finding(c, "area", "must lie within surface %lld (%lldx%lld), got " RECT_FMT,
-			(long long)u->surface_id, (long long)s->width, (long long)s->height,
-			RECT_ARGS(u->area));
+	check_surface_area(c, u->surface_id, "update of a surface that does not exist",
+			   "area", &u->area, &inside);
 }
 
 static void free_upload(struct surf *s)
