@@ -217,7 +217,8 @@ int qxl_getparam_ioctl(struct drm_device *dev, void *data, struct drm_file *file
 
 /*
  * 0 if the SPICE client has capability bit index, -EOPNOTSUPP if not
- * (mainline says -ENOSYS; its X driver only tests for 0).
+ * (mainline says -ENOSYS, which means "no such system call"; why the
+ * errno differs is in uapi/qxl_drm.h).
  */
 int qxl_clientcap_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {

@@ -105,7 +105,16 @@ struct drm_qxl_getparam {
 	__u64 value;	/* out */
 };
 
-/* Succeeds (0) when client capability bit 'index' is set, else -ENOSYS. */
+/*
+ * Succeeds (0) when SPICE client capability bit 'index' is set in the ROM.
+ * Otherwise -EOPNOTSUPP: the bit is clear, no client is connected, the
+ * device predates client capabilities (revision < 4), or index lies past
+ * the ROM's capability bytes.  Mainline answers -ENOSYS in those cases;
+ * ENOSYS means "no such system call" (the kernel's coding rules reserve it
+ * for that), and the only known users (the Xorg qxl drivers) test for 0
+ * and treat any error as "not available", so the errno differs from
+ * mainline on purpose.
+ */
 struct drm_qxl_clientcap {
 	__u32 index;
 	__u32 pad;
