@@ -5,16 +5,23 @@
 # make demo     boot a guest on our drivers and write build/demo/screen.png
 # make bench    benchmarks against the reference stacks
 # make clean    remove everything the build made
+# make install  install the built kernel module (for KVER) and X driver
+#               (DESTDIR honoured; see packaging/README.md)
+# make uninstall  undo make install
+# make deb      Debian packages of the built tree into build/deb/
 #
 # KDIR selects the guest kernel's build tree (default: the newest Debian
 # linux-headers-*-amd64, never the host's running kernel).
 
 KDIR ?= $(shell scripts/guest-kdir)
 export KDIR
+# The release KDIR was configured as (uname -r of the kernel it belongs to).
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h)
 
 COMPONENTS := firmware-tests qemu-harness xf86-video-qxl
 
-.PHONY: all deps module components check demo bench clean checkpatch
+.PHONY: all deps module components check demo bench clean checkpatch \
+	install uninstall deb
 
 all: module components
 
@@ -40,6 +47,25 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	@qemu-harness/bench/run
+
+# Into /lib/modules/KVER/updates/, which depmod ranks above the kernel's own
+# drivers/gpu/drm/qxl/qxl.ko.  Installs what `make` built; builds nothing.
+install:
+	@test -f kernel/qxl.ko || { echo "install: kernel/qxl.ko is not built (run make first)" >&2; exit 1; }
+	@v=$$(modinfo -F vermagic kernel/qxl.ko); test "$${v%% *}" = "$(KVER)" || \
+		{ echo "install: kernel/qxl.ko is built for '$${v%% *}', not KVER=$(KVER)" >&2; exit 1; }
+	install -D -m 0644 kernel/qxl.ko $(DESTDIR)/lib/modules/$(KVER)/updates/qxl.ko
+	@if [ -z "$(DESTDIR)" ]; then echo "depmod $(KVER)"; depmod $(KVER); fi
+	$(MAKE) -C xf86-video-qxl install
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/qxl.ko
+	@rmdir $(DESTDIR)/lib/modules/$(KVER)/updates 2>/dev/null || true
+	@if [ -z "$(DESTDIR)" ]; then echo "depmod $(KVER)"; depmod $(KVER); fi
+	$(MAKE) -C xf86-video-qxl uninstall
+
+deb:
+	@packaging/mkdeb --out build/deb
 
 checkpatch:
 	@scripts/checkpatch-kernel
