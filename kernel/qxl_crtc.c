@@ -2,8 +2,9 @@
 /*
  * CRTCs.  Each head is a rectangle of the shared primary surface; the CRTC
  * state carries where (computed in qxl_kms.c's atomic_check).  A page flip
- * or update completes when the device has taken the commands that carry
- * the new contents, and its event is sent on the next emulated vblank.
+ * completes when the device has taken the commands that carry the new
+ * contents, and its event is sent on the next emulated vblank; a damage
+ * update of the shown framebuffer completes at once.
  */
 
 #include <linux/slab.h>
@@ -11,6 +12,7 @@
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_fb_helper.h>
 #include <drm/drm_print.h>
 #include <drm/drm_vblank.h>
 
@@ -56,25 +58,58 @@ static void qxl_crtc_helper_atomic_disable(struct drm_crtc *crtc, struct drm_ato
 	}
 }
 
+/*
+ * Only a page flip is paced: a new framebuffer, a mode set, or a client
+ * waiting for an event or out-fence.  A damage update of the framebuffer
+ * already shown (DIRTYFB, an atomic commit of damage clips without event)
+ * carries only the event the commit helpers add for their own bookkeeping;
+ * it is complete once its commands are queued, so such updates are not
+ * held to the refresh rate nor to the device's pace.
+ *
+ * The exception is the fbdev emulation's framebuffer: its damage worker
+ * merges the console's damage while a flush is in flight, so pacing its
+ * flushes bounds the console to one upload per frame.  Unpaced, a
+ * scrolling console uploads the whole screen for every few lines.
+ */
+static bool qxl_crtc_flush_is_paced(struct drm_crtc *crtc, struct drm_atomic_state *state,
+				    const struct drm_pending_vblank_event *event)
+{
+	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
+	struct drm_plane_state *old_plane_state, *new_plane_state;
+
+	if (event->base.file_priv || event->base.fence ||
+	    drm_atomic_crtc_needs_modeset(crtc_state))
+		return true;
+	new_plane_state = drm_atomic_get_new_plane_state(state, crtc->primary);
+	old_plane_state = drm_atomic_get_old_plane_state(state, crtc->primary);
+	if (!new_plane_state)
+		return false;
+	return old_plane_state->fb != new_plane_state->fb ||
+	       (crtc->dev->fb_helper && crtc->dev->fb_helper->fb == new_plane_state->fb);
+}
+
 static void qxl_crtc_helper_atomic_flush(struct drm_crtc *crtc, struct drm_atomic_state *state)
 {
 	struct qxl_device *qdev = to_qxl(crtc->dev);
 	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
 	struct qxl_ring *ring = &qdev->rings[QXL_RING_DISPLAY];
 	struct drm_pending_vblank_event *event = crtc_state->event;
+	bool paced;
 	int idx;
-
-	/* The new contents count as shown once the device has taken them. */
-	if (drm_dev_enter(crtc->dev, &idx)) {
-		qxl_ring_wait_consumed(ring, READ_ONCE(ring->prod));
-		drm_dev_exit(idx);
-	}
 
 	if (!event)
 		return;
 	crtc_state->event = NULL;
+	paced = crtc_state->active && qxl_crtc_flush_is_paced(crtc, state, event);
+
+	/* A flip counts as shown once the device has taken its commands. */
+	if (paced && drm_dev_enter(crtc->dev, &idx)) {
+		qxl_ring_wait_consumed(ring, READ_ONCE(ring->prod));
+		drm_dev_exit(idx);
+	}
+
 	spin_lock_irq(&crtc->dev->event_lock);
-	if (crtc_state->active && drm_crtc_vblank_get(crtc) == 0)
+	if (paced && drm_crtc_vblank_get(crtc) == 0)
 		drm_crtc_arm_vblank_event(crtc, event);
 	else
 		drm_crtc_send_vblank_event(crtc, event);

@@ -4,6 +4,8 @@
  *
  *   kmstest damage    only damaged rectangles are uploaded (atomic
  *                     FB_DAMAGE_CLIPS and DIRTYFB), screendump pixel check
+ *   kmstest update-bytes  the ring record of a 64x64 update holds its image
+ *                     and one command (validator, needs qh run --record)
  *   kmstest flip      page flips complete with events paced by the emulated
  *                     vblank; counters and timestamps advance
  *   kmstest cursor    cursor set / move / hide through the cursor ring
@@ -540,6 +542,148 @@ static int test_damage(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------ ring record */
+
+/* Offset of spice-server's record now (qh-mark LABEL), -1 without --record. */
+static long long record_mark(const char *label)
+{
+	char cmd[128], buf[64] = "";
+	long long off = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "qh-mark %s 2>/dev/null", label);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (fgets(buf, sizeof(buf), p))
+		sscanf(buf, "%lld", &off);
+	pclose(p);
+	return off;
+}
+
+/*
+ * The record names an event only once the next one starts, so the last
+ * command of a workload reaches the record when something follows it: a
+ * few cursor moves (small commands) close it.  Then wait until the record
+ * stops growing, so that a mark taken afterwards counts everything before.
+ */
+static void record_sync(int *cursor_x)
+{
+	long long prev = -1, off;
+
+	for (int i = 0; i < 4; i++) {
+		*cursor_x = (*cursor_x + 7) % 200;
+		drmModeMoveCursor(k.fd, k.crtc[0], *cursor_x, 0);
+	}
+	release_flush();
+	for (int i = 0; i < 40; i++) {
+		off = record_mark("sync");
+		if (off < 0 || off == prev)
+			return;
+		prev = off;
+		usleep(250000);
+	}
+}
+
+static int qh_expect(const char *from, const char *to, const char *rules)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "qh-expect %s %s %s", from, to, rules);
+	return system(cmd);
+}
+
+/*
+ * The ring traffic of one 64x64 update, FB_DAMAGE_CLIPS and DIRTYFB: the
+ * image of the damage (16384 bytes) plus the command, nothing more; checked
+ * by the host's validator on spice-server's record (needs qh run --record).
+ * Also counts how many DIRTYFB updates go by per emulated vblank: a damage
+ * update is not paced by the vblank (the figure is reported, not judged).
+ */
+static int test_update_bytes(void)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	struct drm_mode_rect r = { 200, 100, 264, 164 };
+	drmModeClip clip = { 400, 300, 464, 364 };
+	const char *rules = "max-bytes-per-update=18000 max-image-bytes=16384 "
+			    "command-types=copy max-commands=5";
+	long long before, after, off;
+	struct dumb a, cur;
+	drmVBlank vbl;
+	unsigned int seq0;
+	int cursor_x = 0, err, i;
+
+	if (record_mark("probe") < 0) {
+		printf("ok %d - update-bytes # SKIP no ring record (qh run without --record)\n",
+		       ++tap_n);
+		return 0;
+	}
+	dumb_create(&a, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+	fill(&a, 0, 0, a.width, a.height, 0x202020);
+	err = modeset_single(m, a.fb, 0);
+	ok(!err, "modeset %s: %s", m->name, strerror(err));
+	dumb_create(&cur, 1, 1, DRM_FORMAT_ARGB8888);
+	cur.map[0] = 0xffffffff;
+	err = drmModeSetCursor(k.fd, k.crtc[0], cur.handle, 1, 1);
+	ok(!err, "a 1x1 cursor closes the record's events: %s", strerror(errno));
+	record_sync(&cursor_x);
+
+	/* one FB_DAMAGE_CLIPS rect */
+	fill(&a, 200, 100, 64, 64, 0xff8000);
+	record_mark("damage-begin");
+	before = status_get("bytes_uploaded");
+	commit_damage(a.fb, &r, 1, &err);
+	after = status_get("bytes_uploaded");
+	ok(!err && after - before == 64 * 64 * 4,
+	   "64x64 FB_DAMAGE_CLIPS uploads 16384 bytes: got %lld (%s)", after - before,
+	   strerror(err));
+	record_sync(&cursor_x);
+	record_mark("damage-end");
+	ok(qh_expect("damage-begin", "damage-end", rules) == 0,
+	   "ring record of the FB_DAMAGE_CLIPS update handed to the validator (%s)", rules);
+
+	/* one DIRTYFB rect */
+	fill(&a, 400, 300, 64, 64, 0x0080ff);
+	record_mark("dirtyfb-begin");
+	before = status_get("bytes_uploaded");
+	err = drmModeDirtyFB(k.fd, a.fb, &clip, 1);
+	after = status_get("bytes_uploaded");
+	ok(!err && after - before == 64 * 64 * 4,
+	   "64x64 DIRTYFB uploads 16384 bytes: got %lld (%d)", after - before, err);
+	record_sync(&cursor_x);
+	record_mark("dirtyfb-end");
+	ok(qh_expect("dirtyfb-begin", "dirtyfb-end", rules) == 0,
+	   "ring record of the DIRTYFB update handed to the validator (%s)", rules);
+
+	/* DIRTYFB rate against the vblank counter: a figure, not a verdict */
+	memset(&vbl, 0, sizeof(vbl));
+	vbl.request.type = DRM_VBLANK_RELATIVE;
+	err = drmWaitVBlank(k.fd, &vbl);
+	seq0 = vbl.reply.sequence;
+	for (i = 0; i < 60 && !err; i++) {
+		uint32_t x = (i % 10) * 64, y = 400 + (i / 10) * 16;
+		drmModeClip c = { x, y, x + 64, y + 16 };
+
+		fill(&a, x, y, 64, 16, 0x010101 * i);
+		err = drmModeDirtyFB(k.fd, a.fb, &c, 1);
+	}
+	memset(&vbl, 0, sizeof(vbl));
+	vbl.request.type = DRM_VBLANK_RELATIVE;
+	err = err ? err : drmWaitVBlank(k.fd, &vbl);
+	ok(!err, "60 DIRTYFB updates and two vblank queries: %d", err);
+	diag("60 DIRTYFB updates took %u vblank periods", vbl.reply.sequence - seq0);
+
+	ok(screendump("update-bytes"), "screendump taken");
+	off = pixel("update-bytes", 230, 130);
+	ok(off == 0xff8000, "pixel (230,130) orange (FB_DAMAGE_CLIPS): got %06llx", off);
+	off = pixel("update-bytes", 430, 330);
+	ok(off == 0x0080ff, "pixel (430,330) blue (DIRTYFB): got %06llx", off);
+	drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
+	dumb_destroy(&cur);
+	dumb_destroy(&a);
+	return 0;
+}
+
 static double ts(unsigned int sec, unsigned int usec)
 {
 	return sec + usec / 1e6;
@@ -946,12 +1090,14 @@ static int test_multihead(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: kmstest damage|flip|cursor|invalid|multihead|churn [N]\n");
+		fprintf(stderr, "usage: kmstest damage|update-bytes|flip|cursor|invalid|multihead|churn [N]\n");
 		return 2;
 	}
 	kms_open();
 	if (!strcmp(argv[1], "damage"))
 		test_damage();
+	else if (!strcmp(argv[1], "update-bytes"))
+		test_update_bytes();
 	else if (!strcmp(argv[1], "flip"))
 		test_flip();
 	else if (!strcmp(argv[1], "cursor"))
