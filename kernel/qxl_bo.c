@@ -13,6 +13,15 @@
  * assumed to signal in order) decides when its memory may be reused.  A
  * buffer closed while busy becomes a zombie: the GEM object is gone, the
  * memory stays reserved until the last command using it is released.
+ *
+ * spice-server parses a command's images, clip lists, paths and strings
+ * when it takes the command, possibly long after EXECBUFFER checked them,
+ * and aborts QEMU on some inconsistencies.  So a buffer holding such data
+ * is write-protected for as long as the command is in flight: its user
+ * mappings are zapped before the check, and a write fault waits until the
+ * device has released the command.  Userspace maps buffers lazily, page
+ * tables are filled by the fault handler.  The X drivers write a data
+ * buffer before submitting it and close it afterwards, so they never wait.
  */
 
 #include <linux/dma-fence.h>
@@ -95,20 +104,89 @@ static void qxl_bo_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 
 static int qxl_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
-	struct qxl_bo *bo = to_qxl_bo(obj);
-	struct qxl_device *qdev = bo->qdev;
-	unsigned long pfn = (qdev->surf_base + bo->node.start) >> PAGE_SHIFT;
-	int ret;
-
 	/* drm_gem_mmap() already checked the length against the object. */
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
-	ret = io_remap_pfn_range(vma, vma->vm_start, pfn, vma->vm_end - vma->vm_start,
-				 vma->vm_page_prot);
+	return 0;
+}
+
+static bool qxl_bo_protected(struct qxl_bo *bo)
+{
+	struct qxl_objects *objs = bo->qdev->objs;
+	unsigned long flags;
+	bool protect;
+
+	spin_lock_irqsave(&objs->busy_lock, flags);
+	protect = bo->protect != 0;
+	spin_unlock_irqrestore(&objs->busy_lock, flags);
+	return protect;
+}
+
+/*
+ * Until the device released every command parsing bo.  The device holds
+ * releases back in batches, so it is asked to hand them over while we wait.
+ */
+static int qxl_bo_wait_writable(struct qxl_bo *bo)
+{
+	struct qxl_device *qdev = bo->qdev;
+	struct qxl_objects *objs = qdev->objs;
+	long ret;
+
+	if (!qxl_bo_protected(bo))
+		return 0;
+	atomic64_inc(&objs->fault_waits);
+	for (;;) {
+		qxl_objects_reclaim(qdev);
+		ret = wait_event_interruptible_timeout(objs->idle_wq, !qxl_bo_protected(bo),
+						       HZ / 50);
+		if (ret < 0)
+			return ret;
+		/* a dead device parses nothing any more */
+		if (ret || qdev->dead)
+			return 0;
+	}
+}
+
+/* Map the whole of the faulting mapping at once: buffers are written in full. */
+static vm_fault_t qxl_bo_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_gem_object *obj = vma->vm_private_data;
+	struct qxl_bo *bo = to_qxl_bo(obj);
+	struct qxl_device *qdev = bo->qdev;
+	struct qxl_objects *objs = qdev->objs;
+	unsigned long pfn = (qdev->surf_base + bo->node.start) >> PAGE_SHIFT;
+	unsigned long first = vma->vm_pgoff - drm_vma_node_start(&obj->vma_node);
+	unsigned long pages = obj->size >> PAGE_SHIFT;
+	unsigned long addr, page;
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+	int idx;
+
+	/* Interrupted: the fault is retried once the signal is handled. */
+	if (qxl_bo_wait_writable(bo))
+		return VM_FAULT_NOPAGE;
+	if (!drm_dev_enter(&qdev->drm, &idx))
+		return VM_FAULT_SIGBUS;
+	mutex_lock(&objs->map_lock);
+	/* Protected again since the wait: fault again (and wait again). */
+	if (qxl_bo_protected(bo))
+		goto out;
+	for (addr = vma->vm_start, page = first; addr < vma->vm_end && page < pages;
+	     addr += PAGE_SIZE, page++) {
+		ret = vmf_insert_pfn(vma, addr, pfn + page);
+		if (ret & VM_FAULT_ERROR)
+			break;
+	}
+	if (!(ret & VM_FAULT_ERROR))
+		ret = VM_FAULT_NOPAGE;
+out:
+	mutex_unlock(&objs->map_lock);
+	drm_dev_exit(idx);
 	return ret;
 }
 
 static const struct vm_operations_struct qxl_bo_vm_ops = {
+	.fault = qxl_bo_vm_fault,
 	.open = drm_gem_vm_open,
 	.close = drm_gem_vm_close,
 };
@@ -263,41 +341,71 @@ struct qxl_bo_track *qxl_bo_track_alloc(struct qxl_objects *objs, unsigned int m
 	return track;
 }
 
+/* bo's entry in track; bo is busy from now on, once however often it is named. */
+static struct qxl_bo_track_entry *qxl_bo_track_entry(struct qxl_bo_track *track,
+						     struct qxl_bo *bo)
+{
+	struct qxl_objects *objs = track->objs;
+	struct qxl_bo_track_entry *e;
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < track->n; i++) {
+		if (track->e[i].bo == bo)
+			return &track->e[i];
+	}
+	/* callers size the track for every buffer a command can name */
+	if (WARN_ON(track->n == track->max))
+		return NULL;
+	e = &track->e[track->n++];
+	e->bo = bo;
+	e->src = false;
+	e->protect = false;
+	spin_lock_irqsave(&objs->busy_lock, flags);
+	bo->busy++;
+	spin_unlock_irqrestore(&objs->busy_lock, flags);
+	return e;
+}
+
 /*
- * bo is busy from now on (once, however often the command names it); with
- * src, the command also reads its device surface, which must then outlive
- * the command and so cannot be evicted.
+ * With src, the command also reads bo's device surface, which must then
+ * outlive the command and so cannot be evicted.
  */
 void qxl_bo_track_add(struct qxl_bo_track *track, struct qxl_bo *bo, bool src)
 {
-	struct qxl_objects *objs = track->objs;
-	struct qxl_bo_track_entry *e = NULL;
+	struct qxl_bo_track_entry *e = qxl_bo_track_entry(track, bo);
 	unsigned long flags;
-	bool new = false;
-	unsigned int i;
 
-	for (i = 0; i < track->n && !e; i++) {
-		if (track->e[i].bo == bo)
-			e = &track->e[i];
-	}
-	if (!e) {
-		if (WARN_ON(track->n == track->max))
-			return;
-		e = &track->e[track->n++];
-		e->bo = bo;
-		e->src = false;
-		new = true;
-	}
-	if (!new && (e->src || !src))
+	if (!e || !src || e->src)
+		return;
+	spin_lock_irqsave(&track->objs->busy_lock, flags);
+	bo->src_busy++;
+	spin_unlock_irqrestore(&track->objs->busy_lock, flags);
+	e->src = true;
+}
+
+/*
+ * The device will parse data in bo: userspace loses write access until the
+ * command is released.  Counted before the zap, so that a fault racing
+ * with us either sees the count or has its mapping zapped.
+ */
+void qxl_bo_track_protect(struct qxl_bo_track *track, struct qxl_bo *bo)
+{
+	struct qxl_objects *objs = track->objs;
+	struct qxl_bo_track_entry *e = qxl_bo_track_entry(track, bo);
+	unsigned long flags;
+
+	if (!e || e->protect)
 		return;
 	spin_lock_irqsave(&objs->busy_lock, flags);
-	if (new)
-		bo->busy++;
-	if (src && !e->src) {
-		bo->src_busy++;
-		e->src = true;
-	}
+	bo->protect++;
 	spin_unlock_irqrestore(&objs->busy_lock, flags);
+	e->protect = true;
+	atomic64_inc(&objs->exec_protected);
+
+	mutex_lock(&objs->map_lock);
+	drm_vma_node_unmap(&bo->base.vma_node, bo->qdev->drm.anon_inode->i_mapping);
+	mutex_unlock(&objs->map_lock);
 }
 
 /* Runs when the device released the command (fence lock held, IRQs off). */
@@ -315,6 +423,8 @@ static void qxl_bo_track_done(struct dma_fence *fence, struct dma_fence_cb *cb)
 
 		if (track->e[i].src)
 			bo->src_busy--;
+		if (track->e[i].protect)
+			bo->protect--;
 		if (!--bo->busy && bo->zombie) {
 			llist_add(&bo->reap, &objs->reap_list);
 			reap = true;
@@ -393,6 +503,9 @@ static int qxl_objects_show(struct seq_file *m, void *unused)
 	seq_printf(m, "exec_commands: %llu\n", objs->exec_commands);
 	seq_printf(m, "exec_rejected: %llu\n", objs->exec_rejected);
 	mutex_unlock(&objs->lock);
+	seq_printf(m, "exec_protected: %lld\n", atomic64_read(&objs->exec_protected));
+	seq_printf(m, "fault_waits: %lld\n", atomic64_read(&objs->fault_waits));
+	seq_printf(m, "updates_interrupted: %lld\n", atomic64_read(&objs->updates_interrupted));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(qxl_objects);
@@ -427,6 +540,7 @@ int qxl_objects_init(struct qxl_device *qdev)
 	objs->qdev = qdev;
 	mutex_init(&objs->lock);
 	mutex_init(&objs->mm_lock);
+	mutex_init(&objs->map_lock);
 	spin_lock_init(&objs->busy_lock);
 	init_waitqueue_head(&objs->idle_wq);
 	init_llist_head(&objs->reap_list);

@@ -7,10 +7,13 @@
  * on a private copy of the command before the device sees anything: the
  * command type and size, each relocation's buffers and offsets, the target
  * and destination surfaces, and that every device address the device will
- * follow from the command was written by a relocation (a stray address can
- * carry a slot id that makes spice-server abort QEMU).  The command is then
- * copied into kernel-owned device memory, so userspace cannot change it
- * afterwards.
+ * follow from the command, and from the images, chunks, clip lists, paths
+ * and strings it leads to, holds exactly what a relocation of this command
+ * wrote (a stray address can carry a slot id that makes spice-server abort
+ * QEMU).  The command is then copied into kernel-owned device memory; the
+ * buffers it leads to are write-protected until the device releases it
+ * (qxl_bo.c), so userspace cannot change what was checked before
+ * spice-server parses it.
  *
  * Mainline compatibility: the user buffer is the drawable without its
  * 8-byte release info; relocation offsets into the command (dst_handle 0)
@@ -42,14 +45,16 @@ struct qxl_exec {
 	struct qxl_device *qdev;
 	struct qxl_objects *objs;
 	struct qxl_drawable d;
-	bool relocated[sizeof(struct qxl_drawable)];	/* a BO address starts here */
-	/* for each relocated address in the command: the buffer and offset */
-	struct qxl_bo *ptr_bo[sizeof(struct qxl_drawable)];
-	u64 ptr_off[sizeof(struct qxl_drawable)];
 	u32 ids[QXL_MAX_RELOCS];	/* surface ids the relocations produced */
 	unsigned int n_ids;
 	struct qxl_exec_reloc relocs[QXL_MAX_RELOCS];
 	unsigned int n_relocs;
+};
+
+/* Where an address the device follows leads: a buffer this command names. */
+struct qxl_exec_ptr {
+	struct qxl_bo *bo;	/* NULL: the address is 0 */
+	u64 off;
 };
 
 static int qxl_exec_lookup(struct drm_file *file, u32 handle, struct qxl_bo **bo)
@@ -173,14 +178,10 @@ static int qxl_exec_apply_relocs(struct qxl_exec *ex, const bool *src_is_fb)
 
 		if (er->r.reloc_type == QXL_RELOC_TYPE_BO) {
 			addr = qxl_bo_phys(er->src, er->r.src_offset);
-			if (er->dst) {
+			if (er->dst)
 				memcpy_toio(er->dst->vaddr + er->r.dst_offset, &addr, sizeof(addr));
-			} else {
+			else
 				memcpy(cmd + er->r.dst_offset, &addr, sizeof(addr));
-				ex->relocated[er->r.dst_offset] = true;
-				ex->ptr_bo[er->r.dst_offset] = er->src;
-				ex->ptr_off[er->r.dst_offset] = er->r.src_offset;
-			}
 			continue;
 		}
 
@@ -210,37 +211,80 @@ static bool qxl_exec_known_id(const struct qxl_exec *ex, u32 id)
 }
 
 /*
+ * The address at offset at of buffer in (NULL: the command) must be 0 or
+ * hold exactly what a BO relocation of this command wrote there: a later
+ * relocation overlapping it, or userspace writing it, would leave an
+ * address of its choosing.  The buffers are write-protected by now.
+ */
+static bool qxl_exec_follow(const struct qxl_exec *ex, struct qxl_bo *in, u64 at,
+			    bool required, struct qxl_exec_ptr *p)
+{
+	const struct qxl_exec_reloc *found = NULL;
+	unsigned int i;
+	qxl_phys addr;
+
+	p->bo = NULL;
+	p->off = 0;
+	if (in) {
+		if (!qxl_exec_inside(at, sizeof(addr), in->base.size))
+			return false;
+		memcpy_fromio(&addr, in->vaddr + at, sizeof(addr));
+	} else {
+		if (!qxl_exec_inside(at, sizeof(addr), sizeof(ex->d)))
+			return false;
+		memcpy(&addr, (const u8 *)&ex->d + at, sizeof(addr));
+	}
+	if (!addr)
+		return !required;
+	for (i = 0; i < ex->n_relocs; i++) {
+		const struct qxl_exec_reloc *er = &ex->relocs[i];
+
+		if (er->r.reloc_type == QXL_RELOC_TYPE_BO && er->dst == in &&
+		    er->r.dst_offset == at)
+			found = er;
+	}
+	if (!found || addr != qxl_bo_phys(found->src, found->r.src_offset))
+		return false;
+	p->bo = found->src;
+	p->off = found->r.src_offset;
+	return true;
+}
+
+/* Does [p->off + off, + len) lie inside p's buffer? */
+static bool qxl_exec_ptr_inside(const struct qxl_exec_ptr *p, u64 off, u64 len)
+{
+	return qxl_exec_inside(p->off, off + len, p->bo->base.size);
+}
+
+/*
  * Clip lists, paths and strings are checked where spice-server asserts
  * (and so aborts QEMU) on them: sizes that disagree with their counts.
- * Only a single chunk inside the relocated buffer is accepted.  Userspace
- * could still rewrite the buffer afterwards; this catches honest mistakes
- * and keeps what the kernel submits consistent.
+ * Only a single chunk inside the relocated buffer is accepted.
  */
 static bool qxl_exec_chunk(const struct qxl_exec *ex, size_t ptr, void *hdr, size_t hdr_size,
-			   u32 chunk_at, u64 *data_off, u32 *data_size)
+			   u32 chunk_at, struct qxl_exec_ptr *p, u64 *data_off, u32 *data_size)
 {
-	struct qxl_bo *bo = ex->ptr_bo[ptr];
-	u64 off = ex->ptr_off[ptr];
 	struct qxl_data_chunk chunk;
 
-	if (!bo || !qxl_exec_inside(off, hdr_size, bo->base.size))
+	if (!qxl_exec_follow(ex, NULL, ptr, true, p) || !qxl_exec_ptr_inside(p, 0, hdr_size))
 		return false;
-	memcpy_fromio(hdr, bo->vaddr + off, hdr_size);
+	memcpy_fromio(hdr, p->bo->vaddr + p->off, hdr_size);
 	memcpy(&chunk, (u8 *)hdr + chunk_at, sizeof(chunk));
-	*data_off = off + hdr_size;
+	*data_off = p->off + hdr_size;
 	*data_size = chunk.data_size;
 	return !chunk.next_chunk && !chunk.prev_chunk &&
-	       qxl_exec_inside(*data_off, chunk.data_size, bo->base.size);
+	       qxl_exec_inside(*data_off, chunk.data_size, p->bo->base.size);
 }
 
 static bool qxl_exec_clip_ok(const struct qxl_exec *ex)
 {
 	struct qxl_clip_rects cr;
+	struct qxl_exec_ptr p;
 	u64 off;
 	u32 size;
 
 	if (!qxl_exec_chunk(ex, QXL_DOFF(clip.data), &cr, sizeof(cr),
-			    offsetof(struct qxl_clip_rects, chunk), &off, &size))
+			    offsetof(struct qxl_clip_rects, chunk), &p, &off, &size))
 		return false;
 	return cr.num_rects && size == (u64)cr.num_rects * sizeof(struct qxl_rect);
 }
@@ -248,21 +292,21 @@ static bool qxl_exec_clip_ok(const struct qxl_exec *ex)
 /* Segments (flags, count, count points) must fill the path exactly. */
 static bool qxl_exec_path_ok(const struct qxl_exec *ex)
 {
-	struct qxl_bo *bo = ex->ptr_bo[QXL_DOFF(u.stroke.path)];
 	struct qxl_path path;
 	struct qxl_path_seg seg;
+	struct qxl_exec_ptr p;
 	u64 off, end;
 	u32 size;
 
 	if (!qxl_exec_chunk(ex, QXL_DOFF(u.stroke.path), &path, sizeof(path),
-			    offsetof(struct qxl_path, chunk), &off, &size))
+			    offsetof(struct qxl_path, chunk), &p, &off, &size))
 		return false;
 	if (size != path.data_size || !size)
 		return false;
 	for (end = off + size; off < end; ) {
 		if (end - off < sizeof(seg))
 			return false;
-		memcpy_fromio(&seg, bo->vaddr + off, sizeof(seg));
+		memcpy_fromio(&seg, p.bo->vaddr + off, sizeof(seg));
 		off += sizeof(seg);
 		if (seg.count > (end - off) / sizeof(struct qxl_point_fix))
 			return false;
@@ -274,16 +318,16 @@ static bool qxl_exec_path_ok(const struct qxl_exec *ex)
 /* Glyphs of exactly one raster depth, length of them, filling the string. */
 static bool qxl_exec_string_ok(const struct qxl_exec *ex)
 {
-	struct qxl_bo *bo = ex->ptr_bo[QXL_DOFF(u.text.str)];
 	const u16 depths = QXL_STRING_FLAGS_RASTER_A1 | QXL_STRING_FLAGS_RASTER_A4 |
 			   QXL_STRING_FLAGS_RASTER_A8;
 	struct qxl_raster_glyph glyph;
 	struct qxl_string str;
+	struct qxl_exec_ptr p;
 	u32 bpp, size, n = 0;
 	u64 off, end, bytes;
 
 	if (!qxl_exec_chunk(ex, QXL_DOFF(u.text.str), &str, sizeof(str),
-			    offsetof(struct qxl_string, chunk), &off, &size))
+			    offsetof(struct qxl_string, chunk), &p, &off, &size))
 		return false;
 	switch (str.flags & depths) {
 	case QXL_STRING_FLAGS_RASTER_A1:
@@ -303,7 +347,7 @@ static bool qxl_exec_string_ok(const struct qxl_exec *ex)
 	for (end = off + size; off < end; n++) {
 		if (end - off < sizeof(glyph))
 			return false;
-		memcpy_fromio(&glyph, bo->vaddr + off, sizeof(glyph));
+		memcpy_fromio(&glyph, p.bo->vaddr + off, sizeof(glyph));
 		off += sizeof(glyph);
 		bytes = (u64)glyph.height * DIV_ROUND_UP((u32)glyph.width * bpp, 8);
 		if (bytes > end - off)
@@ -313,15 +357,138 @@ static bool qxl_exec_string_ok(const struct qxl_exec *ex)
 	return n == str.length;
 }
 
-/* An address field the device follows: 0 (none) or written by a relocation. */
-static bool qxl_exec_ptr_ok(const struct qxl_exec *ex, size_t offset, bool required)
+static u32 qxl_exec_bitmap_bpp(u8 format)
 {
-	qxl_phys addr;
+	switch (format) {
+	case QXL_BITMAP_FMT_1BIT_LE:
+	case QXL_BITMAP_FMT_1BIT_BE:
+		return 1;
+	case QXL_BITMAP_FMT_4BIT_LE:
+	case QXL_BITMAP_FMT_4BIT_BE:
+		return 4;
+	case QXL_BITMAP_FMT_8BIT:
+	case QXL_BITMAP_FMT_8BIT_A:
+		return 8;
+	case QXL_BITMAP_FMT_16BIT:
+		return 16;
+	case QXL_BITMAP_FMT_24BIT:
+		return 24;
+	case QXL_BITMAP_FMT_32BIT:
+	case QXL_BITMAP_FMT_RGBA:
+		return 32;
+	default:
+		return 0;
+	}
+}
 
-	memcpy(&addr, (const u8 *)&ex->d + offset, sizeof(addr));
-	if (!addr)
-		return !required;
-	return ex->relocated[offset];
+/* Largest bitmap the device takes (y * stride). */
+#define QXL_EXEC_BITMAP_MAX	0x7fffffffULL
+
+/*
+ * Bitmap pixels: direct, or a chain of chunks (each link a relocation of
+ * this command) holding exactly size bytes.
+ */
+static bool qxl_exec_bitmap_data_ok(const struct qxl_exec *ex, const struct qxl_exec_ptr *img,
+				    bool direct, u64 size)
+{
+	struct qxl_data_chunk chunk;
+	struct qxl_exec_ptr p;
+	unsigned int links = 0;
+	u64 total = 0;
+
+	if (!qxl_exec_follow(ex, img->bo, img->off + offsetof(struct qxl_image, u.bitmap.data),
+			     true, &p))
+		return false;
+	if (direct)
+		return qxl_exec_ptr_inside(&p, 0, size);
+	while (p.bo) {
+		/* every link is a relocation: a longer chain must loop */
+		if (++links > ex->n_relocs || !qxl_exec_ptr_inside(&p, 0, sizeof(chunk)))
+			return false;
+		memcpy_fromio(&chunk, p.bo->vaddr + p.off, sizeof(chunk));
+		if (!qxl_exec_ptr_inside(&p, sizeof(chunk), chunk.data_size) ||
+		    chunk.data_size > size - total)
+			return false;
+		total += chunk.data_size;
+		if (!qxl_exec_follow(ex, p.bo, p.off + offsetof(struct qxl_data_chunk, next_chunk),
+				     false, &p))
+			return false;
+	}
+	return total == size;
+}
+
+/*
+ * An image the device parses: a bitmap (spice-server's own limits, checked
+ * in full so that nothing is dropped silently either) or a surface this
+ * command names.  Compressed and cached images come from no client of
+ * ours and are refused.
+ */
+static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_ptr *p)
+{
+	const u32 hdr = offsetof(struct qxl_image, u);
+	struct qxl_exec_ptr pal;
+	struct qxl_palette palette;
+	struct qxl_image img;
+	u64 size;
+	u32 bpp;
+
+	if (!qxl_exec_ptr_inside(p, 0, hdr))
+		return false;
+	memcpy_fromio(&img.descriptor, p->bo->vaddr + p->off, hdr);
+	switch (img.descriptor.type) {
+	case QXL_IMAGE_TYPE_SURFACE:
+		if (!qxl_exec_ptr_inside(p, hdr, sizeof(img.u.surface_image)))
+			return false;
+		memcpy_fromio(&img.u.surface_image, p->bo->vaddr + p->off + hdr,
+			      sizeof(img.u.surface_image));
+		/* a surface that dies while the command waits aborts QEMU */
+		return qxl_exec_known_id(ex, img.u.surface_image.surface_id);
+	case QXL_IMAGE_TYPE_BITMAP:
+		break;
+	default:
+		return false;
+	}
+	if (!qxl_exec_ptr_inside(p, hdr, sizeof(img.u.bitmap)))
+		return false;
+	memcpy_fromio(&img.u.bitmap, p->bo->vaddr + p->off + hdr, sizeof(img.u.bitmap));
+	bpp = qxl_exec_bitmap_bpp(img.u.bitmap.format);
+	if (!bpp || !img.u.bitmap.x || !img.u.bitmap.y ||
+	    img.u.bitmap.stride < DIV_ROUND_UP((u64)img.u.bitmap.x * bpp, 8))
+		return false;
+	size = (u64)img.u.bitmap.y * img.u.bitmap.stride;
+	if (size > QXL_EXEC_BITMAP_MAX)
+		return false;
+	if (!qxl_exec_follow(ex, p->bo, p->off + offsetof(struct qxl_image, u.bitmap.palette),
+			     false, &pal))
+		return false;
+	if (pal.bo) {
+		if (!qxl_exec_ptr_inside(&pal, 0, sizeof(palette)))
+			return false;
+		memcpy_fromio(&palette, pal.bo->vaddr + pal.off, sizeof(palette));
+		if (!qxl_exec_ptr_inside(&pal, sizeof(palette), palette.num_ents * sizeof(u32)))
+			return false;
+	}
+	return qxl_exec_bitmap_data_ok(ex, p, img.u.bitmap.flags & QXL_BITMAP_DIRECT, size);
+}
+
+/* An image address in the command: 0 unless required, else a valid image. */
+static bool qxl_exec_image_at(const struct qxl_exec *ex, size_t at, bool required)
+{
+	struct qxl_exec_ptr p;
+
+	if (!qxl_exec_follow(ex, NULL, at, required, &p))
+		return false;
+	return !p.bo || qxl_exec_image_ok(ex, &p);
+}
+
+/* A plain data address in the command: 0 unless required, else len bytes inside. */
+static bool qxl_exec_data_at(const struct qxl_exec *ex, size_t at, bool required, u64 len)
+{
+	struct qxl_exec_ptr p;
+
+	if (!qxl_exec_follow(ex, NULL, at, required, &p))
+		return false;
+	return !p.bo || qxl_exec_ptr_inside(&p, 0, len);
 }
 
 static bool qxl_exec_brush_ok(const struct qxl_exec *ex, const struct qxl_brush *brush,
@@ -332,17 +499,43 @@ static bool qxl_exec_brush_ok(const struct qxl_exec *ex, const struct qxl_brush 
 	case QXL_BRUSH_TYPE_SOLID:
 		return true;
 	case QXL_BRUSH_TYPE_PATTERN:
-		return qxl_exec_ptr_ok(ex, offset + offsetof(struct qxl_brush, u.pattern.pat),
-				       true);
+		return qxl_exec_image_at(ex, offset + offsetof(struct qxl_brush, u.pattern.pat),
+					 true);
 	default:
 		return false;
 	}
 }
 
+static bool qxl_exec_stroke_ok(const struct qxl_exec *ex)
+{
+	const struct qxl_line_attr *attr = &ex->d.u.stroke.attr;
+
+	if ((attr->flags & QXL_LINE_FLAGS_STYLED) &&
+	    (!attr->style_nseg ||
+	     !qxl_exec_data_at(ex, QXL_DOFF(u.stroke.attr.style), true,
+			       attr->style_nseg * sizeof(u32))))
+		return false;
+	return qxl_exec_path_ok(ex) &&
+	       qxl_exec_brush_ok(ex, &ex->d.u.stroke.brush, QXL_DOFF(u.stroke.brush));
+}
+
+static bool qxl_exec_composite_ok(const struct qxl_exec *ex)
+{
+	u32 flags = ex->d.u.composite.flags;
+
+	return qxl_exec_image_at(ex, QXL_DOFF(u.composite.src), true) &&
+	       qxl_exec_image_at(ex, QXL_DOFF(u.composite.mask), flags & QXL_COMPOSITE_HAS_MASK) &&
+	       qxl_exec_data_at(ex, QXL_DOFF(u.composite.src_transform),
+				flags & QXL_COMPOSITE_HAS_SRC_TRANSFORM,
+				sizeof(struct qxl_transform)) &&
+	       qxl_exec_data_at(ex, QXL_DOFF(u.composite.mask_transform),
+				flags & QXL_COMPOSITE_HAS_MASK_TRANSFORM,
+				sizeof(struct qxl_transform));
+}
+
 static bool qxl_exec_draw_ok(const struct qxl_exec *ex)
 {
 	const struct qxl_drawable *d = &ex->d;
-	u32 flags;
 
 	switch (d->type) {
 	case QXL_DRAW_NOP:
@@ -350,47 +543,35 @@ static bool qxl_exec_draw_ok(const struct qxl_exec *ex)
 		return true;
 	case QXL_DRAW_FILL:
 		return qxl_exec_brush_ok(ex, &d->u.fill.brush, QXL_DOFF(u.fill.brush)) &&
-		       qxl_exec_ptr_ok(ex, QXL_DOFF(u.fill.mask.bitmap), false);
+		       qxl_exec_image_at(ex, QXL_DOFF(u.fill.mask.bitmap), false);
 	case QXL_DRAW_OPAQUE:
-		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.opaque.src_bitmap), false) &&
+		return qxl_exec_image_at(ex, QXL_DOFF(u.opaque.src_bitmap), false) &&
 		       qxl_exec_brush_ok(ex, &d->u.opaque.brush, QXL_DOFF(u.opaque.brush)) &&
-		       qxl_exec_ptr_ok(ex, QXL_DOFF(u.opaque.mask.bitmap), false);
+		       qxl_exec_image_at(ex, QXL_DOFF(u.opaque.mask.bitmap), false);
 	case QXL_DRAW_COPY:
 	case QXL_DRAW_BLEND:
-		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.copy.src_bitmap), false) &&
-		       qxl_exec_ptr_ok(ex, QXL_DOFF(u.copy.mask.bitmap), false);
+		return qxl_exec_image_at(ex, QXL_DOFF(u.copy.src_bitmap), false) &&
+		       qxl_exec_image_at(ex, QXL_DOFF(u.copy.mask.bitmap), false);
 	case QXL_DRAW_BLACKNESS:
 	case QXL_DRAW_WHITENESS:
 	case QXL_DRAW_INVERS:
-		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.blackness.mask.bitmap), false);
+		return qxl_exec_image_at(ex, QXL_DOFF(u.blackness.mask.bitmap), false);
 	case QXL_DRAW_ROP3:
-		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.rop3.src_bitmap), false) &&
+		return qxl_exec_image_at(ex, QXL_DOFF(u.rop3.src_bitmap), false) &&
 		       qxl_exec_brush_ok(ex, &d->u.rop3.brush, QXL_DOFF(u.rop3.brush)) &&
-		       qxl_exec_ptr_ok(ex, QXL_DOFF(u.rop3.mask.bitmap), false);
+		       qxl_exec_image_at(ex, QXL_DOFF(u.rop3.mask.bitmap), false);
 	case QXL_DRAW_STROKE:
-		if ((d->u.stroke.attr.flags & QXL_LINE_FLAGS_STYLED) &&
-		    !qxl_exec_ptr_ok(ex, QXL_DOFF(u.stroke.attr.style), true))
-			return false;
-		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.stroke.path), true) &&
-		       qxl_exec_path_ok(ex) &&
-		       qxl_exec_brush_ok(ex, &d->u.stroke.brush, QXL_DOFF(u.stroke.brush));
+		return qxl_exec_stroke_ok(ex);
 	case QXL_DRAW_TEXT:
-		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.text.str), true) && qxl_exec_string_ok(ex) &&
+		return qxl_exec_string_ok(ex) &&
 		       qxl_exec_brush_ok(ex, &d->u.text.fore_brush, QXL_DOFF(u.text.fore_brush)) &&
 		       qxl_exec_brush_ok(ex, &d->u.text.back_brush, QXL_DOFF(u.text.back_brush));
 	case QXL_DRAW_TRANSPARENT:
-		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.transparent.src_bitmap), false);
+		return qxl_exec_image_at(ex, QXL_DOFF(u.transparent.src_bitmap), false);
 	case QXL_DRAW_ALPHA_BLEND:
-		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.alpha_blend.src_bitmap), false);
+		return qxl_exec_image_at(ex, QXL_DOFF(u.alpha_blend.src_bitmap), false);
 	case QXL_DRAW_COMPOSITE:
-		flags = d->u.composite.flags;
-		return qxl_exec_ptr_ok(ex, QXL_DOFF(u.composite.src), true) &&
-		       (!(flags & QXL_COMPOSITE_HAS_MASK) ||
-			qxl_exec_ptr_ok(ex, QXL_DOFF(u.composite.mask), true)) &&
-		       (!(flags & QXL_COMPOSITE_HAS_SRC_TRANSFORM) ||
-			qxl_exec_ptr_ok(ex, QXL_DOFF(u.composite.src_transform), true)) &&
-		       (!(flags & QXL_COMPOSITE_HAS_MASK_TRANSFORM) ||
-			qxl_exec_ptr_ok(ex, QXL_DOFF(u.composite.mask_transform), true));
+		return qxl_exec_composite_ok(ex);
 	default:
 		return false;
 	}
@@ -437,7 +618,7 @@ static int qxl_exec_check_drawable(const struct qxl_exec *ex)
 	case QXL_CLIP_TYPE_NONE:
 		break;
 	case QXL_CLIP_TYPE_RECTS:
-		if (!qxl_exec_ptr_ok(ex, QXL_DOFF(clip.data), true) || !qxl_exec_clip_ok(ex))
+		if (!qxl_exec_clip_ok(ex))
 			return -EINVAL;
 		break;
 	default:
@@ -464,7 +645,6 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 		return -EINVAL;
 
 	memset(&ex->d, 0, sizeof(ex->d));
-	memset(ex->relocated, 0, sizeof(ex->relocated));
 	ex->n_ids = 0;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
 			   u64_to_user_ptr(c->command), c->command_size))
@@ -484,7 +664,11 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 		ret = -ENOMEM;
 		goto out_put;
 	}
-	mutex_lock(&objs->lock);
+	if (mutex_lock_interruptible(&objs->lock)) {
+		kfree(track);
+		ret = -ERESTARTSYS;
+		goto out_put;
+	}
 	/*
 	 * Busy and pinned before any surface is created, so that making room
 	 * for one of them cannot evict another.
@@ -496,6 +680,9 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 			qxl_bo_track_add(track, er->src, qxl_exec_reads_surface(er));
 			er->src->exec_pin = true;
 		}
+		/* what a BO relocation points at is what the device parses */
+		if (er->r.reloc_type == QXL_RELOC_TYPE_BO)
+			qxl_bo_track_protect(track, er->src);
 		if (er->dst)
 			qxl_bo_track_add(track, er->dst, false);
 	}

@@ -107,7 +107,7 @@ static int qxl_ioctl_read_primary(struct qxl_device *qdev, struct qxl_bo *bo,
 		ret = 0;
 		goto out;
 	}
-	ret = qxl_surface_io_update(qdev, 0, dst);
+	ret = qxl_surface_io_update_interruptible(qdev, NULL, 0, dst);
 	if (ret)
 		goto out;
 

@@ -49,6 +49,7 @@ struct qxl_bo {
 	/* under objs->busy_lock */
 	unsigned int busy;		/* submitted commands not yet released */
 	unsigned int src_busy;		/* of those, commands reading the surface */
+	unsigned int protect;		/* of those, commands the device parses data from */
 	bool zombie;			/* GEM object gone, memory waits for busy == 0 */
 	struct llist_node reap;
 };
@@ -68,6 +69,7 @@ struct qxl_objects {
 	u64 mm_size;
 
 	spinlock_t busy_lock;		/* qxl_bo busy and zombie; taken in fence callbacks */
+	struct mutex map_lock;		/* orders user PTE insertion against protection */
 	wait_queue_head_t idle_wq;	/* a buffer's busy count reached 0 */
 	struct llist_head reap_list;
 	struct work_struct reap_work;
@@ -84,6 +86,9 @@ struct qxl_objects {
 	u64 alloc_failures;
 	u64 exec_commands;
 	u64 exec_rejected;
+	atomic64_t exec_protected;	/* buffers write-protected for a command */
+	atomic64_t fault_waits;		/* user writes that waited for the device */
+	atomic64_t updates_interrupted;	/* UPDATE_AREA waits ended by a signal */
 };
 
 static inline struct qxl_bo *to_qxl_bo(struct drm_gem_object *obj)
@@ -103,6 +108,7 @@ bool qxl_bo_is_fb(struct qxl_device *qdev, struct qxl_bo *bo);
 struct qxl_bo_track_entry {
 	struct qxl_bo *bo;
 	bool src;	/* the command reads bo's device surface */
+	bool protect;	/* the device parses data in bo: userspace may not write it */
 };
 
 struct qxl_bo_track {
@@ -115,6 +121,7 @@ struct qxl_bo_track {
 
 struct qxl_bo_track *qxl_bo_track_alloc(struct qxl_objects *objs, unsigned int max);
 void qxl_bo_track_add(struct qxl_bo_track *track, struct qxl_bo *bo, bool src);
+void qxl_bo_track_protect(struct qxl_bo_track *track, struct qxl_bo *bo);
 void qxl_bo_track_arm(struct qxl_bo_track *track, struct dma_fence *fence);
 void qxl_objects_reclaim(struct qxl_device *qdev);
 
@@ -122,6 +129,8 @@ void qxl_objects_reclaim(struct qxl_device *qdev);
 int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo);
 void qxl_surface_release(struct qxl_bo *bo);
 int qxl_surface_io_update(struct qxl_device *qdev, u32 id, const struct drm_rect *r);
+int qxl_surface_io_update_interruptible(struct qxl_device *qdev, struct qxl_bo *bo, u32 id,
+					const struct drm_rect *r);
 int qxl_surface_update_area(struct qxl_objects *objs, struct qxl_bo *bo,
 			    const struct drm_rect *rect);
 int qxl_surface_check_params(struct qxl_device *qdev, u32 format, u32 width,

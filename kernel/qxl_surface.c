@@ -16,8 +16,11 @@
  * intact, when a command next uses the buffer.
  */
 
+#include <linux/completion.h>
 #include <linux/io.h>
+#include <linux/kref.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
@@ -121,6 +124,87 @@ int qxl_surface_io_update(struct qxl_device *qdev, u32 id, const struct drm_rect
 	writel(id, &qdev->ram_header->update_surface);
 	ret = qxl_io_async_locked(qdev, QXL_IO_UPDATE_AREA_ASYNC, 0);
 	mutex_unlock(&qdev->io_lock);
+	return ret;
+}
+
+/*
+ * UPDATE_AREA on behalf of userspace, which may be interrupted: the I/O
+ * runs in a worker, so that a signal ends the wait while the device's
+ * operation completes there (with io_lock held, so nothing else is issued
+ * before it).  The surface stays alive meanwhile: a surface destroyed
+ * under a pending update makes spice-server abort QEMU.
+ */
+struct qxl_surface_update {
+	struct work_struct work;
+	struct completion done;
+	struct kref ref;	/* the waiter and the worker */
+	struct qxl_device *qdev;
+	struct qxl_bo *bo;	/* NULL: the primary */
+	u32 id;
+	struct drm_rect rect;
+	int ret;
+};
+
+static void qxl_surface_update_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct qxl_surface_update, ref));
+}
+
+static void qxl_surface_update_work_func(struct work_struct *work)
+{
+	struct qxl_surface_update *u = container_of(work, struct qxl_surface_update, work);
+	struct qxl_objects *objs = u->qdev->objs;
+	unsigned long flags;
+
+	u->ret = qxl_surface_io_update(u->qdev, u->id, &u->rect);
+	complete(&u->done);
+	if (u->bo) {
+		spin_lock_irqsave(&objs->busy_lock, flags);
+		u->bo->src_busy--;
+		spin_unlock_irqrestore(&objs->busy_lock, flags);
+		drm_gem_object_put(&u->bo->base);
+	}
+	kref_put(&u->ref, qxl_surface_update_free);
+}
+
+/*
+ * The device renders rect of surface id (bo's, or the primary with bo
+ * NULL) into memory.  -ERESTARTSYS when a signal came first; the update
+ * then still completes, and is counted in updates_interrupted.
+ */
+int qxl_surface_io_update_interruptible(struct qxl_device *qdev, struct qxl_bo *bo, u32 id,
+					const struct drm_rect *r)
+{
+	struct qxl_objects *objs = qdev->objs;
+	struct qxl_surface_update *u;
+	unsigned long flags;
+	int ret;
+
+	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	if (!u)
+		return -ENOMEM;
+	INIT_WORK(&u->work, qxl_surface_update_work_func);
+	init_completion(&u->done);
+	kref_init(&u->ref);
+	kref_get(&u->ref);
+	u->qdev = qdev;
+	u->id = id;
+	u->rect = *r;
+	if (bo) {
+		/* read by the device: not evicted, not freed until the update is done */
+		drm_gem_object_get(&bo->base);
+		spin_lock_irqsave(&objs->busy_lock, flags);
+		bo->src_busy++;
+		spin_unlock_irqrestore(&objs->busy_lock, flags);
+		u->bo = bo;
+	}
+	queue_work(system_unbound_wq, &u->work);
+	ret = wait_for_completion_interruptible(&u->done);
+	if (ret)
+		atomic64_inc(&objs->updates_interrupted);
+	else
+		ret = u->ret;
+	kref_put(&u->ref, qxl_surface_update_free);
 	return ret;
 }
 
@@ -256,10 +340,11 @@ int qxl_surface_update_area(struct qxl_objects *objs, struct qxl_bo *bo,
 {
 	int ret = 0;
 
-	mutex_lock(&objs->lock);
+	if (mutex_lock_interruptible(&objs->lock))
+		return -ERESTARTSYS;
 	/* Without a device surface the buffer's memory is already current. */
 	if (bo->surface_id)
-		ret = qxl_surface_io_update(objs->qdev, bo->surface_id, rect);
+		ret = qxl_surface_io_update_interruptible(objs->qdev, bo, bo->surface_id, rect);
 	mutex_unlock(&objs->lock);
 	return ret;
 }

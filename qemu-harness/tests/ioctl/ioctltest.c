@@ -12,11 +12,20 @@
  *   ioctltest pressure [rounds]
  *                        surface ids and surface memory exhausted and freed
  *                        repeatedly; debugfs counters back to their start
+ *   ioctltest race [seconds]
+ *                        a thread corrupts the image and clip list of valid
+ *                        commands while they are submitted (the harness
+ *                        checks that QEMU did not abort and the kernel did
+ *                        not warn)
+ *   ioctltest signal [seconds]
+ *                        UPDATE_AREA interrupted by timer signals
  *
  * Output is TAP; every failure says what was expected and what happened.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +34,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include <xf86drm.h>
@@ -527,6 +537,123 @@ static int copy_surface(uint32_t dst_surf, uint32_t src_surf, struct buf *img, i
 	return cmd_submit(&c);
 }
 
+/*
+ * A valid COPY of a w x h 32-bit bitmap onto surf_handle: the image at
+ * offset 0 of b (mapped), its one chunk at IMG_CHUNK, pixels after it.
+ */
+static void image_cmd(struct cmd *c, struct buf *b, uint32_t surf_handle, uint32_t w, uint32_t h)
+{
+	struct qxl_image image = { 0 };
+	struct qxl_data_chunk chunk = { 0 };
+
+	image.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
+	image.descriptor.width = w;
+	image.descriptor.height = h;
+	image.u.bitmap.format = QXL_BITMAP_FMT_32BIT;
+	image.u.bitmap.flags = QXL_BITMAP_TOP_DOWN;
+	image.u.bitmap.x = w;
+	image.u.bitmap.y = h;
+	image.u.bitmap.stride = w * 4;
+	chunk.data_size = w * h * 4;
+	memcpy(b->map, &image, sizeof(image));
+	memcpy(b->map + IMG_CHUNK, &chunk, sizeof(chunk));
+
+	cmd_init(c, QXL_DRAW_COPY, 0, 0, w, h);
+	c->d.u.copy.src_area.right = w;
+	c->d.u.copy.src_area.bottom = h;
+	c->d.u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(c, surf_handle);
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap),
+		  b->handle, 0);
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, b->handle, offsetof(struct qxl_image, u.bitmap.data),
+		  b->handle, IMG_CHUNK);
+}
+
+#define IMG_FIELD(field)	offsetof(struct qxl_image, field)
+#define CHUNK_FIELD(field)	(IMG_CHUNK + offsetof(struct qxl_data_chunk, field))
+
+/* Store v (n bytes) at offset off of a mapped buffer. */
+static void poke(struct buf *b, size_t off, uint64_t v, size_t n)
+{
+	memcpy(b->map + off, &v, n);
+}
+
+/* Images and the addresses inside buffers, each case on a fresh valid image. */
+static void test_invalid_images(uint32_t surf_handle)
+{
+	struct buf b, b2;
+	struct cmd c;
+
+	if (buf_alloc(&b, 4096) || buf_map(&b) || buf_alloc(&b2, 4096) || buf_map(&b2)) {
+		ok(0, "image buffers: expected ALLOC + MAP to work, got %s", strerror(errno));
+		return;
+	}
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	expect_ret(cmd_submit(&c), 0, "COPY of a 4x4 bitmap (reference for the image cases)");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	c.n--;	/* bitmap.data no longer written by a relocation */
+	poke(&b, IMG_FIELD(u.bitmap.data), 0x0100000000001000ULL, 8);
+	expect_ret(cmd_submit(&c), -EINVAL, "bitmap data address written by the client, not a relocation");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap) + 4,
+		  b.handle, 0);
+	expect_ret(cmd_submit(&c), -EINVAL, "relocation overlapping the upper half of a relocated address");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, CHUNK_FIELD(data_size), 4 * 4 * 4 - 4, 4);
+	expect_ret(cmd_submit(&c), -EINVAL, "bitmap chunk 4 bytes short of y * stride");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, IMG_FIELD(u.bitmap.stride), 12, 4);
+	expect_ret(cmd_submit(&c), -EINVAL, "bitmap stride 12 for 4 pixels of 32 bits");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, IMG_FIELD(u.bitmap.format), 11, 1);
+	expect_ret(cmd_submit(&c), -EINVAL, "bitmap format 11");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, IMG_FIELD(descriptor.type), QXL_IMAGE_TYPE_QUIC, 1);
+	expect_ret(cmd_submit(&c), -EINVAL, "QUIC image");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, CHUNK_FIELD(next_chunk), 0xff00000000000040ULL, 8);
+	expect_ret(cmd_submit(&c), -EINVAL, "next_chunk address with slot id 255, no relocation");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, b.handle, CHUNK_FIELD(next_chunk), b.handle, IMG_CHUNK);
+	expect_ret(cmd_submit(&c), -EINVAL, "chunk chain looping back to itself");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, b.handle, IMG_FIELD(u.bitmap.palette), b.handle, 4000);
+	poke(&b, 4000 + offsetof(struct qxl_palette, num_ents), 100, 2);
+	expect_ret(cmd_submit(&c), -EINVAL, "palette of 100 entries running past the end of its buffer");
+
+	/* two chunks, the second in another buffer (Debian's X driver splits large images) */
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, CHUNK_FIELD(data_size), 32, 4);
+	poke(&b2, offsetof(struct qxl_data_chunk, data_size), 32, 4);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, b.handle, CHUNK_FIELD(next_chunk), b2.handle, 0);
+	expect_ret(cmd_submit(&c), 0, "bitmap in two chunks of two buffers accepted");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, IMG_FIELD(u.bitmap.flags), QXL_BITMAP_DIRECT | QXL_BITMAP_TOP_DOWN, 1);
+	c.relocs[c.n - 1].src_offset = 2048;
+	expect_ret(cmd_submit(&c), 0, "bitmap with direct pixel data accepted");
+	c.relocs[c.n - 1].src_offset = 4096 - 60;
+	expect_ret(cmd_submit(&c), -EINVAL, "direct pixel data running past the end of its buffer");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	c.n--;
+	poke(&b, IMG_FIELD(descriptor.type), QXL_IMAGE_TYPE_SURFACE, 1);
+	poke(&b, IMG_FIELD(u.surface_image.surface_id), 0x12345, 4);
+	expect_ret(cmd_submit(&c), -EINVAL, "SURFACE image naming a surface the command does not name");
+
+	buf_free(&b2);
+	buf_free(&b);
+}
+
 static void test_draw(void)
 {
 	const int32_t stride = -128 * 4;	/* bottom-up, like X's pixmaps */
@@ -979,6 +1106,8 @@ static void test_invalid(void)
 	c.d.u.composite.mask = 0x0100000000000000ULL;
 	expect_ret(cmd_submit(&c), -EINVAL, "COMPOSITE with a raw mask address");
 
+	test_invalid_images(s.handle);
+
 	/* Still working after all that. */
 	FILL_ON_S();
 	expect_ret(cmd_submit(&c), 0, "well-formed FILL accepted after the malformed ones");
@@ -987,6 +1116,248 @@ static void test_invalid(void)
 	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
 	buf_free(&small);
 	buf_free(&a);
+	buf_free(&s);
+}
+
+/* ---- race ---- */
+
+/*
+ * A writer thread keeps corrupting, and repairing, the image and the clip
+ * list of a valid command while the main thread submits it.  Whatever the
+ * kernel checked must be what spice-server parses, or QEMU aborts (the
+ * harness fails the test on that, on a guest bug and on a kernel warning).
+ */
+struct race {
+	struct buf img, clip;
+	volatile int stop;
+	unsigned long corruptions;
+};
+
+#define RACE_W	16
+#define RACE_H	16
+
+static void race_repair(struct race *r, unsigned int what)
+{
+	struct qxl_clip_rects cr = { .num_rects = 1, .chunk.data_size = sizeof(struct qxl_rect) };
+	struct qxl_rect rect = { .top = 0, .left = 0, .bottom = RACE_H, .right = RACE_W };
+
+	switch (what) {
+	case 0:
+	case 1:
+		memcpy(r->clip.map, &cr, sizeof(cr));
+		memcpy(r->clip.map + sizeof(cr), &rect, sizeof(rect));
+		break;
+	case 2:
+	case 4:
+		poke(&r->img, CHUNK_FIELD(data_size), RACE_W * RACE_H * 4, 4);
+		poke(&r->img, CHUNK_FIELD(next_chunk), 0, 8);
+		break;
+	default:
+		poke(&r->img, IMG_FIELD(u.bitmap.x), RACE_W, 4);
+		poke(&r->img, IMG_FIELD(u.bitmap.y), RACE_H, 4);
+		poke(&r->img, IMG_FIELD(u.bitmap.stride), RACE_W * 4, 4);
+		break;
+	}
+}
+
+static void *race_writer(void *arg)
+{
+	struct race *r = arg;
+	unsigned int seed = 12345;
+
+	while (!r->stop) {
+		uint32_t v = (uint32_t)rand_r(&seed);
+		unsigned int what = v % 6;
+
+		switch (what) {
+		case 0:		/* spice-server asserts num_rects * 16 == data size */
+			poke(&r->clip, offsetof(struct qxl_clip_rects, num_rects), 2 + v % 250, 4);
+			break;
+		case 1:
+			poke(&r->clip, offsetof(struct qxl_clip_rects, chunk.data_size),
+			     (v >> 8) % 4096, 4);
+			break;
+		case 2:		/* bitmap data size */
+			poke(&r->img, CHUNK_FIELD(data_size), v >> 4, 4);
+			break;
+		case 3:		/* bitmap geometry */
+			poke(&r->img, IMG_FIELD(u.bitmap.x), 1 + (v >> 8) % 4096, 4);
+			poke(&r->img, IMG_FIELD(u.bitmap.stride), (v >> 4) % 64, 4);
+			break;
+		case 4:		/* an address with slot id 255 aborts spice-server */
+			poke(&r->img, CHUNK_FIELD(next_chunk), 0xff00000000000000ULL | v, 8);
+			break;
+		default:
+			poke(&r->img, IMG_FIELD(u.bitmap.y), (v >> 8) % 70000, 4);
+			break;
+		}
+		r->corruptions++;
+		usleep(v % 200);
+		race_repair(r, what);
+		usleep((v >> 16) % 200);
+	}
+	return NULL;
+}
+
+static void test_race(int seconds)
+{
+	long long protected0 = counter("qxl_objects", "exec_protected");
+	long long waits0 = counter("qxl_objects", "fault_waits");
+	unsigned long submitted = 0, accepted = 0, refused = 0, other = 0;
+	int last_other = 0, ret;
+	struct timespec t0, t;
+	struct race r = { 0 };
+	struct buf s;
+	struct cmd c;
+	pthread_t th;
+
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 64, 256);
+	if (!ret)
+		ret = buf_alloc(&r.img, 4096);
+	if (!ret)
+		ret = buf_map(&r.img);
+	if (!ret)
+		ret = buf_alloc(&r.clip, 4096);
+	if (!ret)
+		ret = buf_map(&r.clip);
+	expect_ret(ret, 0, "a surface, an image buffer and a clip buffer");
+	if (ret)
+		return;
+	image_cmd(&c, &r.img, s.handle, RACE_W, RACE_H);
+	race_repair(&r, 0);
+	cmd_clip(&c, r.clip.handle);
+	expect_ret(cmd_submit(&c), 0, "the clipped COPY is valid before the race");
+
+	if (pthread_create(&th, NULL, race_writer, &r)) {
+		ok(0, "writer thread: expected pthread_create to work, got %s", strerror(errno));
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		ret = cmd_submit(&c);
+		submitted++;
+		if (!ret) {
+			accepted++;
+		} else if (ret == -EINVAL) {
+			refused++;
+		} else {
+			other++;
+			last_other = ret;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < seconds);
+	r.stop = 1;
+	pthread_join(th, NULL);
+
+	printf("# %lu submissions (%lu accepted, %lu refused) against %lu corruptions in %d s\n",
+	       submitted, accepted, refused, r.corruptions, seconds);
+	ok(!other, "every racing submission accepted or refused: expected 0 or -EINVAL, got %lu others (last %s)",
+	   other, err_name(last_other));
+	ok(accepted > 0 && refused > 0,
+	   "the writer raced the checks: expected some accepted and some refused, got %lu and %lu",
+	   accepted, refused);
+	ok(counter("qxl_objects", "exec_protected") - protected0 >= (long long)accepted,
+	   "buffers write-protected: expected at least %lu, got %lld", accepted,
+	   counter("qxl_objects", "exec_protected") - protected0);
+	ok(counter("qxl_objects", "fault_waits") > waits0,
+	   "the writer waited for the device at least once: expected fault_waits > %lld, got %lld",
+	   waits0, counter("qxl_objects", "fault_waits"));
+
+	/* the device still draws what it is told */
+	buf_free(&r.clip);
+	buf_free(&r.img);
+	ret = fill(s.handle, 0, 0, 64, 64, 0x00123456);
+	if (!ret)
+		ret = update_area(s.handle, 0, 0, 64, 64);
+	if (!ret)
+		ret = buf_map(&s);
+	expect_ret(ret, 0, "FILL and UPDATE_AREA after the race");
+	if (!ret)
+		ok((pixel(&s, 256, 64, 10, 10) & 0xffffff) == 0x123456,
+		   "FILL after the race rendered: expected 0x123456, got 0x%06x",
+		   pixel(&s, 256, 64, 10, 10) & 0xffffff);
+	buf_free(&s);
+}
+
+/* ---- signal ---- */
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/*
+ * UPDATE_AREA while a timer signal keeps arriving (handler without
+ * SA_RESTART): each call either completes or fails with EINTR, the device
+ * finishes what it was asked (no guest bug for an async operation issued
+ * while one is pending) and the surface is right afterwards.
+ */
+static void test_signal(int seconds)
+{
+	long long int0 = counter("qxl_objects", "updates_interrupted");
+	unsigned long calls = 0, done = 0, interrupted = 0, other = 0;
+	struct itimerval it = { .it_interval.tv_usec = 300, .it_value.tv_usec = 300 };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct drm_qxl_update_area u = { 0 };
+	struct timespec t0, t;
+	int last_other = 0, i, ret;
+	long long delta;
+	struct buf s;
+
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 512, 512, 2048);
+	if (!ret)
+		ret = buf_map(&s);
+	expect_ret(ret, 0, "surface 512x512 allocated and mapped");
+	if (ret)
+		return;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	u.handle = s.handle;
+	u.right = 512;
+	u.bottom = 512;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		/* work for the device to render in the update */
+		for (i = 0; i < 8; i++)
+			fill(s.handle, 0, 0, 512, 512, 0x00010101 * (uint32_t)(calls + i));
+		/* not drmIoctl(): it restarts on EINTR */
+		ret = ioctl(fd, DRM_IOCTL_QXL_UPDATE_AREA, &u) ? -errno : 0;
+		calls++;
+		if (!ret) {
+			done++;
+		} else if (ret == -EINTR) {
+			interrupted++;
+		} else {
+			other++;
+			last_other = ret;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < seconds);
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+
+	delta = counter("qxl_objects", "updates_interrupted") - int0;
+	printf("# %lu UPDATE_AREA calls: %lu done, %lu interrupted (%d signals, kernel counted %lld)\n",
+	       calls, done, interrupted, (int)alarms, delta);
+	ok(!other, "UPDATE_AREA under signals: expected 0 or EINTR, got %lu others (last %s)",
+	   other, err_name(last_other));
+	ok(interrupted > 0 && delta > 0 && delta <= (long long)interrupted,
+	   "signals ended waits: expected EINTR seen and counted (0 < counted <= seen), got %lu seen, %lld counted",
+	   interrupted, delta);
+
+	ret = fill(s.handle, 0, 0, 512, 512, 0x00abcdef);
+	if (!ret)
+		ret = update_area(s.handle, 0, 0, 512, 512);
+	expect_ret(ret, 0, "FILL and UPDATE_AREA after the interrupted ones");
+	ok((pixel(&s, 2048, 512, 300, 300) & 0xffffff) == 0xabcdef,
+	   "surface right after the interrupted updates: expected 0xabcdef, got 0x%06x",
+	   pixel(&s, 2048, 512, 300, 300) & 0xffffff);
+	ok(counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
 	buf_free(&s);
 }
 
@@ -1124,8 +1495,12 @@ int main(int argc, char **argv)
 		test_invalid();
 	else if (!strcmp(what, "pressure"))
 		test_pressure(argc > 2 ? atoi(argv[2]) : 2);
+	else if (!strcmp(what, "race"))
+		test_race(argc > 2 ? atoi(argv[2]) : 3);
+	else if (!strcmp(what, "signal"))
+		test_signal(argc > 2 ? atoi(argv[2]) : 2);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal)\n",
 			what);
 		return 2;
 	}
