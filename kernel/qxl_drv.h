@@ -166,6 +166,8 @@ struct qxl_device {
 	struct work_struct release_work;
 	u64 releases_freed;
 	u64 release_chains_rejected;
+	u64 release_ids_unknown;		/* of those: id never issued, or freed */
+	u64 release_ids_unsubmitted;		/* id allocated, not yet submitted */
 
 	/* device memory (BAR0 pages area) */
 	struct mutex vram_lock;
