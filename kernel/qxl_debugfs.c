@@ -29,6 +29,8 @@ static int qxl_status_show(struct seq_file *m, void *unused)
 	seq_printf(m, "releases_outstanding: %u\n", READ_ONCE(qdev->releases_outstanding));
 	seq_printf(m, "releases_freed: %llu\n", READ_ONCE(qdev->releases_freed));
 	seq_printf(m, "release_chains_rejected: %llu\n", qdev->release_chains_rejected);
+	seq_printf(m, "release_ids_unknown: %llu\n", qdev->release_ids_unknown);
+	seq_printf(m, "release_ids_unsubmitted: %llu\n", qdev->release_ids_unsubmitted);
 	seq_printf(m, "vram_used: %llu\n", READ_ONCE(qdev->vram_used));
 	seq_printf(m, "vram_peak: %llu\n", READ_ONCE(qdev->vram_peak));
 	seq_printf(m, "vram_size: %u\n", qdev->layout.pages_size);

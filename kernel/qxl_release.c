@@ -72,8 +72,8 @@ struct qxl_release *qxl_release_alloc(struct qxl_device *qdev, enum qxl_ring_id 
 
 	idr_preload(GFP_KERNEL);
 	spin_lock_irqsave(&qdev->release_lock, flags);
-	/* Stored as NULL until submitted, so the device cannot return it earlier. */
-	id = idr_alloc_cyclic(&qdev->release_idr, NULL, 1, 0, GFP_NOWAIT);
+	/* the device returning it before submission is refused (qxl_release_submitted) */
+	id = idr_alloc_cyclic(&qdev->release_idr, release, 1, 0, GFP_NOWAIT);
 	spin_unlock_irqrestore(&qdev->release_lock, flags);
 	idr_preload_end();
 	if (id < 0) {
@@ -84,6 +84,12 @@ struct qxl_release *qxl_release_alloc(struct qxl_device *qdev, enum qxl_ring_id 
 	release->id = id;
 	writeq(id, qxl_release_ptr(release, 0));
 	return release;
+}
+
+/* The fence is initialised at submission (under release_lock). */
+static bool qxl_release_submitted(const struct qxl_release *release)
+{
+	return release->fence.ops;
 }
 
 void __iomem *qxl_release_ptr(struct qxl_release *release, u32 offset)
@@ -147,7 +153,6 @@ int qxl_release_submit_fence(struct qxl_release *release, u32 cmd_type, u32 *seq
 	dma_fence_init(&release->fence, &qxl_fence_ops, &qdev->release_lock,
 		       qdev->fence_context + release->ring,
 		       ++qdev->fence_seqno[release->ring]);
-	idr_replace(&qdev->release_idr, release, release->id);
 	qdev->releases_outstanding++;
 	spin_unlock_irqrestore(&qdev->release_lock, flags);
 	if (fence)
@@ -165,18 +170,27 @@ int qxl_release_submit(struct qxl_release *release, u32 cmd_type, u32 *seq)
 	return qxl_release_submit_fence(release, cmd_type, seq, NULL);
 }
 
+/*
+ * The walker stops at the first id that fails here, so each refused chain
+ * counts once: as unknown (never issued, or already freed: ids are not
+ * reused before the idr wraps, so a duplicate release lands here), as
+ * unsubmitted, or neither (a loop or an overlong chain).
+ */
 static int qxl_release_lookup(void *ctx, u64 id, u64 *next)
 {
 	struct qxl_device *qdev = ctx;
 	struct qxl_release *release = NULL;
 	unsigned long flags;
 
-	if (id > INT_MAX)
-		return -ENOENT;
 	spin_lock_irqsave(&qdev->release_lock, flags);
-	release = idr_find(&qdev->release_idr, id);
-	spin_unlock_irqrestore(&qdev->release_lock, flags);
+	if (id <= INT_MAX)
+		release = idr_find(&qdev->release_idr, id);
 	if (!release)
+		qdev->release_ids_unknown++;
+	else if (!qxl_release_submitted(release))
+		qdev->release_ids_unsubmitted++;
+	spin_unlock_irqrestore(&qdev->release_lock, flags);
+	if (!release || !qxl_release_submitted(release))
 		return -ENOENT;
 	/* The device replaced our id with the next link of the chain. */
 	*next = readq(qxl_release_ptr(release, 0));
@@ -192,7 +206,7 @@ static void qxl_release_chain_free(void *ctx, u64 id)
 	spin_lock_irqsave(&qdev->release_lock, flags);
 	release = idr_find(&qdev->release_idr, id);
 	spin_unlock_irqrestore(&qdev->release_lock, flags);
-	if (release)
+	if (release && qxl_release_submitted(release))
 		qxl_release_retire(release, 0);
 }
 
@@ -283,17 +297,20 @@ void qxl_release_forget_all(struct qxl_device *qdev)
 {
 	struct qxl_release *release;
 	unsigned long flags;
+	bool submitted;
 	int id;
 
 	mutex_lock(&qdev->release_ring_lock);
-	for (;;) {
-		id = 1;
+	for (id = 1;; id++) {
 		spin_lock_irqsave(&qdev->release_lock, flags);
 		release = idr_get_next(&qdev->release_idr, &id);
+		submitted = release && qxl_release_submitted(release);
 		spin_unlock_irqrestore(&qdev->release_lock, flags);
 		if (!release)
 			break;
-		qxl_release_retire(release, -ENODEV);
+		/* one being built belongs to its submitter */
+		if (submitted)
+			qxl_release_retire(release, -ENODEV);
 	}
 	mutex_unlock(&qdev->release_ring_lock);
 }

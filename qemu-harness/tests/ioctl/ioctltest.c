@@ -17,6 +17,8 @@
  *                        commands while they are submitted (the harness
  *                        checks that QEMU did not abort and the kernel did
  *                        not warn)
+ *   ioctltest releases   (last in a boot) no release id from the device was
+ *                        refused, and releases drain when idle
  *   ioctltest signal [seconds]
  *                        UPDATE_AREA interrupted by timer signals
  *
@@ -1234,6 +1236,9 @@ static void test_race(int seconds)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
+		/* now and then nothing is in flight, so the writer gets its turn */
+		if (submitted % 16 == 15)
+			usleep(2000);
 		ret = cmd_submit(&c);
 		submitted++;
 		if (!ret) {
@@ -1390,6 +1395,42 @@ static long long settle(void)
 	return z;
 }
 
+/* ---- releases ---- */
+
+/*
+ * Run last in a boot: spice-server's record has no release ids, so the
+ * kernel's own account is checked.  No id the device handed back was
+ * refused (unknown, freed already, i.e. released twice, or never
+ * submitted; or a chain that loops), and once idle everything drains but
+ * what the device keeps by design: the create command of each live
+ * surface and the current cursor.
+ */
+static void test_releases(void)
+{
+	static const char *const refused[] = {
+		"release_chains_rejected", "release_ids_unknown", "release_ids_unsubmitted",
+	};
+	long long out = -1, surfaces = -1, v;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		v = counter("qxl_status", refused[i]);
+		ok(v == 0, "debugfs %s: expected 0, got %lld", refused[i], v);
+	}
+	/* bounded: 50 flushes of at most 1 s each */
+	for (i = 0; i < 50; i++) {
+		release_flush();
+		out = counter("qxl_status", "releases_outstanding");
+		surfaces = counter("qxl_objects", "surfaces_live");
+		if (out >= 0 && surfaces >= 0 && out <= surfaces + 1)
+			break;
+		usleep(100000);
+	}
+	ok(out >= 0 && surfaces >= 0 && out <= surfaces + 1,
+	   "releases drain when idle: expected at most %lld outstanding (live surfaces + cursor), got %lld",
+	   surfaces + 1, out);
+}
+
 #define MAX_BUFS 8192
 
 static void test_pressure(int rounds)
@@ -1497,10 +1538,12 @@ int main(int argc, char **argv)
 		test_pressure(argc > 2 ? atoi(argv[2]) : 2);
 	else if (!strcmp(what, "race"))
 		test_race(argc > 2 ? atoi(argv[2]) : 3);
+	else if (!strcmp(what, "releases"))
+		test_releases();
 	else if (!strcmp(what, "signal"))
 		test_signal(argc > 2 ? atoi(argv[2]) : 2);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases)\n",
 			what);
 		return 2;
 	}
