@@ -3,24 +3,33 @@
  * 2D acceleration: X operations on the screen expressed as the QXL command
  * that means them, submitted through EXECBUFFER in batches.
  *
- *   PolyFillRect, solid, GXcopy          -> QXL_DRAW_FILL per clipped box
- *   CopyArea screen -> screen, GXcopy    -> QXL_COPY_BITS per clipped box
+ *   PolyFillRect, solid, any GC function
+ *     the device's ROP descriptors express -> QXL_DRAW_FILL per clipped box
+ *   CopyArea screen -> screen, GXcopy,
+ *   CopyWindow (window moves, scrolling)   -> QXL_COPY_BITS per clipped box
  *   PutImage ZPixmap depth 24, GXcopy,
- *   CopyArea pixmap -> screen, GXcopy    -> QXL_DRAW_COPY of a bitmap image
- *                                           (with an image id for the cache)
+ *   CopyArea pixmap -> screen, GXcopy      -> QXL_DRAW_COPY of a bitmap image
+ *                                             (with an image id for the cache)
  *
- * The model: the front buffer is a device surface whose memory is the
- * device's own canvas (spice-server renders the primary surface in place).
- * Software rendering (fb) writes that memory directly and its damage is
- * sent once per request batch by DIRTYFB (qxl_front.c).  Device drawing is
- * asynchronous, so after every submission the driver asks the kernel for
- * UPDATE_AREA over what it submitted: when control returns to the server,
- * memory holds exactly what was drawn, software rendering and GetImage
- * see it, and nothing rendered later can overwrite newer CPU pixels.
- * Before a command that reads the screen (copy-bits) or that combines with
- * what is there, pending software damage is sent first so the SPICE
- * client sees the same sequence.  What a device command draws is removed
- * from the pending damage: it must not be uploaded a second time.
+ * The model is a mirror.  The front buffer is a dumb buffer in system
+ * memory that fb renders for EVERY operation, accelerated or not: it is
+ * authoritative and always exact, so GetImage, Render and every software
+ * fallback read it without waiting for the device.  The device's primary
+ * surface is a separate copy, kept identical by sending, for each change,
+ * the cheapest command producing the same pixels; what software alone
+ * rendered is left in the damage region and uploaded by DIRTYFB
+ * (qxl_front.c), which both kernels perform synchronously from the front
+ * buffer in ring order with EXECBUFFER.  Nothing is ever read back.
+ *
+ * Ordering: a command that reads the device's pixels (a copy source, or
+ * the destination of a GC function that combines with it) first has the
+ * pending software damage over what it reads uploaded, after the commands
+ * batched before it.  What a command draws is removed from the damage.
+ *
+ * Coordinates: commands are sent only while one CRTC shows the front
+ * buffer at +0+0 with no rotation, where front and primary coordinates are
+ * the same (both kernels put a single head at the primary's origin), and
+ * only inside that CRTC's viewport; everything else stays damage.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -36,13 +45,14 @@
 #include <windowstr.h>
 #include <regionstr.h>
 #include <picturestr.h>
+#include <damagestr.h>
 
 #include "../../uapi/qxl_drm.h"
 #include "../../uapi/qxl_device.h"
 
 #define QXL_CMD_BODY_MAX	248	/* the kernel's release slot minus its id */
 #define QXL_MAX_BATCH		1024
-#define QXL_RELOCS_PER_CMD	2
+#define QXL_RELOCS_PER_CMD	3
 #define QXL_IMAGE_STRIP_BYTES	(512 * 1024)
 
 _Static_assert(sizeof(struct qxl_drawable) - sizeof(union qxl_release_info) <= QXL_CMD_BODY_MAX,
@@ -63,7 +73,6 @@ struct qxl_batch {
 	/* data buffers referenced by the batch, closed after submission */
 	uint32_t bo[QXL_MAX_BATCH];
 	int nbo;
-	BoxRec ext;		/* what the batch draws, for UPDATE_AREA */
 };
 
 static struct qxl_batch *
@@ -80,6 +89,9 @@ qxl_fallback(struct qxl_screen *qs, const char *what, const char *why)
 		xf86DrvMsg(qs->scrn->scrnIndex, X_INFO, "fallback: %s: %s\n", what, why);
 }
 
+static Bool qxl_draw_image_boxes(struct qxl_screen *qs, const uint8_t *src, int stride,
+				 int sx, int sy, const BoxRec *box, int nbox);
+
 /* ---- submission ---- */
 
 static void
@@ -88,32 +100,9 @@ qxl_batch_reset(struct qxl_batch *b)
 	b->n = 0;
 	b->nreloc = 0;
 	b->nbo = 0;
-	b->ext.x1 = b->ext.y1 = 32767;
-	b->ext.x2 = b->ext.y2 = -32768;
 }
 
-void
-qxl_accel_sync(struct qxl_screen *qs, const BoxRec *box)
-{
-	struct drm_qxl_update_area ua = {
-		.handle = qs->front.handle,
-		.top = box->y1 < 0 ? 0 : box->y1,
-		.left = box->x1 < 0 ? 0 : box->x1,
-		.bottom = box->y2 > (int)qs->front.height ? qs->front.height : (uint32_t)box->y2,
-		.right = box->x2 > (int)qs->front.width ? qs->front.width : (uint32_t)box->x2,
-	};
-
-	if (ua.left >= ua.right || ua.top >= ua.bottom)
-		return;
-	if (drmIoctl(qs->fd, DRM_IOCTL_QXL_UPDATE_AREA, &ua))
-		xf86DrvMsg(qs->scrn->scrnIndex, X_WARNING,
-			   "UPDATE_AREA %ux%u+%u+%u failed: %s\n",
-			   ua.right - ua.left, ua.bottom - ua.top, ua.left, ua.top,
-			   strerror(errno));
-	qs->syncs++;
-}
-
-/* Submit what is batched (the device renders it asynchronously). */
+/* Submit what is batched, in order; the device renders it asynchronously. */
 void
 qxl_accel_flush(struct qxl_screen *qs)
 {
@@ -138,59 +127,13 @@ qxl_accel_flush(struct qxl_screen *qs)
 		qs->submits++;
 		qs->commands += cnt;
 		done += cnt;
-		/*
-		 * Observed on spice-server 0.15: one UPDATE_AREA after
-		 * several submissions does not always render all of them;
-		 * settle each submission before the next.
-		 */
-		qxl_accel_sync(qs, &b->ext);
 	}
 	for (i = 0; i < b->nbo; i++) {
 		struct drm_gem_close gc = { .handle = b->bo[i] };
 
 		drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
 	}
-	qxl_accel_pending(qs, &b->ext);
 	qxl_batch_reset(b);
-}
-
-/*
- * The device has been given commands over 'box' that it may render at
- * any later time into the memory the CPU uses.
- */
-void
-qxl_accel_pending(struct qxl_screen *qs, const BoxRec *box)
-{
-	if (box->x1 >= box->x2 || box->y1 >= box->y2)
-		return;
-	if (!qs->dev_pending) {
-		qs->dev_ext = *box;
-		qs->dev_pending = 1;
-		return;
-	}
-	if (box->x1 < qs->dev_ext.x1) qs->dev_ext.x1 = box->x1;
-	if (box->y1 < qs->dev_ext.y1) qs->dev_ext.y1 = box->y1;
-	if (box->x2 > qs->dev_ext.x2) qs->dev_ext.x2 = box->x2;
-	if (box->y2 > qs->dev_ext.y2) qs->dev_ext.y2 = box->y2;
-}
-
-/*
- * Before the CPU reads or writes the front buffer: submit what is batched
- * and have the device finish everything it was given, so memory holds
- * exactly what was drawn and nothing rendered later overwrites CPU pixels.
- */
-void
-qxl_accel_prepare_cpu(struct qxl_screen *qs)
-{
-	if (!qs->accel_active)
-		return;
-	if (qs->batch && qs->batch->n)
-		qxl_accel_flush(qs);
-	if (qs->dev_pending) {
-		if (qs->scanout_fb && qs->scanout_fb == qs->fb_id)
-			qxl_accel_sync(qs, &qs->dev_ext);
-		qs->dev_pending = 0;
-	}
 }
 
 /* A new drawable in the batch, targeting the primary surface over 'box'. */
@@ -222,10 +165,6 @@ qxl_batch_draw(struct qxl_screen *qs, uint8_t type, const BoxRec *box)
 	b->cmd[b->n].relocs_num = 0;
 	b->cmd[b->n].pad = 0;
 	b->n++;
-	if (box->x1 < b->ext.x1) b->ext.x1 = box->x1;
-	if (box->y1 < b->ext.y1) b->ext.y1 = box->y1;
-	if (box->x2 > b->ext.x2) b->ext.x2 = box->x2;
-	if (box->y2 > b->ext.y2) b->ext.y2 = box->y2;
 	return d;
 }
 
@@ -270,12 +209,59 @@ qxl_gc_plain(GCPtr gc)
 	       (gc->planemask & 0xffffff) == 0xffffff;
 }
 
-/* The device drew 'reg': software damage there is superseded. */
+/*
+ * The part of the front buffer that the primary surface holds at the
+ * same coordinates: the viewport of the only CRTC, when it sits at +0+0
+ * unrotated.  Several heads are placed side by side on the primary by
+ * the kernel, at offsets userspace does not know: no commands then.
+ */
+static Bool
+qxl_viewport(struct qxl_screen *qs, BoxPtr vp)
+{
+	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(qs->scrn);
+	xf86CrtcPtr shown = NULL;
+	int i;
+
+	for (i = 0; i < cfg->num_crtc; i++) {
+		if (!cfg->crtc[i]->enabled)
+			continue;
+		if (shown)
+			return FALSE;
+		shown = cfg->crtc[i];
+	}
+	if (!shown || shown->x || shown->y || shown->rotation != RR_Rotate_0)
+		return FALSE;
+	vp->x1 = 0;
+	vp->y1 = 0;
+	vp->x2 = shown->mode.HDisplay < (int)qs->front.width ?
+		 shown->mode.HDisplay : (int)qs->front.width;
+	vp->y2 = shown->mode.VDisplay < (int)qs->front.height ?
+		 shown->mode.VDisplay : (int)qs->front.height;
+	return vp->x2 > 0 && vp->y2 > 0;
+}
+
+static void
+qxl_clip_to(RegionPtr reg, const BoxRec *vp)
+{
+	RegionRec r;
+
+	RegionInit(&r, (BoxPtr)vp, 1);
+	RegionIntersect(reg, reg, &r);
+	RegionUninit(&r);
+}
+
+/* The device drew 'reg' from up-to-date sources: no upload needed there. */
 static void
 qxl_claim(struct qxl_screen *qs, RegionPtr reg)
 {
-	if (qs->damage)
-		RegionSubtract(DamageRegion(qs->damage), DamageRegion(qs->damage), reg);
+	if (!qs->damage)
+		return;
+	/*
+	 * The damage layer reports after the operation (qxl_front.c): what
+	 * it holds for the running one is still pending.
+	 */
+	RegionSubtract(DamageRegion(qs->damage), DamageRegion(qs->damage), reg);
+	RegionSubtract(&qs->damage->pendingDamage, &qs->damage->pendingDamage, reg);
 }
 
 static uint64_t
@@ -290,120 +276,28 @@ qxl_hash(const uint8_t *p, size_t n, uint64_t h)
 	return h;
 }
 
-/*
- * Upload rows [y0, y0+h) of a 32-bit image (stride bytes apart, starting
- * at 'bits') as one QXL bitmap in a fresh data buffer.  Returns the
- * buffer handle (0 on failure); the image sits at offset 0.
- */
-static uint32_t
-qxl_image_create(struct qxl_screen *qs, const uint8_t *bits, int stride,
-		 int w, int h)
-{
-	struct qxl_batch *b = qxl_batch_of(qs);
-	size_t img_sz = (sizeof(struct qxl_image) + 7) & ~(size_t)7;
-	size_t row = (size_t)w * 4;
-	size_t size = img_sz + sizeof(struct qxl_data_chunk) + row * h;
-	struct drm_qxl_alloc al = { .size = (uint32_t)size };
-	struct drm_qxl_map mp = { 0 };
-	struct qxl_image *img;
-	struct qxl_data_chunk *ch;
-	uint8_t *map;
-	uint64_t id = 0xcbf29ce484222325ull;
-	int y;
-
-	if (b->nbo == QXL_MAX_BATCH)
-		qxl_accel_flush(qs);
-	if (drmIoctl(qs->fd, DRM_IOCTL_QXL_ALLOC, &al))
-		return 0;
-	mp.handle = al.handle;
-	if (drmIoctl(qs->fd, DRM_IOCTL_QXL_MAP, &mp))
-		goto fail;
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, qs->fd, (off_t)mp.offset);
-	if (map == MAP_FAILED)
-		goto fail;
-	img = (struct qxl_image *)map;
-	ch = (struct qxl_data_chunk *)(map + img_sz);
-	for (y = 0; y < h; y++) {
-		memcpy(ch->data + row * y, bits + (size_t)stride * y, row);
-		if (qs->image_cache)
-			id = qxl_hash(bits + (size_t)stride * y, row, id);
-	}
-	ch->data_size = (uint32_t)(row * h);
-	ch->prev_chunk = 0;
-	ch->next_chunk = 0;
-	memset(img, 0, sizeof(*img));
-	img->descriptor.type = QXL_IMAGE_TYPE_BITMAP;
-	img->descriptor.width = w;
-	img->descriptor.height = h;
-	if (qs->image_cache) {
-		id = qxl_hash((const uint8_t *)&w, sizeof(w), id);
-		id = qxl_hash((const uint8_t *)&h, sizeof(h), id);
-		img->descriptor.id = id;
-		img->descriptor.flags = QXL_IMAGE_CACHE;
-	}
-	img->u.bitmap.format = QXL_BITMAP_FMT_32BIT;
-	img->u.bitmap.flags = QXL_BITMAP_TOP_DOWN;
-	img->u.bitmap.x = w;
-	img->u.bitmap.y = h;
-	img->u.bitmap.stride = (uint32_t)row;
-	img->u.bitmap.palette = 0;
-	img->u.bitmap.data = 0;		/* relocated */
-	munmap(map, size);
-	b->bo[b->nbo++] = al.handle;
-	qs->upload_bytes += row * h;
-	return al.handle;
-fail:
-	{
-		struct drm_gem_close gc = { .handle = al.handle };
-
-		drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
-	}
-	return 0;
-}
-
-/*
- * Draw 'src' (32-bit pixels; (sx, sy) is the source pixel of screen
- * pixel (0, 0)) into every box, in strips that keep each image buffer
- * small.  Returns FALSE if nothing could be submitted (caller falls back).
- */
-static Bool
-qxl_draw_image_boxes(struct qxl_screen *qs, const uint8_t *src, int stride,
-		     int sx, int sy, const BoxRec *box, int nbox)
-{
-	int i;
-
-	for (i = 0; i < nbox; i++) {
-		int w = box[i].x2 - box[i].x1, h = box[i].y2 - box[i].y1;
-		int strip = QXL_IMAGE_STRIP_BYTES / (w * 4), y;
-
-		if (strip < 1)
-			strip = 1;
-		for (y = 0; y < h; y += strip) {
-			int sh = h - y < strip ? h - y : strip;
-			const uint8_t *p = src + (size_t)stride * (box[i].y1 + y + sy) +
-					   (size_t)(box[i].x1 + sx) * 4;
-			uint32_t bo = qxl_image_create(qs, p, stride, w, sh);
-			struct qxl_drawable *d;
-			BoxRec part = { box[i].x1, box[i].y1 + y, box[i].x2, box[i].y1 + y + sh };
-
-			if (!bo)
-				return i > 0 || y > 0 ? TRUE : FALSE;
-			d = qxl_batch_draw(qs, QXL_DRAW_COPY, &part);
-			d->u.copy.src_area.left = 0;
-			d->u.copy.src_area.top = 0;
-			d->u.copy.src_area.right = w;
-			d->u.copy.src_area.bottom = sh;
-			d->u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
-			d->u.copy.scale_mode = QXL_SCALE_MODE_NEAREST;
-			qxl_batch_reloc(qs, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap), bo, 0);
-			qxl_batch_reloc(qs, bo, offsetof(struct qxl_image, u.bitmap.data), bo,
-					(sizeof(struct qxl_image) + 7) & ~(size_t)7);
-		}
-	}
-	return TRUE;
-}
-
 /* ---- GC ops ---- */
+
+/*
+ * The model needs the damage layer to wrap our GC ops (it does: the
+ * Damage extension sets up after the driver's ScreenInit): the damage of
+ * an operation is then pending while it runs, and copies rendered here
+ * by fbCopyNtoN are still reported.  Checked once, on a fill that draws.
+ */
+static void
+qxl_check_damage_order(struct qxl_screen *qs, RegionPtr reg)
+{
+	if (qs->damage_order_checked || !qs->damage || !RegionNotEmpty(reg))
+		return;
+	qs->damage_order_checked = 1;
+	if (RegionNotEmpty(&qs->damage->pendingDamage))
+		return;
+	xf86DrvMsg(qs->scrn->scrnIndex, X_ERROR,
+		   "Acceleration off: the damage layer does not wrap the driver's "
+		   "operations, so device commands could not be kept in order\n");
+	qxl_accel_flush(qs);
+	qs->accel_active = 0;
+}
 
 #define QXL_GC_PRIV(gc) ((struct qxl_gc_priv *)dixGetPrivateAddr(&(gc)->devPrivates, &qxl_gc_key))
 
@@ -413,22 +307,67 @@ qxl_qs(DrawablePtr d)
 	return qxl_screen_of(xf86ScreenToScrn(d->pScreen));
 }
 
+/* May 'd' get device commands?  Sets the viewport they are clipped to. */
 static Bool
-qxl_can_accel(struct qxl_screen *qs, DrawablePtr d)
+qxl_can_accel(struct qxl_screen *qs, DrawablePtr d, BoxPtr vp)
 {
 	/* the primary surface exists only while a CRTC shows the front */
 	return qs->accel_active && qs->scrn->vtSema &&
-	       qs->scanout_fb && qs->scanout_fb == qs->fb_id && qxl_on_front(d);
+	       qs->scanout_fb && qs->scanout_fb == qs->fb_id && qxl_on_front(d) &&
+	       qxl_viewport(qs, vp);
 }
 
-/* The CPU is about to touch 'd' (and read 's'): settle the front first. */
+/*
+ * A solid fill with any GC function and plane mask, as at most two device
+ * fills.  With a constant source, each destination bit ends up 0, 1, d or
+ * ~d, so the whole operation is d' = (d & and) ^ xor, per bit:
+ * and = f(s,0) ^ f(s,1), xor = f(s,0) inside the plane mask, and = 1,
+ * xor = 0 outside.  X's function code holds f(s,d) at bit 3 - (2s + d).
+ * and == 0 is an opaque put of xor; otherwise an AND and/or an XOR fill.
+ * Only the 24 colour bits matter: the device shows no pad byte.
+ */
+struct qxl_solid {
+	uint32_t and_mask, xor_mask;
+};
+
 static void
-qxl_cpu_access(struct qxl_screen *qs, DrawablePtr d, DrawablePtr s)
+qxl_solid_of(GCPtr gc, struct qxl_solid *f)
 {
-	if (!qs->accel_active || (!qs->dev_pending && !(qs->batch && qs->batch->n)))
-		return;
-	if (qxl_on_front(d) || (s && qxl_on_front(s)))
-		qxl_accel_prepare_cpu(qs);
+	uint32_t pm = gc->planemask & 0xffffff, fg = gc->fgPixel & 0xffffff;
+	unsigned int alu = gc->alu & 15;
+#define QXL_ALU(s, d) ((alu >> (3 - ((s) * 2 + (d)))) & 1)
+	uint32_t s1_and = QXL_ALU(1, 0) ^ QXL_ALU(1, 1) ? fg : 0;
+	uint32_t s0_and = QXL_ALU(0, 0) ^ QXL_ALU(0, 1) ? ~fg & 0xffffff : 0;
+	uint32_t s1_xor = QXL_ALU(1, 0) ? fg : 0;
+	uint32_t s0_xor = QXL_ALU(0, 0) ? ~fg & 0xffffff : 0;
+#undef QXL_ALU
+
+	f->and_mask = ((s1_and | s0_and) & pm) | (~pm & 0xffffff);
+	f->xor_mask = (s1_xor | s0_xor) & pm;
+}
+
+static void
+qxl_solid_box(struct qxl_screen *qs, const BoxRec *box, uint32_t color, uint16_t ropd)
+{
+	struct qxl_drawable *q = qxl_batch_draw(qs, QXL_DRAW_FILL, box);
+
+	/* spice-server drops what an opaque drawable covers: only a put is */
+	q->effect = ropd == QXL_ROPD_OP_PUT ? QXL_EFFECT_OPAQUE : QXL_EFFECT_BLEND;
+	q->u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+	q->u.fill.brush.u.color = color;
+	q->u.fill.rop_descriptor = ropd;
+}
+
+/*
+ * A command is about to read the device's pixels in 'reg' (a copy
+ * source, or a destination it combines with): software damage there must
+ * reach the device first, behind the commands batched before it.
+ */
+static void
+qxl_settle(struct qxl_screen *qs, RegionPtr reg)
+{
+	if (qs->damage && RegionNotEmpty(DamageRegion(qs->damage)))
+		qxl_front_flush_region(qs, reg);
 }
 
 static void
@@ -436,34 +375,50 @@ qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 {
 	struct qxl_screen *qs = qxl_qs(d);
 	const GCOps *ops = QXL_GC_PRIV(gc)->ops;
-	RegionPtr clip, reg;
+	struct qxl_solid fill;
+	RegionPtr reg;
 	BoxPtr box;
+	BoxRec vp;
 	int i, nbox;
 
-	if (!qxl_can_accel(qs, d) || gc->fillStyle != FillSolid || !qxl_gc_plain(gc)) {
-		if (qxl_can_accel(qs, d))
-			qxl_fallback(qs, "PolyFillRect", "not a solid GXcopy fill");
-		qxl_cpu_access(qs, d, NULL);
+	if (!qxl_can_accel(qs, d, &vp)) {
 		ops->PolyFillRect(d, gc, n, rects);
 		return;
 	}
+	if (gc->fillStyle != FillSolid) {
+		qxl_fallback(qs, "PolyFillRect", "not a solid fill");
+		ops->PolyFillRect(d, gc, n, rects);
+		return;
+	}
+	qxl_solid_of(gc, &fill);
 	reg = RegionFromRects(n, rects, CT_UNSORTED);
 	if (!reg) {
-		qxl_accel_prepare_cpu(qs);
 		ops->PolyFillRect(d, gc, n, rects);
 		return;
 	}
 	RegionTranslate(reg, d->x, d->y);
-	clip = fbGetCompositeClip(gc);
-	RegionIntersect(reg, reg, clip);
+	RegionIntersect(reg, reg, fbGetCompositeClip(gc));
+	qxl_clip_to(reg, &vp);
+	qxl_check_damage_order(qs, reg);
+	if (!qs->accel_active) {
+		RegionDestroy(reg);
+		ops->PolyFillRect(d, gc, n, rects);
+		return;
+	}
+	if (fill.and_mask)
+		qxl_settle(qs, reg);
+	ops->PolyFillRect(d, gc, n, rects);
 	box = RegionRects(reg);
 	nbox = RegionNumRects(reg);
 	for (i = 0; i < nbox; i++) {
-		struct qxl_drawable *q = qxl_batch_draw(qs, QXL_DRAW_FILL, &box[i]);
-
-		q->u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
-		q->u.fill.brush.u.color = gc->fgPixel & 0xffffff;
-		q->u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		if (!fill.and_mask) {
+			qxl_solid_box(qs, &box[i], fill.xor_mask, QXL_ROPD_OP_PUT);
+			continue;
+		}
+		if (fill.and_mask != 0xffffff)
+			qxl_solid_box(qs, &box[i], fill.and_mask, QXL_ROPD_OP_AND);
+		if (fill.xor_mask)
+			qxl_solid_box(qs, &box[i], fill.xor_mask, QXL_ROPD_OP_XOR);
 	}
 	qs->accel_fills += nbox;
 	qxl_claim(qs, reg);
@@ -472,10 +427,51 @@ qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 
 struct qxl_copy_ctx {
 	struct qxl_screen *qs;
-	Bool ok;
-	RegionRec drawn;
+	BoxRec vp;
+	RegionRec drawn;	/* what the device was given */
 };
 
+/*
+ * Copy boxes in the front buffer by fb, and on the device the part whose
+ * destination and source both lie in the viewport.  The boxes come
+ * ordered for overlap (miDoCopy, miCopyRegion): the device copies them in
+ * the same order.
+ */
+/* The part of copy box 'b' whose destination and source the device has. */
+static Bool
+qxl_copy_box(const struct qxl_copy_ctx *c, Bool from_front, int dx, int dy, BoxPtr b)
+{
+	const BoxRec *vp = &c->vp;
+
+	if (b->x1 < vp->x1) b->x1 = vp->x1;
+	if (b->y1 < vp->y1) b->y1 = vp->y1;
+	if (b->x2 > vp->x2) b->x2 = vp->x2;
+	if (b->y2 > vp->y2) b->y2 = vp->y2;
+	if (from_front) {
+		if (b->x1 + dx < vp->x1) b->x1 = vp->x1 - dx;
+		if (b->y1 + dy < vp->y1) b->y1 = vp->y1 - dy;
+		if (b->x2 + dx > vp->x2) b->x2 = vp->x2 - dx;
+		if (b->y2 + dy > vp->y2) b->y2 = vp->y2 - dy;
+	}
+	return b->x1 < b->x2 && b->y1 < b->y2;
+}
+
+static void
+qxl_region_add(RegionPtr reg, const BoxRec *b)
+{
+	RegionRec r;
+
+	RegionInit(&r, (BoxPtr)b, 1);
+	RegionUnion(reg, reg, &r);
+	RegionUninit(&r);
+}
+
+/*
+ * Copy boxes in the front buffer by fb, and on the device the part whose
+ * destination and source both lie in the viewport.  The boxes come
+ * ordered for overlap (miDoCopy, miCopyRegion): the device copies them in
+ * the same order.
+ */
 static void
 qxl_copy_proc(DrawablePtr src, DrawablePtr dst, GCPtr gc, BoxPtr box, int nbox,
 	      int dx, int dy, Bool reverse, Bool upsidedown, Pixel bitplane,
@@ -483,35 +479,47 @@ qxl_copy_proc(DrawablePtr src, DrawablePtr dst, GCPtr gc, BoxPtr box, int nbox,
 {
 	struct qxl_copy_ctx *c = closure;
 	struct qxl_screen *qs = c->qs;
+	Bool from_front = qxl_on_front(src);
+	RegionRec srcreg;
 	int i;
 
-	(void)gc;
-	(void)reverse;
-	(void)upsidedown;
-	(void)bitplane;
-	(void)dst;
-	if (src->type == DRAWABLE_WINDOW) {
-		/* miDoCopy already ordered the boxes for overlap */
+	if (from_front) {
+		RegionNull(&srcreg);
 		for (i = 0; i < nbox; i++) {
-			struct qxl_drawable *q = qxl_batch_draw(qs, QXL_COPY_BITS, &box[i]);
+			BoxRec b = box[i];
 
-			q->u.copy_bits.src_pos.x = box[i].x1 + dx;
-			q->u.copy_bits.src_pos.y = box[i].y1 + dy;
+			if (qxl_copy_box(c, TRUE, dx, dy, &b)) {
+				b.x1 += dx; b.x2 += dx;
+				b.y1 += dy; b.y2 += dy;
+				qxl_region_add(&srcreg, &b);
+			}
 		}
-		qs->accel_copies += nbox;
-	} else {
-		PixmapPtr pix = (PixmapPtr)src;
-
-		c->ok = qxl_draw_image_boxes(qs, pix->devPrivate.ptr, pix->devKind,
-					     dx, dy, box, nbox);
-		qs->accel_uploads += nbox;
+		qxl_settle(qs, &srcreg);
+		RegionUninit(&srcreg);
 	}
-	{
-		RegionRec r;
+	/* the front buffer first: it is what the device must end up equal to */
+	fbCopyNtoN(src, dst, gc, box, nbox, dx, dy, reverse, upsidedown, bitplane, NULL);
+	for (i = 0; i < nbox; i++) {
+		BoxRec b = box[i];
 
-		RegionInitBoxes(&r, box, nbox);
-		RegionUnion(&c->drawn, &c->drawn, &r);
-		RegionUninit(&r);
+		if (!qxl_copy_box(c, from_front, dx, dy, &b))
+			continue;
+		if (from_front) {
+			struct qxl_drawable *q = qxl_batch_draw(qs, QXL_COPY_BITS, &b);
+
+			q->u.copy_bits.src_pos.x = b.x1 + dx;
+			q->u.copy_bits.src_pos.y = b.y1 + dy;
+			qs->accel_copies++;
+		} else {
+			PixmapPtr pix = (PixmapPtr)src;
+
+			/* on failure the box is left to the damage upload */
+			if (!qxl_draw_image_boxes(qs, pix->devPrivate.ptr, pix->devKind,
+						  dx, dy, &b, 1))
+				continue;
+			qs->accel_uploads++;
+		}
+		qxl_region_add(&c->drawn, &b);
 	}
 }
 
@@ -521,36 +529,22 @@ qxl_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 {
 	struct qxl_screen *qs = qxl_qs(dst);
 	const GCOps *ops = QXL_GC_PRIV(gc)->ops;
-	struct qxl_copy_ctx c = { .qs = qs, .ok = TRUE };
+	struct qxl_copy_ctx c = { .qs = qs };
 	RegionPtr ret;
 	Bool from_front, from_pix;
 
-	if (!qxl_can_accel(qs, dst)) {
-		qxl_cpu_access(qs, dst, src);
+	if (!qxl_can_accel(qs, dst, &c.vp))
 		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
-	}
 	from_front = qxl_on_front(src);
 	from_pix = src->type == DRAWABLE_PIXMAP && src->bitsPerPixel == 32 &&
 		   src->depth >= 24 && ((PixmapPtr)src)->devPrivate.ptr;
 	if (!qxl_gc_plain(gc) || (!from_front && !from_pix)) {
 		qxl_fallback(qs, "CopyArea", "not a plain GXcopy from the screen or a 32-bit pixmap");
-		qxl_accel_prepare_cpu(qs);
 		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
-	}
-	/*
-	 * copy-bits reads the screen: the client must have it first, and
-	 * spice-server copies what its canvas holds when it renders the
-	 * command without first rendering older commands under the source
-	 * (observed), so the source must be settled.
-	 */
-	if (from_front) {
-		qxl_front_flush(qs);
-		qxl_accel_prepare_cpu(qs);
 	}
 	RegionNull(&c.drawn);
 	ret = miDoCopy(src, dst, gc, sx, sy, w, h, dx, dy, qxl_copy_proc, 0, &c);
-	if (c.ok)
-		qxl_claim(qs, &c.drawn);
+	qxl_claim(qs, &c.drawn);
 	RegionUninit(&c.drawn);
 	return ret;
 }
@@ -562,17 +556,20 @@ qxl_put_image(DrawablePtr d, GCPtr gc, int depth, int x, int y, int w, int h,
 	struct qxl_screen *qs = qxl_qs(d);
 	const GCOps *ops = QXL_GC_PRIV(gc)->ops;
 	RegionRec reg;
-	BoxRec ext;
+	BoxRec ext, vp;
 	int stride;
 
-	if (!qxl_can_accel(qs, d) || format != ZPixmap || depth != 24 ||
-	    d->bitsPerPixel != 32 || !qxl_gc_plain(gc) || w <= 0 || h <= 0) {
-		if (qxl_can_accel(qs, d))
-			qxl_fallback(qs, "PutImage", "not a depth 24 ZPixmap GXcopy image");
-		qxl_cpu_access(qs, d, NULL);
+	if (!qxl_can_accel(qs, d, &vp)) {
 		ops->PutImage(d, gc, depth, x, y, w, h, leftPad, format, bits);
 		return;
 	}
+	if (format != ZPixmap || depth != 24 || d->bitsPerPixel != 32 ||
+	    !qxl_gc_plain(gc) || w <= 0 || h <= 0) {
+		qxl_fallback(qs, "PutImage", "not a depth 24 ZPixmap GXcopy image");
+		ops->PutImage(d, gc, depth, x, y, w, h, leftPad, format, bits);
+		return;
+	}
+	ops->PutImage(d, gc, depth, x, y, w, h, leftPad, format, bits);
 	stride = PixmapBytePad(w, depth);
 	ext.x1 = d->x + x;
 	ext.y1 = d->y + y;
@@ -580,28 +577,25 @@ qxl_put_image(DrawablePtr d, GCPtr gc, int depth, int x, int y, int w, int h,
 	ext.y2 = ext.y1 + h;
 	RegionInit(&reg, &ext, 1);
 	RegionIntersect(&reg, &reg, fbGetCompositeClip(gc));
+	qxl_clip_to(&reg, &vp);
+	/* source pixel of screen (0,0): (-ext.x1, -ext.y1) in the image */
 	if (RegionNotEmpty(&reg)) {
-		/* source pixel of screen (0,0): (-ext.x1, -ext.y1) in the image */
-		if (!qxl_draw_image_boxes(qs, (const uint8_t *)bits, stride,
-					  -ext.x1, -ext.y1, RegionRects(&reg),
-					  RegionNumRects(&reg))) {
-			qxl_fallback(qs, "PutImage", "no device memory for the image");
-			RegionUninit(&reg);
-			qxl_accel_prepare_cpu(qs);
-			ops->PutImage(d, gc, depth, x, y, w, h, leftPad, format, bits);
-			return;
+		if (qxl_draw_image_boxes(qs, (const uint8_t *)bits, stride,
+					 -ext.x1, -ext.y1, RegionRects(&reg),
+					 RegionNumRects(&reg))) {
+			qs->accel_uploads += RegionNumRects(&reg);
+			qxl_claim(qs, &reg);
+		} else {
+			qxl_fallback(qs, "PutImage", "no device memory for the image: damage upload");
 		}
-		qs->accel_uploads += RegionNumRects(&reg);
-		qxl_claim(qs, &reg);
 	}
 	RegionUninit(&reg);
 }
 
-/* Every other op is rendered by fb once the front buffer is settled. */
+/* Every other op is rendered by fb; its damage is uploaded (qxl_front.c). */
 #define QXL_PASS(name, proto, args)					\
 	static void qxl_##name proto					\
 	{								\
-		qxl_cpu_access(qxl_qs(d), d, NULL);			\
 		QXL_GC_PRIV(gc)->ops->name args;			\
 	}
 
@@ -624,21 +618,18 @@ static RegionPtr
 qxl_CopyPlane(DrawablePtr s, DrawablePtr d, GCPtr gc, int sx, int sy, int w, int h,
 	      int dx, int dy, unsigned long plane)
 {
-	qxl_cpu_access(qxl_qs(d), d, s);
 	return QXL_GC_PRIV(gc)->ops->CopyPlane(s, d, gc, sx, sy, w, h, dx, dy, plane);
 }
 
 static int
 qxl_PolyText8(DrawablePtr d, GCPtr gc, int x, int y, int n, char *c)
 {
-	qxl_cpu_access(qxl_qs(d), d, NULL);
 	return QXL_GC_PRIV(gc)->ops->PolyText8(d, gc, x, y, n, c);
 }
 
 static int
 qxl_PolyText16(DrawablePtr d, GCPtr gc, int x, int y, int n, unsigned short *c)
 {
-	qxl_cpu_access(qxl_qs(d), d, NULL);
 	return QXL_GC_PRIV(gc)->ops->PolyText16(d, gc, x, y, n, c);
 }
 
@@ -763,33 +754,338 @@ qxl_create_gc(GCPtr gc)
 	return ret;
 }
 
-/* ---- screen and Render entry points that read or write the front ---- */
+/*
+ * Images: one data buffer each, laid out as the qxl_image, its palette
+ * (palette formats), then one data chunk holding the rows.  The command
+ * that draws it patches three pointers by relocation.
+ */
+struct qxl_img {
+	uint32_t handle;
+	uint8_t *map;
+	size_t size, pal_off, chunk_off;
+	struct qxl_image *hdr;
+	uint8_t *pal;			/* palette entries, NULL for 32 bits */
+	uint8_t *data;			/* first row */
+	uint32_t stride;
+	int w, h;
+};
+
+#define QXL_ALIGN8(x) (((x) + 7) & ~(size_t)7)
+
+static Bool
+qxl_img_new(struct qxl_screen *qs, int w, int h, uint8_t format, int bpp, int npal,
+	    struct qxl_img *im)
+{
+	struct qxl_batch *b = qxl_batch_of(qs);
+	struct drm_qxl_alloc al = { 0 };
+	struct drm_qxl_map mp = { 0 };
+	struct qxl_palette *pal;
+	struct qxl_data_chunk *ch;
+
+	if (b->nbo == QXL_MAX_BATCH)
+		qxl_accel_flush(qs);
+	im->w = w;
+	im->h = h;
+	im->stride = (uint32_t)(((size_t)w * bpp + 7) / 8);
+	im->pal_off = QXL_ALIGN8(sizeof(struct qxl_image));
+	im->chunk_off = npal ? QXL_ALIGN8(im->pal_off + sizeof(*pal) + 4 * (size_t)npal) :
+			       im->pal_off;
+	im->size = im->chunk_off + sizeof(*ch) + (size_t)im->stride * h;
+	al.size = (uint32_t)im->size;
+	if (drmIoctl(qs->fd, DRM_IOCTL_QXL_ALLOC, &al))
+		return FALSE;
+	im->handle = al.handle;
+	mp.handle = al.handle;
+	if (drmIoctl(qs->fd, DRM_IOCTL_QXL_MAP, &mp))
+		goto fail;
+	im->map = mmap(NULL, im->size, PROT_READ | PROT_WRITE, MAP_SHARED, qs->fd,
+		       (off_t)mp.offset);
+	if (im->map == MAP_FAILED)
+		goto fail;
+	im->hdr = (struct qxl_image *)im->map;
+	memset(im->hdr, 0, sizeof(*im->hdr));
+	im->hdr->descriptor.type = QXL_IMAGE_TYPE_BITMAP;
+	im->hdr->descriptor.width = w;
+	im->hdr->descriptor.height = h;
+	im->hdr->u.bitmap.format = format;
+	im->hdr->u.bitmap.flags = QXL_BITMAP_TOP_DOWN;
+	im->hdr->u.bitmap.x = w;
+	im->hdr->u.bitmap.y = h;
+	im->hdr->u.bitmap.stride = im->stride;
+	im->hdr->u.bitmap.palette = 0;	/* relocated */
+	im->hdr->u.bitmap.data = 0;	/* relocated */
+	im->pal = NULL;
+	if (npal) {
+		pal = (struct qxl_palette *)(im->map + im->pal_off);
+		pal->unique = 0;
+		pal->num_ents = (uint16_t)npal;
+		im->pal = im->map + im->pal_off + offsetof(struct qxl_palette, ents);
+	}
+	ch = (struct qxl_data_chunk *)(im->map + im->chunk_off);
+	ch->data_size = im->stride * (uint32_t)h;
+	ch->prev_chunk = 0;
+	ch->next_chunk = 0;
+	im->data = ch->data;
+	b->bo[b->nbo++] = im->handle;
+	return TRUE;
+fail:
+	{
+		struct drm_gem_close gc = { .handle = al.handle };
+
+		drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
+	}
+	return FALSE;
+}
+
+/* Draw the finished image 1:1 at 'box' (its size) with a put. */
+static void
+qxl_img_draw(struct qxl_screen *qs, struct qxl_img *im, const BoxRec *box)
+{
+	struct qxl_drawable *d;
+
+	munmap(im->map, im->size);
+	d = qxl_batch_draw(qs, QXL_DRAW_COPY, box);
+	d->u.copy.src_area.left = 0;
+	d->u.copy.src_area.top = 0;
+	d->u.copy.src_area.right = im->w;
+	d->u.copy.src_area.bottom = im->h;
+	d->u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
+	d->u.copy.scale_mode = QXL_SCALE_MODE_NEAREST;
+	qxl_batch_reloc(qs, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap), im->handle, 0);
+	qxl_batch_reloc(qs, im->handle, offsetof(struct qxl_image, u.bitmap.data), im->handle,
+			im->chunk_off);
+	if (im->pal)
+		qxl_batch_reloc(qs, im->handle, offsetof(struct qxl_image, u.bitmap.palette),
+				im->handle, im->pal_off);
+	qs->upload_bytes += (unsigned long)im->stride * im->h;
+}
+
+/*
+ * Draw 'src' (32-bit pixels; (sx, sy) is the source pixel of screen
+ * pixel (0, 0)) into every box, in strips that keep each image buffer
+ * small, as 32-bit images with an id for spice-server's image cache.
+ * FALSE: not all of it could be sent (what was is drawn again by the
+ * damage upload the caller leaves in place).
+ */
+static Bool
+qxl_draw_image_boxes(struct qxl_screen *qs, const uint8_t *src, int stride,
+		     int sx, int sy, const BoxRec *box, int nbox)
+{
+	int i;
+
+	for (i = 0; i < nbox; i++) {
+		int w = box[i].x2 - box[i].x1, h = box[i].y2 - box[i].y1;
+		int strip = QXL_IMAGE_STRIP_BYTES / (w * 4), y, r;
+
+		if (strip < 1)
+			strip = 1;
+		for (y = 0; y < h; y += strip) {
+			int sh = h - y < strip ? h - y : strip;
+			const uint8_t *p = src + (size_t)stride * (box[i].y1 + y + sy) +
+					   (size_t)(box[i].x1 + sx) * 4;
+			BoxRec part = { box[i].x1, box[i].y1 + y, box[i].x2, box[i].y1 + y + sh };
+			uint64_t id = 0xcbf29ce484222325ull;
+			struct qxl_img im;
+
+			if (!qxl_img_new(qs, w, sh, QXL_BITMAP_FMT_32BIT, 32, 0, &im))
+				return FALSE;
+			for (r = 0; r < sh; r++) {
+				memcpy(im.data + (size_t)im.stride * r, p + (size_t)stride * r,
+				       im.stride);
+				if (qs->image_cache)
+					id = qxl_hash(p + (size_t)stride * r, im.stride, id);
+			}
+			if (qs->image_cache) {
+				id = qxl_hash((const uint8_t *)&w, sizeof(w), id);
+				id = qxl_hash((const uint8_t *)&sh, sizeof(sh), id);
+				im.hdr->descriptor.id = id;
+				im.hdr->descriptor.flags = QXL_IMAGE_CACHE;
+			}
+			qxl_img_draw(qs, &im, &part);
+		}
+	}
+	return TRUE;
+}
+
+/* ---- software damage as the cheapest command that reproduces it ---- */
+
+#define QXL_PAL_MAX	256
+#define QXL_PAL_HASH	1024	/* power of two, well above QXL_PAL_MAX */
+
+struct qxl_pal {
+	int n;
+	uint32_t color[QXL_PAL_MAX];
+	uint32_t key[QXL_PAL_HASH];	/* colour + 1 << 24 when used */
+	uint8_t idx[QXL_PAL_HASH];
+};
+
+static int
+qxl_pal_index(struct qxl_pal *p, uint32_t c, Bool add)
+{
+	uint32_t k = c | 1u << 24, h = (c * 2654435761u) >> 22;
+
+	for (;; h = (h + 1) & (QXL_PAL_HASH - 1)) {
+		if (p->key[h] == k)
+			return p->idx[h];
+		if (p->key[h])
+			continue;
+		if (!add || p->n == QXL_PAL_MAX)
+			return -1;
+		p->key[h] = k;
+		p->idx[h] = (uint8_t)p->n;
+		p->color[p->n] = c;
+		return p->n++;
+	}
+}
+
+/* The distinct colours of a box (24 bits), FALSE beyond QXL_PAL_MAX. */
+static Bool
+qxl_pal_scan(struct qxl_pal *p, const uint32_t *px, int pitch, const BoxRec *b)
+{
+	int x, y;
+
+	memset(p->key, 0, sizeof(p->key));
+	p->n = 0;
+	for (y = b->y1; y < b->y2; y++) {
+		const uint32_t *row = px + (size_t)pitch * y;
+		uint32_t last = 0xffffffff;
+
+		for (x = b->x1; x < b->x2; x++) {
+			uint32_t c = row[x] & 0xffffff;
+
+			if (c == last)
+				continue;
+			last = c;
+			if (qxl_pal_index(p, c, TRUE) < 0)
+				return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* One box of the front buffer as a palette image of 1, 4 or 8 bits. */
+static Bool
+qxl_upload_palette(struct qxl_screen *qs, struct qxl_pal *p, const uint32_t *px,
+		   int pitch, const BoxRec *b)
+{
+	int w = b->x2 - b->x1, h = b->y2 - b->y1, bpp, x, y;
+	uint8_t fmt;
+	struct qxl_img im;
+
+	if (p->n <= 2) {
+		bpp = 1;
+		fmt = QXL_BITMAP_FMT_1BIT_BE;
+	} else if (p->n <= 16) {
+		bpp = 4;
+		fmt = QXL_BITMAP_FMT_4BIT_BE;
+	} else {
+		bpp = 8;
+		fmt = QXL_BITMAP_FMT_8BIT;
+	}
+	if (!qxl_img_new(qs, w, h, fmt, bpp, p->n, &im))
+		return FALSE;
+	memcpy(im.pal, p->color, 4 * (size_t)p->n);
+	for (y = 0; y < h; y++) {
+		const uint32_t *row = px + (size_t)pitch * (b->y1 + y) + b->x1;
+		uint8_t *out = im.data + (size_t)im.stride * y;
+
+		memset(out, 0, im.stride);
+		for (x = 0; x < w; x++) {
+			unsigned int i = (unsigned int)qxl_pal_index(p, row[x] & 0xffffff, FALSE);
+
+			if (bpp == 1)
+				out[x >> 3] |= (uint8_t)(i << (7 - (x & 7)));
+			else if (bpp == 4)
+				out[x >> 1] |= (uint8_t)(i << (x & 1 ? 0 : 4));
+			else
+				out[x] = (uint8_t)i;
+		}
+	}
+	qxl_img_draw(qs, &im, b);
+	return TRUE;
+}
+
+/*
+ * Send what software rendered in 'reg' (front coordinates, inside the
+ * viewport) as device commands appended to the batch, box by box: a fill
+ * for one colour, a 1/4/8-bit palette image for up to 256, else 32-bit
+ * images.  Returns what could not be sent (caller uploads it by DIRTYFB);
+ * the pixels are read now, so the batch order is the production order.
+ */
+void
+qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left)
+{
+	const uint32_t *px = qs->front.map;
+	int pitch = qs->front.pitch / 4, i, n = RegionNumRects(reg);
+	BoxPtr box = RegionRects(reg);
+	struct qxl_pal *p = qs->pal;
+
+	RegionNull(left);
+	for (i = 0; i < n; i++) {
+		Bool ok;
+
+		if (p && qxl_pal_scan(p, px, pitch, &box[i])) {
+			if (p->n == 1) {
+				qxl_solid_box(qs, &box[i], p->color[0], QXL_ROPD_OP_PUT);
+				qs->upload_fills++;
+				continue;
+			}
+			ok = qxl_upload_palette(qs, p, px, pitch, &box[i]);
+		} else {
+			ok = qxl_draw_image_boxes(qs, (const uint8_t *)px, qs->front.pitch,
+						  0, 0, &box[i], 1);
+		}
+		if (ok)
+			qs->upload_images++;
+		else
+			qxl_region_add(left, &box[i]);
+	}
+}
+
+/* The part of 'reg' the device holds 1:1 now; FALSE: nothing. */
+Bool
+qxl_accel_visible(struct qxl_screen *qs, RegionPtr reg)
+{
+	BoxRec vp;
+
+	if (!qs->accel_active || !qs->scrn->vtSema || !qs->scanout_fb ||
+	    qs->scanout_fb != qs->fb_id || !qxl_viewport(qs, &vp))
+		return FALSE;
+	qxl_clip_to(reg, &vp);
+	return TRUE;
+}
+
+/* ---- window moves and scrolling ---- */
 
 #define QXL_SCREEN_QS(screen) qxl_screen_of(xf86ScreenToScrn(screen))
 
+/* Device side of a window copy: the boxes in fb's order, as copy-bits. */
 static void
-qxl_get_image(DrawablePtr d, int x, int y, int w, int h, unsigned int format,
-	      unsigned long planemask, char *dst)
+qxl_copy_window_proc(DrawablePtr src, DrawablePtr dst, GCPtr gc, BoxPtr box, int nbox,
+		     int dx, int dy, Bool reverse, Bool upsidedown, Pixel bitplane,
+		     void *closure)
 {
-	ScreenPtr screen = d->pScreen;
-	struct qxl_screen *qs = QXL_SCREEN_QS(screen);
+	struct qxl_copy_ctx *c = closure;
+	int i;
 
-	qxl_cpu_access(qs, d, NULL);
-	screen->GetImage = qs->GetImage;
-	screen->GetImage(d, x, y, w, h, format, planemask, dst);
-	screen->GetImage = qxl_get_image;
-}
+	(void)src;
+	(void)dst;
+	(void)gc;
+	(void)reverse;
+	(void)upsidedown;
+	(void)bitplane;
+	for (i = 0; i < nbox; i++) {
+		BoxRec b = box[i];
+		struct qxl_drawable *q;
 
-static void
-qxl_get_spans(DrawablePtr d, int wmax, DDXPointPtr pt, int *widths, int n, char *dst)
-{
-	ScreenPtr screen = d->pScreen;
-	struct qxl_screen *qs = QXL_SCREEN_QS(screen);
-
-	qxl_cpu_access(qs, d, NULL);
-	screen->GetSpans = qs->GetSpans;
-	screen->GetSpans(d, wmax, pt, widths, n, dst);
-	screen->GetSpans = qxl_get_spans;
+		if (!qxl_copy_box(c, TRUE, dx, dy, &b))
+			continue;
+		q = qxl_batch_draw(c->qs, QXL_COPY_BITS, &b);
+		q->u.copy_bits.src_pos.x = b.x1 + dx;
+		q->u.copy_bits.src_pos.y = b.y1 + dy;
+		c->qs->accel_copies++;
+		qxl_region_add(&c->drawn, &b);
+	}
 }
 
 static void
@@ -797,155 +1093,49 @@ qxl_copy_window(WindowPtr win, DDXPointRec old, RegionPtr src)
 {
 	ScreenPtr screen = win->drawable.pScreen;
 	struct qxl_screen *qs = QXL_SCREEN_QS(screen);
+	struct qxl_copy_ctx c = { .qs = qs };
+	Bool accel = qxl_can_accel(qs, &win->drawable, &c.vp);
+	PixmapPtr pix = screen->GetWindowPixmap(win);
+	RegionRec dst, from;
+	int dx = old.x - win->drawable.x, dy = old.y - win->drawable.y;
 
-	qxl_cpu_access(qs, &win->drawable, NULL);
+	/* what fbCopyWindow will copy: computed first, it moves 'src' */
+	if (accel) {
+		RegionNull(&dst);
+		RegionTranslate(src, -dx, -dy);
+		RegionIntersect(&dst, &win->borderClip, src);
+		RegionTranslate(src, dx, dy);
+		qxl_clip_to(&dst, &c.vp);
+		RegionNull(&from);
+		RegionCopy(&from, &dst);
+		RegionTranslate(&from, dx, dy);
+		qxl_settle(qs, &from);
+		RegionUninit(&from);
+	}
 	screen->CopyWindow = qs->CopyWindow;
 	screen->CopyWindow(win, old, src);
 	screen->CopyWindow = qxl_copy_window;
-}
-
-static Bool
-qxl_pict_front(PicturePtr p)
-{
-	return p && ((p->pDrawable && qxl_on_front(p->pDrawable)) ||
-		     (p->alphaMap && p->alphaMap->pDrawable &&
-		      qxl_on_front(p->alphaMap->pDrawable)));
-}
-
-static void
-qxl_render_access(PicturePtr a, PicturePtr b, PicturePtr c)
-{
-	PicturePtr p = a ? a : b ? b : c;
-	struct qxl_screen *qs;
-
-	if (!p || !p->pDrawable)
-		p = c ? c : b;
-	if (!p || !p->pDrawable)
+	if (!accel)
 		return;
-	qs = QXL_SCREEN_QS(p->pDrawable->pScreen);
-	if (!qs->dev_pending && !(qs->batch && qs->batch->n))
-		return;
-	if (qxl_pict_front(a) || qxl_pict_front(b) || qxl_pict_front(c))
-		qxl_accel_prepare_cpu(qs);
-}
-
-#define QXL_PS(screen) GetPictureScreen(screen)
-#define QXL_RENDER_CALL(dst, field, call) do {				\
-		ScreenPtr screen_ = (dst)->pDrawable->pScreen;		\
-		PictureScreenPtr ps_ = QXL_PS(screen_);			\
-		struct qxl_screen *qs_ = QXL_SCREEN_QS(screen_);		\
-		ps_->field = qs_->field;				\
-		call;							\
-		ps_->field = qxl_##field;				\
-	} while (0)
-
-static void
-qxl_Composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst,
-	      INT16 xs, INT16 ys, INT16 xm, INT16 ym, INT16 xd, INT16 yd,
-	      CARD16 w, CARD16 h)
-{
-	qxl_render_access(src, mask, dst);
-	QXL_RENDER_CALL(dst, Composite,
-			ps_->Composite(op, src, mask, dst, xs, ys, xm, ym, xd, yd, w, h));
-}
-
-static void
-qxl_CompositeRects(CARD8 op, PicturePtr dst, xRenderColor *color, int n,
-		   xRectangle *rects)
-{
-	qxl_render_access(NULL, NULL, dst);
-	QXL_RENDER_CALL(dst, CompositeRects, ps_->CompositeRects(op, dst, color, n, rects));
-}
-
-static void
-qxl_Trapezoids(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf,
-	       INT16 xs, INT16 ys, int n, xTrapezoid *t)
-{
-	qxl_render_access(src, NULL, dst);
-	QXL_RENDER_CALL(dst, Trapezoids, ps_->Trapezoids(op, src, dst, mf, xs, ys, n, t));
-}
-
-static void
-qxl_Triangles(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf,
-	      INT16 xs, INT16 ys, int n, xTriangle *t)
-{
-	qxl_render_access(src, NULL, dst);
-	QXL_RENDER_CALL(dst, Triangles, ps_->Triangles(op, src, dst, mf, xs, ys, n, t));
-}
-
-static void
-qxl_TriStrip(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf,
-	     INT16 xs, INT16 ys, int n, xPointFixed *p)
-{
-	qxl_render_access(src, NULL, dst);
-	QXL_RENDER_CALL(dst, TriStrip, ps_->TriStrip(op, src, dst, mf, xs, ys, n, p));
-}
-
-static void
-qxl_TriFan(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf,
-	   INT16 xs, INT16 ys, int n, xPointFixed *p)
-{
-	qxl_render_access(src, NULL, dst);
-	QXL_RENDER_CALL(dst, TriFan, ps_->TriFan(op, src, dst, mf, xs, ys, n, p));
-}
-
-static void
-qxl_AddTraps(PicturePtr dst, INT16 xo, INT16 yo, int n, xTrap *t)
-{
-	qxl_render_access(NULL, NULL, dst);
-	QXL_RENDER_CALL(dst, AddTraps, ps_->AddTraps(dst, xo, yo, n, t));
-}
-
-static void
-qxl_AddTriangles(PicturePtr dst, INT16 xo, INT16 yo, int n, xTriangle *t)
-{
-	qxl_render_access(NULL, NULL, dst);
-	QXL_RENDER_CALL(dst, AddTriangles, ps_->AddTriangles(dst, xo, yo, n, t));
+	RegionNull(&c.drawn);
+	miCopyRegion(&pix->drawable, &pix->drawable, NULL, &dst, dx, dy,
+		     qxl_copy_window_proc, 0, &c);
+	qxl_claim(qs, &c.drawn);
+	RegionUninit(&c.drawn);
+	RegionUninit(&dst);
 }
 
 static void
 qxl_wrap_screen(ScreenPtr screen, struct qxl_screen *qs)
 {
-	PictureScreenPtr ps = GetPictureScreenIfSet(screen);
-
-	qs->GetImage = screen->GetImage;
-	screen->GetImage = qxl_get_image;
-	qs->GetSpans = screen->GetSpans;
-	screen->GetSpans = qxl_get_spans;
 	qs->CopyWindow = screen->CopyWindow;
 	screen->CopyWindow = qxl_copy_window;
-	if (!ps)
-		return;
-#define QXL_WRAP_PS(f) do { qs->f = ps->f; if (ps->f) ps->f = qxl_##f; } while (0)
-	QXL_WRAP_PS(Composite);
-	QXL_WRAP_PS(CompositeRects);
-	QXL_WRAP_PS(Trapezoids);
-	QXL_WRAP_PS(Triangles);
-	QXL_WRAP_PS(TriStrip);
-	QXL_WRAP_PS(TriFan);
-	QXL_WRAP_PS(AddTraps);
-	QXL_WRAP_PS(AddTriangles);
-#undef QXL_WRAP_PS
 }
 
 static void
 qxl_unwrap_screen(ScreenPtr screen, struct qxl_screen *qs)
 {
-	PictureScreenPtr ps = GetPictureScreenIfSet(screen);
-
-	screen->GetImage = qs->GetImage;
-	screen->GetSpans = qs->GetSpans;
 	screen->CopyWindow = qs->CopyWindow;
-	if (!ps)
-		return;
-	ps->Composite = qs->Composite;
-	ps->CompositeRects = qs->CompositeRects;
-	ps->Trapezoids = qs->Trapezoids;
-	ps->Triangles = qs->Triangles;
-	ps->TriStrip = qs->TriStrip;
-	ps->TriFan = qs->TriFan;
-	ps->AddTraps = qs->AddTraps;
-	ps->AddTriangles = qs->AddTriangles;
 }
 
 /* ---- setup ---- */
@@ -960,16 +1150,12 @@ qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs)
 			   "Acceleration off (option Accel): software rendering + DIRTYFB\n");
 		return TRUE;
 	}
-	if (!qs->front.is_surface) {
-		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
-			   "Acceleration off: the front buffer is not a device surface\n");
-		return TRUE;
-	}
 	if (!dixRegisterPrivateKey(&qxl_gc_key, PRIVATE_GC, sizeof(struct qxl_gc_priv)))
 		return FALSE;
 	qs->batch = calloc(1, sizeof(struct qxl_batch));
 	if (!qs->batch)
 		return FALSE;
+	qs->pal = calloc(1, sizeof(struct qxl_pal));	/* none: 32-bit uploads */
 	qxl_batch_reset(qs->batch);
 	qs->CreateGC = screen->CreateGC;
 	screen->CreateGC = qxl_create_gc;
@@ -981,8 +1167,10 @@ qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs)
 			   "implemented yet: pixmaps stay in system memory and their copies "
 			   "to the screen are sent as cached images\n");
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
-		   "Acceleration on: solid fills as draw-fill, screen copies as copy-bits, "
-		   "images and pixmap copies as draw-copy (image cache %s), up to %d commands per submission\n",
+		   "Acceleration on, mirror of the front buffer: solid fills (all GC "
+		   "functions) as draw-fill, screen copies and window moves as copy-bits, "
+		   "images and pixmap copies as draw-copy (image cache %s), the rest as "
+		   "damage uploads; up to %d commands per submission\n",
 		   qs->image_cache ? "on" : "off", qs->batch_limit);
 	return TRUE;
 }
@@ -992,15 +1180,20 @@ qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 {
 	if (!qs->batch)
 		return;
-	qxl_accel_prepare_cpu(qs);
+	qxl_accel_flush(qs);
 	screen->CreateGC = qs->CreateGC;
 	qxl_unwrap_screen(screen, qs);
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
-		   "Acceleration statistics: %lu fills, %lu copies, %lu uploads (%lu bytes), "
-		   "%lu commands in %lu submissions, %lu area syncs, %lu software fallbacks\n",
-		   qs->accel_fills, qs->accel_copies, qs->accel_uploads, qs->upload_bytes,
-		   qs->commands, qs->submits, qs->syncs, qs->fallbacks);
+		   "Acceleration statistics: %lu fills, %lu copies, %lu images; software "
+		   "damage sent as %lu fills and %lu images (%lu image bytes in all), "
+		   "%lu times ahead of a command that reads it; %lu commands in %lu "
+		   "submissions; %lu software fallbacks\n",
+		   qs->accel_fills, qs->accel_copies, qs->accel_uploads, qs->upload_fills,
+		   qs->upload_images, qs->upload_bytes, qs->settles, qs->commands,
+		   qs->submits, qs->fallbacks);
 	free(qs->batch);
 	qs->batch = NULL;
+	free(qs->pal);
+	qs->pal = NULL;
 	qs->accel_active = 0;
 }

@@ -28,7 +28,7 @@
 
 static const OptionInfoRec qxl_options[] = {
 	{ QXL_OPT_ACCEL, "Accel", OPTV_BOOLEAN, { .boolean = TRUE }, FALSE },
-	{ QXL_OPT_SURFACES, "EnableSurfaces", OPTV_BOOLEAN, { .boolean = TRUE }, FALSE },
+	{ QXL_OPT_SURFACES, "EnableSurfaces", OPTV_BOOLEAN, { .boolean = FALSE }, FALSE },
 	{ QXL_OPT_SW_CURSOR, "SWcursor", OPTV_BOOLEAN, { .boolean = FALSE }, FALSE },
 	{ QXL_OPT_DEVICE_PATH, "kmsdev", OPTV_STRING, { .str = NULL }, FALSE },
 	{ QXL_OPT_BATCH_LIMIT, "BatchCommands", OPTV_INTEGER, { .num = 64 }, FALSE },
@@ -593,7 +593,6 @@ qxl_leave_vt(ScrnInfoPtr scrn)
 
 	xf86DrvMsg(scrn->scrnIndex, X_INFO, "Leaving the VT\n");
 	qxl_front_flush(qs);
-	qxl_accel_prepare_cpu(qs);
 	xf86_hide_cursors(scrn);
 	scrn->vtSema = FALSE;
 	if (!qs->fd_from_server)

@@ -101,24 +101,15 @@ struct qxl_screen {
 	int accel_active;
 	struct qxl_batch *batch;
 	CreateGCProcPtr CreateGC;
-	GetImageProcPtr GetImage;
-	GetSpansProcPtr GetSpans;
 	CopyWindowProcPtr CopyWindow;
-	CompositeProcPtr Composite;
-	CompositeRectsProcPtr CompositeRects;
-	TrapezoidsProcPtr Trapezoids;
-	TrianglesProcPtr Triangles;
-	TriStripProcPtr TriStrip;
-	TriFanProcPtr TriFan;
-	AddTrapsProcPtr AddTraps;
-	AddTrianglesProcPtr AddTriangles;
-	int dev_pending;		/* device may still render into dev_ext */
-	BoxRec dev_ext;
+	int damage_order_checked;
+	struct qxl_pal *pal;		/* colour table of one damage upload */
 
 	/* statistics for the log */
 	unsigned long dirty_calls;
 	unsigned long accel_fills, accel_copies, accel_uploads, upload_bytes;
-	unsigned long commands, submits, syncs, fallbacks;
+	unsigned long upload_fills, upload_images;
+	unsigned long commands, submits, settles, fallbacks;
 };
 
 static inline struct qxl_screen *
@@ -144,9 +135,8 @@ void qxl_kms_disable_unused(ScrnInfoPtr scrn);
 Bool qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_flush(struct qxl_screen *qs);
-void qxl_accel_sync(struct qxl_screen *qs, const BoxRec *box);
-void qxl_accel_pending(struct qxl_screen *qs, const BoxRec *box);
-void qxl_accel_prepare_cpu(struct qxl_screen *qs);
+Bool qxl_accel_visible(struct qxl_screen *qs, RegionPtr reg);
+void qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left);
 
 /* qxl_front.c */
 Bool qxl_front_alloc(struct qxl_screen *qs, int width, int height);
@@ -154,6 +144,7 @@ void qxl_front_free(struct qxl_screen *qs);
 Bool qxl_front_resize(ScrnInfoPtr scrn, int width, int height);
 Bool qxl_front_screen_resources(ScreenPtr screen);
 void qxl_front_flush(struct qxl_screen *qs);
+void qxl_front_flush_region(struct qxl_screen *qs, RegionPtr reg);
 void qxl_front_close(ScreenPtr screen);
 
 #endif /* QXL_DRV_H */

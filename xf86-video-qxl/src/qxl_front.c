@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The front buffer: the buffer object the CRTCs scan out, rendered by fb
- * in the X server, with the damaged boxes reported to the kernel through
- * DIRTYFB when the server blocks, so the device sees each change once.
+ * The front buffer: the dumb buffer the CRTCs scan out, rendered by fb in
+ * the X server for every operation.  The kernel keeps the device's
+ * primary surface apart from it; what software alone rendered (the damage
+ * left after qxl_accel.c removed what device commands drew) is reported
+ * through DIRTYFB when the server blocks, or earlier when a device command
+ * is about to read it, so the device sees each change once and in order.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,26 +23,9 @@ qxl_front_make(struct qxl_screen *qs, int width, int height,
 	       struct qxl_buf *buf, uint32_t *fb_id)
 {
 	ScrnInfoPtr scrn = qs->scrn;
-	const char *kind = "dumb buffer (software rendering)";
-	int ret = -1;
+	int ret;
 
-	/*
-	 * With acceleration the front buffer is a device surface: the
-	 * kernel makes it the primary surface when it is scanned out, so
-	 * device commands and the CPU work on the same pixels.
-	 */
-	if (qs->accel) {
-		ret = qxl_buf_create_surface(qs->fd, width, height, buf);
-		if (ret)
-			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
-				   "front buffer %dx%d: ALLOC_SURF failed (%s): "
-				   "using a dumb buffer, no acceleration\n",
-				   width, height, strerror(-ret));
-		else
-			kind = "device surface (ALLOC_SURF)";
-	}
-	if (ret)
-		ret = qxl_buf_create_dumb(qs->fd, width, height, buf);
+	ret = qxl_buf_create_dumb(qs->fd, width, height, buf);
 	if (ret) {
 		xf86DrvMsg(scrn->scrnIndex, X_ERROR,
 			   "front buffer %dx%d: allocation failed: %s\n",
@@ -64,8 +50,8 @@ qxl_front_make(struct qxl_screen *qs, int width, int height,
 	}
 	memset(buf->map, 0, buf->size);
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
-		   "front buffer %dx%d, pitch %u: %s, framebuffer %u\n",
-		   width, height, buf->pitch, kind, *fb_id);
+		   "front buffer %dx%d, pitch %u: dumb buffer, framebuffer %u\n",
+		   width, height, buf->pitch, *fb_id);
 	return TRUE;
 }
 
@@ -100,16 +86,8 @@ qxl_front_resize(ScrnInfoPtr scrn, int width, int height)
 	xf86DrvMsg(scrn->scrnIndex, X_INFO, "Resizing the screen %dx%d -> %dx%d\n",
 		   old_w, old_h, width, height);
 	qxl_front_flush(qs);
-	qxl_accel_prepare_cpu(qs);
 	if (!qxl_front_make(qs, width, height, &nbuf, &nfb))
 		return FALSE;
-	if (qs->accel_active && !nbuf.is_surface) {
-		xf86DrvMsg(scrn->scrnIndex, X_ERROR,
-			   "Resize: the new front buffer is not a device surface\n");
-		drmModeRmFB(qs->fd, nfb);
-		qxl_buf_destroy(qs->fd, &nbuf);
-		return FALSE;
-	}
 	/* keep what is visible: copy the overlapping part of the old screen */
 	for (i = 0; i < height && i < old_h; i++)
 		memcpy((char *)nbuf.map + (size_t)i * nbuf.pitch,
@@ -159,29 +137,15 @@ fail:
 }
 
 /*
- * Report what software rendering changed since the last call.  A kernel
- * uploads the bounding box of the clips of one call, so a few scattered
- * boxes go one call each.
+ * Send the boxes of 'reg' with DIRTYFB.  A kernel uploads the bounding box
+ * of the clips of one call, so a few scattered boxes go one call each.
  */
-void
-qxl_front_flush(struct qxl_screen *qs)
+static void
+qxl_front_dirty(struct qxl_screen *qs, RegionPtr reg)
 {
-	RegionPtr reg;
-	BoxPtr box;
-	BoxRec ext;
-	int n, i, per_call;
+	BoxPtr box = RegionRects(reg);
+	int n = RegionNumRects(reg), i, per_call;
 
-	if (!qs->damage || !qs->fb_id)
-		return;
-	/* keep the ring in X's order: batched commands came first */
-	if (qs->accel_active)
-		qxl_accel_flush(qs);
-	reg = DamageRegion(qs->damage);
-	n = RegionNumRects(reg);
-	if (!n)
-		return;
-	ext = *RegionExtents(reg);
-	box = RegionRects(reg);
 	per_call = n <= 16 ? 1 : QXL_DIRTY_MAX_CLIPS;
 	while (n > 0) {
 		drmModeClip clips[QXL_DIRTY_MAX_CLIPS];
@@ -201,10 +165,68 @@ qxl_front_flush(struct qxl_screen *qs)
 		box += cnt;
 		n -= cnt;
 	}
-	DamageEmpty(qs->damage);
-	/* the uploads render asynchronously over the same memory */
+}
+
+/*
+ * Send the software damage in 'reg': inside the part of the screen the
+ * device shows 1:1, as commands appended to the batch (qxl_accel.c);
+ * the rest, or when no command may be sent, by DIRTYFB behind the batch.
+ */
+static void
+qxl_front_send(struct qxl_screen *qs, RegionPtr reg)
+{
+	RegionRec cmd, left;
+
+	RegionNull(&cmd);
+	RegionCopy(&cmd, reg);
+	if (qs->accel_active && qxl_accel_visible(qs, &cmd)) {
+		qxl_accel_upload(qs, &cmd, &left);
+		RegionSubtract(&cmd, reg, &cmd);
+		RegionUnion(&cmd, &cmd, &left);
+		RegionUninit(&left);
+	} else {
+		RegionCopy(&cmd, reg);
+	}
+	if (RegionNotEmpty(&cmd)) {
+		if (qs->accel_active)
+			qxl_accel_flush(qs);
+		qxl_front_dirty(qs, &cmd);
+	}
+	RegionUninit(&cmd);
+}
+
+/* Report what software rendering changed since the last call. */
+void
+qxl_front_flush(struct qxl_screen *qs)
+{
+	if (!qs->damage || !qs->fb_id)
+		return;
+	if (RegionNotEmpty(DamageRegion(qs->damage)))
+		qxl_front_send(qs, DamageRegion(qs->damage));
 	if (qs->accel_active)
-		qxl_accel_pending(qs, &ext);
+		qxl_accel_flush(qs);
+	DamageEmpty(qs->damage);
+}
+
+/*
+ * A device command will read 'reg': send the software damage there now,
+ * behind the commands batched so far.
+ */
+void
+qxl_front_flush_region(struct qxl_screen *qs, RegionPtr reg)
+{
+	RegionRec part;
+
+	if (!qs->damage || !qs->fb_id)
+		return;
+	RegionNull(&part);
+	RegionIntersect(&part, DamageRegion(qs->damage), reg);
+	if (RegionNotEmpty(&part)) {
+		qxl_front_send(qs, &part);
+		RegionSubtract(DamageRegion(qs->damage), DamageRegion(qs->damage), &part);
+		qs->settles++;
+	}
+	RegionUninit(&part);
 }
 
 Bool
@@ -222,6 +244,12 @@ qxl_front_screen_resources(ScreenPtr screen)
 		xf86DrvMsg(scrn->scrnIndex, X_ERROR, "cannot track damage\n");
 		return FALSE;
 	}
+	/*
+	 * Report after each operation: while one runs, the region holds only
+	 * older damage, which is what a device command must have uploaded
+	 * before it reads the screen (qxl_accel.c).
+	 */
+	DamageSetReportAfterOp(qs->damage, TRUE);
 	DamageRegister(&pix->drawable, qs->damage);
 	return TRUE;
 }

@@ -135,6 +135,13 @@ qxl_crtc_set_mode_major(xf86CrtcPtr crtc, DisplayModePtr mode,
 		free(conns);
 		return TRUE;
 	}
+	/*
+	 * A mode set uploads the whole front buffer, which already holds the
+	 * result of the batched commands: they must reach the device before,
+	 * or a copy among them would read pixels newer than its source.
+	 */
+	if (qs->accel_active)
+		qxl_accel_flush(qs);
 	ret = drmModeSetCrtc(qs->fd, qc->crtc_id, qs->fb_id, x, y, conns, n, &km);
 	free(conns);
 	if (ret) {
