@@ -33,6 +33,7 @@ static void usage(FILE *f)
 		"                        [--updates N] [--max-findings N] [--allow-truncated]\n"
 		"       qxl-record dump FILE [--from OFF] [--to OFF] [--stable] [--allow-truncated]\n"
 		"       qxl-record workloads FILE MARKS [--json] [--allow-truncated]\n"
+		"       qxl-record offsets FILE NS...\n"
 		"rules: no-image-data no-surface-leaks no-duplicate-images no-full-surface-uploads\n"
 		"       max-image-bytes=N max-bytes-per-update=N max-bytes-per-command=N\n"
 		"       max-commands=N max-duplicate-images=N command-types=fill,copy-bits,...\n");
@@ -434,6 +435,68 @@ static int workloads(const struct map *m, const char *marks_path, int json,
 	return rc;
 }
 
+/*
+ * For each host CLOCK_MONOTONIC time (ns), the offset of the first event
+ * stamped at or after it, else the end of the last complete event.  The
+ * harness takes a mark's time rather than the record's size, which lags
+ * by spice-server's stdio buffer; this turns times into exact offsets once
+ * the record is complete.  A cut record (QEMU killed) is fine: the events
+ * before the cut answer.
+ */
+static int offsets(const struct map *m, int n, char **ns_args)
+{
+	uint64_t *ns = calloc(n, sizeof(*ns));
+	size_t *off = calloc(n, sizeof(*off));
+	struct rec_event *ev = calloc(1, sizeof(*ev));
+	struct rec_parser p;
+	size_t last_end = 0;
+	int i, r, rc = 0;
+	char *end;
+
+	if (!ns || !off || !ev) {
+		rc = 2;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		errno = 0;
+		ns[i] = strtoull(ns_args[i], &end, 10);
+		if (errno || !*ns_args[i] || *end || *ns_args[i] == '-') {
+			fprintf(stderr, "qxl-record: offsets: \"%s\" is not a time in ns\n",
+				ns_args[i]);
+			rc = 2;
+			goto out;
+		}
+		off[i] = SIZE_MAX;
+	}
+	r = rec_parser_init(&p, m->buf, m->len);
+	if (r != REC_OK) {
+		fprintf(stderr, "qxl-record: error at offset %zu: %s\n", p.err_off, p.err);
+		rec_parser_fini(&p);
+		rc = 2;
+		goto out;
+	}
+	last_end = p.pos;
+	while ((r = rec_next(&p, ev)) == REC_OK) {
+		for (i = 0; i < n; i++) {
+			if (off[i] == SIZE_MAX && ev->ts >= ns[i])
+				off[i] = ev->off;
+		}
+		last_end = ev->end;
+	}
+	if (r == REC_ERROR) {
+		fprintf(stderr, "qxl-record: error at offset %zu: %s\n", p.err_off, p.err);
+		rc = 2;
+	}
+	rec_parser_fini(&p);
+	for (i = 0; i < n && !rc; i++)
+		printf("%zu\n", off[i] == SIZE_MAX ? last_end : off[i]);
+out:
+	free(ev);
+	free(off);
+	free(ns);
+	return rc;
+}
+
 /* ------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
@@ -476,6 +539,14 @@ int main(int argc, char **argv)
 		if (map_file(file, &m))
 			return 2;
 		rc = workloads(&m, marks, json, allow_trunc);
+		if (m.addr)
+			munmap(m.addr, m.len);
+		return rc;
+	}
+	if (!strcmp(cmd, "offsets")) {
+		if (map_file(file, &m))
+			return 2;
+		rc = offsets(&m, argc - 3, argv + 3);
 		if (m.addr)
 			munmap(m.addr, m.len);
 		return rc;
