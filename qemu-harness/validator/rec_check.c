@@ -58,6 +58,16 @@ struct ctx {
 	uint64_t first_image_counter, first_image_off;
 	int have_first_image;
 	uint64_t draws;
+
+	/*
+	 * Two QXL devices write one record, and events do not say which
+	 * device they come from.  Seen as a second START while started; from
+	 * then on surface 0 stands for any device's primary: it exists while
+	 * any was created and not destroyed, and is as large as the largest.
+	 */
+	int started;
+	int multi;
+	int primaries;
 };
 
 /* ------------------------------------------------------------ reporting */
@@ -896,9 +906,14 @@ static void check_message(struct ctx *c, const struct rec_event *ev)
 			c->st->primary_created++;
 			c->st->primary_bytes += pr->data.bytes;
 		}
-		if (p->alive)
+		if (p->alive && c->multi) {
+			c->primaries++;
+		} else if (p->alive) {
 			finding(c, "create_primary", "primary surface created while one exists (created at command #%llu), got a second one",
 				(unsigned long long)p->created_counter);
+		} else {
+			c->primaries = 1;
+		}
 		if (!check_surface_geometry(c, "create_primary", pr->format, pr->width,
 					    pr->height, pr->stride))
 			return;
@@ -906,18 +921,40 @@ static void check_message(struct ctx *c, const struct rec_event *ev)
 			finding(c, "create_primary.data", "must be height*|stride| = %lld bytes, got %llu",
 				(long long)mul(pr->height, astride),
 				(unsigned long long)pr->data.bytes);
+		if (c->multi && c->primaries > 1 && (pr->width < p->width || pr->height < p->height)) {
+			/* another device's primary still bounds surface 0 */
+			p->width = pr->width > p->width ? pr->width : p->width;
+			p->height = pr->height > p->height ? pr->height : p->height;
+			break;
+		}
 		create_surface(c, 0, pr->format, pr->width, pr->height, pr->stride);
 		break;
 	}
 	case REC_MSG_DESTROY_PRIMARY:
 	case REC_MSG_DESTROY_PRIMARY_ASYNC:
-		if (!p->alive)
+		if (c->multi) {
+			/* which device's it was is unknown: drop one, keep the size */
+			if (c->primaries > 0 && --c->primaries > 0)
+				break;
+		} else if (!p->alive) {
 			finding(c, "destroy_primary", "no primary surface to destroy, got a destroy");
+		}
 		p->alive = 0;
 		free_upload(p);
 		break;
+	case REC_MSG_START:
+		if (c->started)
+			c->multi = 1;
+		c->started = 1;
+		break;
+	case REC_MSG_STOP:
+		c->started = 0;
+		break;
 	case REC_MSG_DESTROY_SURFACES:
 	case REC_MSG_DESTROY_SURFACES_ASYNC:
+		/* which device's surfaces went is unknown: keep them all */
+		if (c->multi)
+			break;
 		for (i = 0; i < c->nsurf; i++) {
 			if (c->surf[i].alive) {
 				c->surf[i].alive = 0;

@@ -20,6 +20,7 @@ BMP_1BIT_LE, BMP_8BIT, BMP_32BIT, BMP_RGBA = 1, 5, 8, 9
 SURF_32_XRGB = 32
 MSG_CREATE_PRIMARY, MSG_DESTROY_PRIMARY, MSG_DESTROY_SURFACES, MSG_WAKEUP = 20, 21, 19, 2
 MSG_RESET_MEMSLOTS, MSG_ADD_MEMSLOT = 18, 16
+MSG_START, MSG_STOP = 8, 9
 
 
 class Record:
@@ -417,6 +418,22 @@ def main():
     r.msg(MSG_DESTROY_PRIMARY)
     r.msg(MSG_DESTROY_PRIMARY)
     r.save("hm-primary-destroy-twice")
+
+    # two devices write one record (a second START while started): surface 0
+    # is any device's primary, bounded by the largest
+    for name, bottom in (("hm-two-devices", 48), ("hm-two-devices-outside", 49)):
+        r = Record()
+        r.boot()
+        r.msg(MSG_START)
+        r.boot()
+        r.msg(MSG_START)
+        r.create_primary(64, 48)
+        r.create_primary(32, 24)
+        r.fill(0, (0, 0, bottom, 64))
+        r.msg(MSG_DESTROY_PRIMARY)
+        r.msg(MSG_DESTROY_SURFACES)
+        r.fill(0, (0, 0, 24, 32))
+        r.save(name)
 
     r = base()
     r.fill(0, (0, 0, 4, 4), clip=2)
