@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+# Shared helpers of the installed-guest tests (sourced; bash, in the guest,
+# cwd = repo root).  The tests install into the guest's tmpfs overlay, so
+# nothing reaches the host; each one picks up the state the previous one
+# left (suites/70-install.suite runs them in order).
+set -u
+t=0
+fail=0
+# check EXPR NAME DETAIL: one TAP line; DETAIL says what happened instead.
+check() {
+	t=$((t + 1))
+	if eval "$1"; then
+		echo "ok $t - $2"
+	else
+		echo "not ok $t - $2: $3"
+		fail=1
+	fi
+}
+finish() {
+	echo "1..$t"
+	exit $fail
+}
+# bail NAME DETAIL: a failure the rest of the test cannot go on from.
+bail() {
+	check false "$1" "$2"
+	finish
+}
+
+REPO=$PWD
+KVER=$(uname -r)
+DEBS=$REPO/qemu-harness/tests/install/build/deb
+MODDIR=$(pkg-config --variable=moduledir xorg-server 2>/dev/null || echo /usr/lib/xorg/modules)
+XDRV=$MODDIR/drivers/qxl_drv.so
+INTREE=/lib/modules/$KVER/kernel/drivers/gpu/drm/qxl/qxl.ko
+UPDATES=/lib/modules/$KVER/updates/qxl.ko
+
+# elf_id FILE: its GNU build id (empty if none).
+elf_id() {
+	readelf -n "$1" 2>/dev/null | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p'
+}
+
+# The file modprobe would load for "qxl", as modinfo resolves it.
+modprobe_file() {
+	modinfo -k "$KVER" -n qxl 2>&1
+}
+
+# debian_md5_ok: xserver-xorg-video-qxl's qxl_drv.so is at its own path and
+# is the file its package shipped.
+debian_md5() {
+	sed -n 's|^\([0-9a-f]*\)  '"${XDRV#/}"'$|\1|p' /var/lib/dpkg/info/xserver-xorg-video-qxl.md5sums
+}
+
+# Maintainer-script side effects that only cost time in a guest booted by
+# the harness (its own initramfs; nobody reads man pages): initramfs
+# regeneration, man-db's index.  Both stay enabled on a real system.
+quiet_triggers() {
+	if [ -f /etc/initramfs-tools/update-initramfs.conf ]; then
+		sed -i 's/^update_initramfs=.*/update_initramfs=no/' /etc/initramfs-tools/update-initramfs.conf
+	fi
+	rm -f /var/lib/man-db/auto-update
+}
