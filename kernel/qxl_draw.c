@@ -5,11 +5,27 @@
  * (stride = its width), so the bytes sent follow the damage, not the frame.
  * Large rectangles are cut into bands so that one command never needs more
  * than a fraction of device memory.
+ *
+ * The driver keeps a copy of what its uploads put on the primary (the
+ * shadow).  Within the damage, rows equal to the shadow are not sent and a
+ * changed row only from its first to its last changed pixel, so a console
+ * redraw of unchanged text, or a page flip to a buffer that differs in a
+ * corner, costs what changed.  The shadow of a head counts only once a
+ * whole-plane upload filled it, and stops counting when anything else was
+ * pushed to the display ring (EXECBUFFER may draw on the primary) or the
+ * primary was re-created.
+ *
+ * Small images carry QXL_IMAGE_CACHE and an id hashed from their pixels and
+ * size: spice-server then sends an image it has seen before (the console
+ * cursor blinking, a redrawn widget) to its client by reference instead of
+ * its pixels.  Equal ids must mean equal pixels, hence a 64-bit hash of
+ * everything the device draws from.
  */
 
 #include <linux/io.h>
 #include <linux/iosys-map.h>
 #include <linux/slab.h>
+#include <linux/xxhash.h>
 
 #include <drm/drm_fourcc.h>
 #include <drm/drm_framebuffer.h>
@@ -19,6 +35,25 @@
 #include "qxl_drv.h"
 
 #define QXL_DRAW_BAND_MAX	SZ_4M
+#define QXL_DRAW_CACHE_MAX	SZ_64K	/* largest image given a cache id */
+
+/* Where a band's pixels come from: a framebuffer or the shadow. */
+struct qxl_draw_src {
+	const struct iosys_map *map;
+	u32 pitch;
+	u32 format;
+	u32 cpp;
+};
+
+/* Scratch row and what was pushed, across the bands of one update. */
+struct qxl_draw_ctx {
+	u32 *tmp;
+	u32 seq;	/* ring position of the last command pushed */
+	u32 pushed;
+};
+
+/* Rows before a run of unchanged rows ends a band (a command costs ~600 bytes). */
+#define QXL_DRAW_GAP_ROWS	4
 
 struct qxl_draw_layout {
 	u32 image;
@@ -35,21 +70,21 @@ static void qxl_draw_layout(struct qxl_draw_layout *l, u32 data_size)
 	l->size = l->data + data_size;
 }
 
-/* One row of the source in the device's 32-bit xRGB. */
-static void qxl_draw_row(void __iomem *dst, const struct iosys_map *src, size_t offset,
-			 u32 format, u32 width, u32 *tmp)
+/*
+ * One row of the source in the device's 32-bit xRGB, in system memory:
+ * the source itself or tmp.
+ */
+static const void *qxl_draw_row(const struct iosys_map *src, size_t offset, u32 format,
+				u32 width, u32 *tmp)
 {
 	const u16 *p16;
 	u32 i;
 
 	if (format != DRM_FORMAT_RGB565) {
-		if (src->is_iomem) {
-			memcpy_fromio(tmp, src->vaddr_iomem + offset, width * 4);
-			memcpy_toio(dst, tmp, width * 4);
-		} else {
-			memcpy_toio(dst, src->vaddr + offset, width * 4);
-		}
-		return;
+		if (!src->is_iomem)
+			return src->vaddr + offset;
+		memcpy_fromio(tmp, src->vaddr_iomem + offset, width * 4);
+		return tmp;
 	}
 
 	if (src->is_iomem) {
@@ -66,19 +101,21 @@ static void qxl_draw_row(void __iomem *dst, const struct iosys_map *src, size_t 
 
 		tmp[i] = ((r << 3 | r >> 2) << 16) | ((g << 2 | g >> 4) << 8) | (b << 3 | b >> 2);
 	}
-	memcpy_toio(dst, tmp, width * 4);
+	return tmp;
 }
 
-static int qxl_draw_band(struct qxl_device *qdev, const struct iosys_map *src,
-			 const struct drm_framebuffer *fb, int x, int y, u32 w, u32 h,
-			 int dst_x, int dst_y, u32 *tmp, u32 *seq)
+static int qxl_draw_band(struct qxl_device *qdev, const struct qxl_draw_src *src,
+			 int x, int y, u32 w, u32 h, int dst_x, int dst_y, struct qxl_draw_ctx *ctx)
 {
 	struct qxl_draw_layout l;
 	struct qxl_release *release;
 	struct qxl_drawable drawable = { 0 };
 	struct qxl_image image = { 0 };
 	struct qxl_data_chunk chunk = { 0 };
+	struct xxh64_state hash;
+	bool cache;
 	u32 stride = w * 4;
+	const void *line;
 	void __iomem *dst;
 	u32 row;
 	int ret;
@@ -119,48 +156,175 @@ static int qxl_draw_band(struct qxl_device *qdev, const struct iosys_map *src,
 
 	chunk.data_size = stride * h;
 
+	cache = stride * h <= QXL_DRAW_CACHE_MAX;
+	xxh64_reset(&hash, (u64)w << 32 | h);
+	dst = qxl_release_ptr(release, l.data);
+	for (row = 0; row < h; row++) {
+		line = qxl_draw_row(src->map, (size_t)(y + row) * src->pitch + (size_t)x * src->cpp,
+				    src->format, w, ctx->tmp);
+		memcpy_toio(dst + row * stride, line, stride);
+		if (cache)
+			xxh64_update(&hash, line, stride);
+	}
+	if (cache) {
+		image.descriptor.id = xxh64_digest(&hash);
+		image.descriptor.flags = QXL_IMAGE_CACHE;
+	}
 	memcpy_toio(qxl_release_ptr(release, 0), &drawable, sizeof(drawable));
 	memcpy_toio(qxl_release_ptr(release, l.image), &image, sizeof(image));
 	memcpy_toio(qxl_release_ptr(release, l.chunk), &chunk, sizeof(chunk));
-	dst = qxl_release_ptr(release, l.data);
-	for (row = 0; row < h; row++)
-		qxl_draw_row(dst + row * stride, src,
-			     (size_t)(y + row) * fb->pitches[0] + (size_t)x * fb->format->cpp[0],
-			     fb->format->format, w, tmp);
 
-	ret = qxl_release_submit(release, QXL_CMD_DRAW, seq);
+	ret = qxl_release_submit(release, QXL_CMD_DRAW, &ctx->seq);
 	if (!ret) {
+		ctx->pushed++;
 		qdev->bytes_uploaded += stride * h;
 		qdev->draws++;
 	}
 	return ret;
 }
 
-/*
- * Copy rectangle clip of fb (mapped at src) to (dst_x, dst_y) on the
- * primary.  *seq is the command ring position of the last command pushed.
- */
-int qxl_draw_copy(struct qxl_device *qdev, const struct iosys_map *src,
-		  const struct drm_framebuffer *fb, const struct drm_rect *clip,
-		  int dst_x, int dst_y, u32 *seq)
+/* Upload rows [y, y + h) of columns [x, x + w) of src in bands. */
+static int qxl_draw_rect(struct qxl_device *qdev, const struct qxl_draw_src *src,
+			 int x, int y, u32 w, u32 h, int dst_x, int dst_y, struct qxl_draw_ctx *ctx)
 {
+	u32 band_max = min_t(u32, QXL_DRAW_BAND_MAX, qdev->layout.pages_size / 4);
+	u32 rows = max_t(u32, 1, band_max / (w * 4));
+	u32 i;
+	int ret = 0;
+
+	for (i = 0; i < h && !ret; i += rows)
+		ret = qxl_draw_band(qdev, src, x, y + i, w, min(rows, h - i), dst_x,
+				    dst_y + i, ctx);
+	return ret;
+}
+
+/* Changed pixels [*l, *r) of a row against its shadow; false if none. */
+static bool qxl_draw_row_changed(const u32 *line, const u32 *shadow, u32 w, u32 *l, u32 *r)
+{
+	u32 a = 0, b = w;
+
+	if (!memcmp(line, shadow, w * 4))
+		return false;
+	while (line[a] == shadow[a])
+		a++;
+	while (line[b - 1] == shadow[b - 1])
+		b--;
+	*l = a;
+	*r = b;
+	return true;
+}
+
+struct qxl_draw_band_acc {
+	bool open;
+	u32 y, h, l, r;		/* rows and columns on the clip */
+	u32 gap;		/* unchanged rows since the last changed one */
+};
+
+/*
+ * Copy rectangle clip of fb (mapped at map) to (dst_x, dst_y) on the
+ * primary, for head output.  whole: clip is the whole plane, which makes
+ * the head's shadow valid.
+ */
+int qxl_draw_copy(struct qxl_device *qdev, struct qxl_output *output,
+		  const struct iosys_map *map, const struct drm_framebuffer *fb,
+		  const struct drm_rect *clip, int dst_x, int dst_y, bool whole)
+{
+	struct qxl_ring *ring = &qdev->rings[QXL_RING_DISPLAY];
+	struct qxl_draw_src src = {
+		.map = map,
+		.pitch = fb->pitches[0],
+		.format = fb->format->format,
+		.cpp = fb->format->cpp[0],
+	};
+	struct iosys_map shadow_map;
+	struct qxl_draw_src shadow_src;
+	struct qxl_draw_band_acc band = { 0 };
+	struct qxl_draw_ctx ctx = { 0 };
 	u32 w = drm_rect_width(clip);
 	u32 h = drm_rect_height(clip);
-	u32 band_max = min_t(u32, QXL_DRAW_BAND_MAX, qdev->layout.pages_size / 4);
-	u32 rows;
-	u32 y;
-	u32 *tmp;
+	u32 pw = qdev->primary_width;
+	u32 seq_start;
+	u32 i, l, r;
+	bool compare;
+	const u32 *line;
+	u32 *sh;
 	int ret = 0;
 
 	if (!w || !h)
 		return 0;
-	rows = max_t(u32, 1, band_max / (w * 4));
-	tmp = kmalloc_array(w, 4, GFP_KERNEL);
-	if (!tmp)
+	ctx.tmp = kmalloc_array(w, 4, GFP_KERNEL);
+	if (!ctx.tmp)
 		return -ENOMEM;
-	for (y = 0; y < h && !ret; y += rows)
-		ret = qxl_draw_band(qdev, src, fb, clip->x1, clip->y1 + y, w,
-				    min(rows, h - y), dst_x, dst_y + y, tmp, seq);
-	kfree(tmp);
+
+	mutex_lock(&qdev->primary_lock);
+	if (!qdev->shadow || dst_x < 0 || dst_y < 0 || dst_x + w > pw ||
+	    dst_y + h > qdev->primary_height) {
+		ret = qxl_draw_rect(qdev, &src, clip->x1, clip->y1, w, h, dst_x, dst_y, &ctx);
+		goto out;
+	}
+
+	/* something else drew on the primary since our last upload */
+	seq_start = READ_ONCE(ring->prod);
+	if (seq_start != qdev->shadow_seq) {
+		unsigned int head;
+
+		for (head = 0; head < qdev->num_heads; head++)
+			qdev->outputs[head]->shadow_valid = false;
+	}
+	compare = output->shadow_valid;
+
+	iosys_map_set_vaddr(&shadow_map, qdev->shadow);
+	shadow_src.map = &shadow_map;
+	shadow_src.pitch = pw * 4;
+	shadow_src.format = DRM_FORMAT_XRGB8888;
+	shadow_src.cpp = 4;
+
+	for (i = 0; i <= h && !ret; i++) {
+		bool changed = false;
+
+		if (i < h) {
+			line = qxl_draw_row(map, (size_t)(clip->y1 + i) * src.pitch +
+					    (size_t)clip->x1 * src.cpp, src.format, w, ctx.tmp);
+			sh = qdev->shadow + (size_t)(dst_y + i) * pw + dst_x;
+			l = 0;
+			r = w;
+			changed = !compare || qxl_draw_row_changed(line, sh, w, &l, &r);
+			if (changed)
+				memcpy(sh + l, line + l, (r - l) * 4);
+		}
+		if (changed) {
+			if (!band.open) {
+				band.open = true;
+				band.y = i;
+				band.l = l;
+				band.r = r;
+			}
+			band.l = min(band.l, l);
+			band.r = max(band.r, r);
+			band.h = i + 1 - band.y;
+			band.gap = 0;
+		} else if (band.open) {
+			band.gap++;
+		}
+		if (band.open && (i == h || band.gap >= QXL_DRAW_GAP_ROWS)) {
+			ret = qxl_draw_rect(qdev, &shadow_src, dst_x + band.l, dst_y + band.y,
+					    band.r - band.l, band.h, dst_x + band.l,
+					    dst_y + band.y, &ctx);
+			band.open = false;
+		}
+	}
+	if (ret) {
+		/* rows copied to the shadow may not have reached the device */
+		output->shadow_valid = false;
+	} else if (!ctx.pushed || ctx.seq == seq_start + ctx.pushed) {
+		/* only our commands went by: the shadow still tells the truth */
+		qdev->shadow_seq = seq_start + ctx.pushed;
+		if (whole)
+			output->shadow_valid = true;
+	}
+	/* else another command came in between: the next upload sees the mismatch */
+out:
+	mutex_unlock(&qdev->primary_lock);
+	kfree(ctx.tmp);
 	return ret;
 }

@@ -107,6 +107,9 @@ struct qxl_output {
 	ktime_t vblank_period;
 	bool vblank_on;
 
+	/* the primary's shadow holds what this head shows (qxl_draw.c) */
+	bool shadow_valid;
+
 	/* device cursor as last sent */
 	bool cursor_visible;
 	u32 cursor_hot_x, cursor_hot_y;
@@ -177,10 +180,12 @@ struct qxl_device {
 	u64 vram_oom_waits;
 
 	/* primary surface */
-	struct mutex primary_lock;
+	struct mutex primary_lock;		/* also serialises uploads */
 	bool primary_created;
 	u32 primary_width;
 	u32 primary_height;
+	u32 *shadow;				/* what uploads put on it (qxl_draw.c) */
+	u32 shadow_seq;				/* display ring position after them */
 
 	/* monitors config sent to the device */
 	struct drm_mm_node monitors_node;
@@ -279,12 +284,13 @@ bool qxl_primary_fits(struct qxl_device *qdev, u32 width, u32 height);
 
 /* qxl_draw.c */
 struct iosys_map;
-int qxl_draw_copy(struct qxl_device *qdev, const struct iosys_map *src,
-		  const struct drm_framebuffer *fb, const struct drm_rect *clip,
-		  int dst_x, int dst_y, u32 *seq);
+int qxl_draw_copy(struct qxl_device *qdev, struct qxl_output *output,
+		  const struct iosys_map *map, const struct drm_framebuffer *fb,
+		  const struct drm_rect *clip, int dst_x, int dst_y, bool whole);
 
 /* qxl_kms.c */
 int qxl_kms_init(struct qxl_device *qdev);
+void qxl_kms_fbdev_fixup(struct drm_device *dev);
 
 /* qxl_plane.c */
 struct qxl_output *qxl_plane_init(struct qxl_device *qdev, unsigned int index);

@@ -10,6 +10,7 @@
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_damage_helper.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_fb_helper.h>
 #include <drm/drm_fourcc.h>
 #include <drm/drm_framebuffer.h>
 #include <drm/drm_gem_atomic_helper.h>
@@ -55,7 +56,8 @@ static void qxl_primary_plane_helper_atomic_update(struct drm_plane *plane,
 	struct drm_atomic_helper_damage_iter iter;
 	struct qxl_crtc_state *qcs;
 	struct drm_crtc_state *crtc_state;
-	struct drm_rect clip;
+	struct qxl_output *output = container_of(plane, struct qxl_output, primary);
+	struct drm_rect clip, whole;
 	int src_x, src_y;
 	int idx;
 	int ret = 0;
@@ -66,6 +68,8 @@ static void qxl_primary_plane_helper_atomic_update(struct drm_plane *plane,
 	if (!crtc_state)
 		return;
 	qcs = to_qxl_crtc_state(crtc_state);
+	if (plane->dev->fb_helper && plane->dev->fb_helper->fb == fb)
+		qxl_kms_fbdev_fixup(plane->dev);
 	if (!drm_dev_enter(plane->dev, &idx))
 		return;
 	if (drm_gem_fb_begin_cpu_access(fb, DMA_FROM_DEVICE))
@@ -73,16 +77,17 @@ static void qxl_primary_plane_helper_atomic_update(struct drm_plane *plane,
 
 	src_x = new_state->src.x1 >> 16;
 	src_y = new_state->src.y1 >> 16;
+	drm_rect_init(&whole, src_x, src_y, drm_rect_width(&new_state->src) >> 16,
+		      drm_rect_height(&new_state->src) >> 16);
 	if (drm_atomic_crtc_needs_modeset(crtc_state) || qcs->layout_changed) {
-		drm_rect_init(&clip, src_x, src_y, drm_rect_width(&new_state->src) >> 16,
-			      drm_rect_height(&new_state->src) >> 16);
-		ret = qxl_draw_copy(qdev, &shadow->data[0], fb, &clip,
-				    qcs->x + clip.x1 - src_x, clip.y1 - src_y, NULL);
+		ret = qxl_draw_copy(qdev, output, &shadow->data[0], fb, &whole,
+				    qcs->x, 0, true);
 	} else {
 		drm_atomic_helper_damage_iter_init(&iter, old_state, new_state);
 		drm_atomic_for_each_plane_damage(&iter, &clip) {
-			ret = qxl_draw_copy(qdev, &shadow->data[0], fb, &clip,
-					    qcs->x + clip.x1 - src_x, clip.y1 - src_y, NULL);
+			ret = qxl_draw_copy(qdev, output, &shadow->data[0], fb, &clip,
+					    qcs->x + clip.x1 - src_x, clip.y1 - src_y,
+					    drm_rect_equals(&clip, &whole));
 			if (ret)
 				break;
 		}

@@ -5,13 +5,45 @@
  * the layout atomic_check accepted, so creating it cannot fail for lack of
  * room.  The device refuses a second create while one exists, so a resize
  * is destroy + create.
+ *
+ * The device takes the destroy before the draws still in the command ring,
+ * which would then aim at a primary that is gone: the ring is drained
+ * first.
+ *
+ * Each creation comes with a new shadow (qxl_draw.c) of the primary's size,
+ * valid for no head until a head is uploaded whole.  Without memory for it
+ * uploads simply send all the damage.
  */
 
 #include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
 #include "qxl_drv.h"
+
+static void qxl_primary_drain(struct qxl_device *qdev)
+{
+	struct qxl_ring *ring = &qdev->rings[QXL_RING_DISPLAY];
+	int idx;
+
+	if (qdev->dead || !drm_dev_enter(&qdev->drm, &idx))
+		return;
+	qxl_ring_wait_consumed(ring, READ_ONCE(ring->prod));
+	drm_dev_exit(idx);
+}
+
+static void qxl_primary_shadow_new(struct qxl_device *qdev, u32 width, u32 height)
+{
+	unsigned int head;
+
+	kvfree(qdev->shadow);
+	qdev->shadow = kvmalloc_array((size_t)width * height, 4, GFP_KERNEL);
+	for (head = 0; head < qdev->num_heads; head++)
+		qdev->outputs[head]->shadow_valid = false;
+}
 
 bool qxl_primary_fits(struct qxl_device *qdev, u32 width, u32 height)
 {
@@ -34,6 +66,7 @@ int qxl_primary_create(struct qxl_device *qdev, u32 width, u32 height)
 		return 0;
 	}
 	if (qdev->primary_created) {
+		qxl_primary_drain(qdev);
 		ret = qxl_io_async(qdev, QXL_IO_DESTROY_PRIMARY_ASYNC, 0);
 		if (ret)
 			goto out;
@@ -56,6 +89,7 @@ int qxl_primary_create(struct qxl_device *qdev, u32 width, u32 height)
 		qdev->primary_created = true;
 		qdev->primary_width = width;
 		qdev->primary_height = height;
+		qxl_primary_shadow_new(qdev, width, height);
 		drm_dbg_kms(&qdev->drm, "primary surface %ux%u\n", width, height);
 	}
 out:
@@ -69,9 +103,12 @@ int qxl_primary_destroy(struct qxl_device *qdev)
 
 	mutex_lock(&qdev->primary_lock);
 	if (qdev->primary_created) {
+		qxl_primary_drain(qdev);
 		ret = qxl_io_async(qdev, QXL_IO_DESTROY_PRIMARY_ASYNC, 0);
 		qdev->primary_created = false;
 	}
+	kvfree(qdev->shadow);
+	qdev->shadow = NULL;
 	mutex_unlock(&qdev->primary_lock);
 	return ret;
 }

@@ -606,7 +606,7 @@ static int test_update_bytes(void)
 	struct drm_mode_rect r = { 200, 100, 264, 164 };
 	drmModeClip clip = { 400, 300, 464, 364 };
 	const char *rules = "max-bytes-per-update=18000 max-image-bytes=16384 "
-			    "command-types=copy max-commands=5";
+			    "command-types=copy max-commands=9";
 	long long before, after, off;
 	struct dumb a, cur;
 	drmVBlank vbl;
@@ -625,7 +625,7 @@ static int test_update_bytes(void)
 	dumb_create(&cur, 1, 1, DRM_FORMAT_ARGB8888);
 	cur.map[0] = 0xffffffff;
 	err = drmModeSetCursor(k.fd, k.crtc[0], cur.handle, 1, 1);
-	ok(!err, "a 1x1 cursor closes the record's events: %s", strerror(errno));
+	ok(!err, "a 1x1 cursor for closing the record's events: %s", strerror(err ? errno : 0));
 	record_sync(&cursor_x);
 
 	/* one FB_DAMAGE_CLIPS rect */
