@@ -153,10 +153,17 @@ static void qxl_surface_update_free(struct kref *ref)
 static void qxl_surface_update_work_func(struct work_struct *work)
 {
 	struct qxl_surface_update *u = container_of(work, struct qxl_surface_update, work);
-	struct qxl_objects *objs = u->qdev->objs;
+	struct qxl_device *qdev = u->qdev;
+	struct qxl_objects *objs = qdev->objs;
 	unsigned long flags;
+	int idx;
 
-	u->ret = qxl_surface_io_update(u->qdev, u->id, &u->rect);
+	/* unplug waits for this section: no I/O once the device is going */
+	u->ret = -ENODEV;
+	if (drm_dev_enter(&qdev->drm, &idx)) {
+		u->ret = qxl_surface_io_update(qdev, u->id, &u->rect);
+		drm_dev_exit(idx);
+	}
 	complete(&u->done);
 	if (u->bo) {
 		spin_lock_irqsave(&objs->busy_lock, flags);
@@ -165,6 +172,8 @@ static void qxl_surface_update_work_func(struct work_struct *work)
 		drm_gem_object_put(&u->bo->base);
 	}
 	kref_put(&u->ref, qxl_surface_update_free);
+	/* last: the device (and objs) may go with this reference */
+	drm_dev_put(&qdev->drm);
 }
 
 /*
@@ -198,6 +207,7 @@ int qxl_surface_io_update_interruptible(struct qxl_device *qdev, struct qxl_bo *
 		spin_unlock_irqrestore(&objs->busy_lock, flags);
 		u->bo = bo;
 	}
+	drm_dev_get(&qdev->drm);
 	queue_work(system_unbound_wq, &u->work);
 	ret = wait_for_completion_interruptible(&u->done);
 	if (ret)
