@@ -10,6 +10,9 @@
  *                                    (and writes DIFF: differing pixels
  *                                    white); exit 0 equal, 1 different,
  *                                    2 error
+ *   ximgcmp count IMG RRGGBB...      prints "WxH N..." (pixels of each
+ *                                    colour), for pictures whose layout
+ *                                    is not known (multi-head primary)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +165,38 @@ cmp(const char *pa, const char *pb, const char *pd)
 	return 1;
 }
 
+/* count IMG RRGGBB...: prints "WxH N1 N2 ..." (pixels of each colour) */
+static int
+count(const char *path, int n, char **cols)
+{
+	struct img a;
+	long *cnt = calloc((size_t)n + 1, sizeof(long));
+	unsigned long *want = calloc((size_t)n + 1, sizeof(*want));
+	size_t i, np;
+	int k;
+
+	for (k = 0; k < n; k++)
+		want[k] = strtoul(cols[k], NULL, 16);
+	if (read_img(path, &a))
+		return 2;
+	np = (size_t)a.w * a.h;
+	for (i = 0; i < np; i++) {
+		unsigned long v = (unsigned long)a.rgb[i * 3] << 16 | a.rgb[i * 3 + 1] << 8 |
+				  a.rgb[i * 3 + 2];
+
+		for (k = 0; k < n; k++)
+			if (v == want[k]) {
+				cnt[k]++;
+				break;
+			}
+	}
+	printf("%dx%d", a.w, a.h);
+	for (k = 0; k < n; k++)
+		printf(" %ld", cnt[k]);
+	printf("\n");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -169,6 +204,8 @@ main(int argc, char **argv)
 		return grab(argv[2], argv[3]);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "cmp"))
 		return cmp(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
-	fprintf(stderr, "usage: ximgcmp grab DISPLAY OUT.ppm | cmp A B [DIFF.ppm]\n");
+	if (argc >= 3 && !strcmp(argv[1], "count"))
+		return count(argv[2], argc - 3, argv + 3);
+	fprintf(stderr, "usage: ximgcmp grab DISPLAY OUT.ppm | cmp A B [DIFF.ppm] | count IMG RRGGBB...\n");
 	return 2;
 }
