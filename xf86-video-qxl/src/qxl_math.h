@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pixel arithmetic of the acceleration that needs neither X nor the
+ * device, so that it can be checked exhaustively on the host
+ * (tests/math-check.c).
+ */
+#ifndef QXL_MATH_H
+#define QXL_MATH_H
+
+#include <stdint.h>
+
+/*
+ * A solid fill with X GC function 'alu' (0..15), colour 'fg' and plane
+ * mask 'pm' as d' = (d & *and_mask) ^ *xor_mask on the 24 colour bits.
+ * With a constant source each destination bit ends up 0, 1, d or ~d:
+ * and = f(s,0) ^ f(s,1), xor = f(s,0) inside the plane mask, and = 1,
+ * xor = 0 outside.  X's function code holds f(s,d) at bit 3 - (2s + d).
+ */
+static inline void
+qxl_rop_solid(unsigned int alu, uint32_t fg, uint32_t pm, uint32_t *and_mask,
+	      uint32_t *xor_mask)
+{
+#define QXL_ALU(s, d) ((alu >> (3 - ((s) * 2 + (d)))) & 1)
+	uint32_t on = fg & 0xffffff, off = ~fg & 0xffffff;
+	uint32_t a = (QXL_ALU(1, 0) ^ QXL_ALU(1, 1) ? on : 0) |
+		     (QXL_ALU(0, 0) ^ QXL_ALU(0, 1) ? off : 0);
+	uint32_t x = (QXL_ALU(1, 0) ? on : 0) | (QXL_ALU(0, 0) ? off : 0);
+#undef QXL_ALU
+
+	pm &= 0xffffff;
+	*and_mask = (a & pm) | (~pm & 0xffffff);
+	*xor_mask = x & pm;
+}
+
+/* Bits per pixel of a palette image of 'n' (2..256) colours. */
+static inline int
+qxl_palette_bpp(int n)
+{
+	return n <= 2 ? 1 : n <= 16 ? 4 : 8;
+}
+
+/* Store palette index 'i' of pixel 'x' in a row of 1 or 4-bit (MSB first) or 8-bit pixels. */
+static inline void
+qxl_palette_put(uint8_t *row, int bpp, int x, unsigned int i)
+{
+	if (bpp == 1)
+		row[x >> 3] |= (uint8_t)(i << (7 - (x & 7)));
+	else if (bpp == 4)
+		row[x >> 1] |= (uint8_t)(i << (x & 1 ? 0 : 4));
+	else
+		row[x] = (uint8_t)i;
+}
+
+#endif /* QXL_MATH_H */
