@@ -9,7 +9,8 @@
  * driver may accelerate each:
  *
  *   fills     solid fills, all 16 GC functions, plane masks, many rects,
- *             clip rects, tiled/stippled/opaque-stippled, edges
+ *             clip rects, edges
+ *   patterns  tiled, stippled and opaque-stippled fills
  *   copies    overlapping self-copies in 8 directions, GC functions,
  *             plane mask, window-to-window, pixmap-to-window,
  *             window-to-pixmap-to-window, CopyPlane
@@ -151,7 +152,6 @@ scene_fills(void)
 {
 	static const unsigned long masks[] = { 0x00ff00ff, 0x0f0f0f, 0x808080 };
 	GC gc = new_gc();
-	Pixmap tile = pattern_pixmap(16, 16, 24), stip = pattern_pixmap(8, 8, 1);
 	int f, m, i;
 
 	step("bg");
@@ -200,6 +200,18 @@ scene_fills(void)
 		}
 	XSetFunction(dpy, gc, GXcopy);
 	XSetPlaneMask(dpy, gc, AllPlanes);
+	step("end");
+	XFreeGC(dpy, gc);
+}
+
+static void
+scene_patterns(void)
+{
+	GC gc = new_gc();
+	Pixmap tile = pattern_pixmap(16, 16, 24), stip = pattern_pixmap(8, 8, 1);
+
+	step("bg");
+	background();
 	step("tiled");
 	XSetFillStyle(dpy, gc, FillTiled);
 	XSetTile(dpy, gc, tile);
@@ -1046,6 +1058,7 @@ static const struct {
 	void (*fn)(void);
 } scenes[] = {
 	{ "fills", scene_fills },
+	{ "patterns", scene_patterns },
 	{ "copies", scene_copies },
 	{ "putimage", scene_putimage },
 	{ "text", scene_text },
