@@ -116,6 +116,16 @@ static void qxl_client_update_properties(struct qxl_device *qdev)
 	drm_modeset_unlock(&dev->mode_config.connection_mutex);
 }
 
+static unsigned int qxl_client_enabled_heads(const struct qxl_devif_client_config *cfg)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < cfg->count; i++)
+		if (cfg->heads[i].width && cfg->heads[i].height)
+			n++;
+	return n;
+}
+
 /*
  * Re-read the client's config from the ROM.  notify: tell userspace when it
  * changed (not at probe, before the device is registered).
@@ -143,6 +153,16 @@ void qxl_client_monitors_read(struct qxl_device *qdev, bool notify)
 	}
 	if (ret) {
 		drm_err_ratelimited(&qdev->drm, "client monitors config ignored: %s\n", why);
+		goto out;
+	}
+	/*
+	 * Disabled heads are fine next to an enabled one; a config that
+	 * enables none of ours would leave no output at all.
+	 */
+	if (parsed->count && !qxl_client_enabled_heads(parsed)) {
+		drm_err_ratelimited(&qdev->drm,
+				    "client monitors config ignored: it enables none of the %u heads we use\n",
+				    parsed->count);
 		goto out;
 	}
 

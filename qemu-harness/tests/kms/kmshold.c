@@ -7,7 +7,8 @@
  *
  * Scans out one XRGB8888 framebuffer of HEADS*WIDTH x HEIGHT, head i
  * showing the slice at x = i*WIDTH (a different colour per head, with a
- * white square), sets a 64x64 cursor on head 0, prints "ready" and waits:
+ * white square), switches every other CRTC off, sets a 64x64 cursor on
+ * head 0, prints "ready" and waits:
  *   SIGUSR1  draws a blue 96x96 square at (32,32) and flushes it with
  *            DIRTYFB, then prints "drawn": proves a draw reaches the screen
  *   SIGTERM  exits (the console comes back)
@@ -143,6 +144,11 @@ int main(int argc, char **argv)
 	}
 	if (drmModeAddFB(fd, w * heads, h, 24, 32, fb.pitch, fb.handle, &fb.fb))
 		fail("drmModeAddFB", errno);
+	/* Exactly HEADS heads: whatever the console lit beyond them goes dark. */
+	for (i = heads; i < (uint32_t)res->count_crtcs; i++) {
+		if (drmModeSetCrtc(fd, res->crtcs[i], 0, 0, 0, NULL, 0, NULL))
+			fail("drmModeSetCrtc (off)", errno);
+	}
 	for (i = 0; i < heads; i++) {
 		if (drmModeSetCrtc(fd, res->crtcs[i], fb.fb, i * w, 0, &res->connectors[i], 1,
 				   &mode))
