@@ -48,18 +48,26 @@ bench: deps
 	$(MAKE) all
 	@qemu-harness/bench/run
 
+UPDATES_KO = /lib/modules/$(KVER)/updates/qxl.ko
+
 # Into /lib/modules/KVER/updates/, which depmod ranks above the kernel's own
 # drivers/gpu/drm/qxl/qxl.ko.  Installs what `make` built; builds nothing.
 install:
 	@test -f kernel/qxl.ko || { echo "install: kernel/qxl.ko is not built (run make first)" >&2; exit 1; }
 	@v=$$(modinfo -F vermagic kernel/qxl.ko); test "$${v%% *}" = "$(KVER)" || \
 		{ echo "install: kernel/qxl.ko is built for '$${v%% *}', not KVER=$(KVER)" >&2; exit 1; }
-	install -D -m 0644 kernel/qxl.ko $(DESTDIR)/lib/modules/$(KVER)/updates/qxl.ko
+	@if [ -z "$(DESTDIR)" ] && pkg=$$(dpkg-query -S $(UPDATES_KO) 2>/dev/null); then \
+		echo "install: $(UPDATES_KO) belongs to package $${pkg%%:*} (dpkg -r it first)" >&2; exit 1; fi
+	install -D -m 0644 kernel/qxl.ko $(DESTDIR)$(UPDATES_KO)
 	@if [ -z "$(DESTDIR)" ]; then echo "depmod $(KVER)"; depmod $(KVER); fi
 	$(MAKE) -C xf86-video-qxl install
 
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/qxl.ko
+	@if [ -z "$(DESTDIR)" ] && pkg=$$(dpkg-query -S $(UPDATES_KO) 2>/dev/null); then \
+		echo "uninstall: $(UPDATES_KO) belongs to package $${pkg%%:*}: left alone"; \
+	else \
+		echo "rm -f $(DESTDIR)$(UPDATES_KO)"; rm -f $(DESTDIR)$(UPDATES_KO); \
+	fi
 	@rmdir $(DESTDIR)/lib/modules/$(KVER)/updates 2>/dev/null || true
 	@if [ -z "$(DESTDIR)" ]; then echo "depmod $(KVER)"; depmod $(KVER); fi
 	$(MAKE) -C xf86-video-qxl uninstall
