@@ -170,6 +170,7 @@ static const struct drm_crtc_funcs qxl_crtc_funcs = {
 	.atomic_destroy_state = qxl_crtc_atomic_destroy_state,
 	.enable_vblank = qxl_vblank_enable,
 	.disable_vblank = qxl_vblank_disable,
+	.get_vblank_timestamp = qxl_vblank_get_timestamp,
 };
 
 int qxl_crtc_init(struct qxl_device *qdev, struct qxl_output *output)

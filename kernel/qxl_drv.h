@@ -305,6 +305,8 @@ enum drm_mode_status qxl_mode_fits(struct qxl_device *qdev, const struct drm_dis
 /* qxl_vblank.c */
 int qxl_vblank_init(struct qxl_output *output);
 int qxl_vblank_enable(struct drm_crtc *crtc);
+bool qxl_vblank_get_timestamp(struct drm_crtc *crtc, int *max_error, ktime_t *vblank_time,
+			      bool in_vblank_irq);
 void qxl_vblank_disable(struct drm_crtc *crtc);
 
 /* qxl_connector.c */

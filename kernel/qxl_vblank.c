@@ -5,6 +5,10 @@
  * enabled; it paces page-flip events and advances the vblank counter and
  * timestamps that clients rely on.
  *
+ * Timestamps are the timer's own schedule, not the moment its callback
+ * ran: the vblank core then counts from them the periods a late callback
+ * missed, and clients see exact frame times.
+ *
  * disable_vblank runs under the vblank locks that the timer's
  * drm_crtc_handle_vblank() takes, so it must not wait for a running
  * callback: it clears vblank_on and lets the callback stop itself.
@@ -54,6 +58,19 @@ int qxl_vblank_enable(struct drm_crtc *crtc)
 	WRITE_ONCE(output->vblank_on, true);
 	hrtimer_start(&output->vblank_timer, output->vblank_period, HRTIMER_MODE_REL);
 	return 0;
+}
+
+bool qxl_vblank_get_timestamp(struct drm_crtc *crtc, int *max_error, ktime_t *vblank_time,
+			      bool in_vblank_irq)
+{
+	struct qxl_output *output = crtc_to_output(crtc);
+
+	if (!READ_ONCE(output->vblank_on))
+		return false;
+	/* the timer is moved on to the next period before it reports this one */
+	*vblank_time = ktime_sub(hrtimer_get_expires(&output->vblank_timer),
+				 output->vblank_period);
+	return true;
 }
 
 void qxl_vblank_disable(struct drm_crtc *crtc)
