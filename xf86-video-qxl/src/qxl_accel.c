@@ -1,35 +1,44 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * 2D acceleration: X operations on the screen expressed as the QXL command
- * that means them, submitted through EXECBUFFER in batches.
+ * that produces the same pixels, submitted through EXECBUFFER in batches.
  *
  *   PolyFillRect, solid, any GC function
- *     the device's ROP descriptors express -> QXL_DRAW_FILL per clipped box
+ *   and plane mask                         -> QXL_DRAW_FILL: a put, or an AND
+ *                                             then an XOR (qxl_math.h); many
+ *                                             boxes = one command + clip list
+ *   PolyFillRect tiled / opaque-stippled,
+ *   GXcopy                                 -> QXL_DRAW_FILL, pattern brush
  *   CopyArea screen -> screen, GXcopy,
- *   CopyWindow (window moves, scrolling)   -> QXL_COPY_BITS per clipped box
+ *   CopyWindow (window moves, scrolling)   -> QXL_COPY_BITS per box
  *   PutImage ZPixmap depth 24, GXcopy,
- *   CopyArea pixmap -> screen, GXcopy      -> QXL_DRAW_COPY of a bitmap image
- *                                             (with an image id for the cache)
+ *   CopyArea pixmap -> screen, GXcopy,
+ *   everything rendered in software        -> the pixels as the cheapest
+ *                                             command: a fill if of one
+ *                                             colour, a 1/4/8-bit palette
+ *                                             image up to 256 colours, else
+ *                                             32-bit images (cache ids)
  *
  * The model is a mirror.  The front buffer is a dumb buffer in system
  * memory that fb renders for EVERY operation, accelerated or not: it is
  * authoritative and always exact, so GetImage, Render and every software
  * fallback read it without waiting for the device.  The device's primary
- * surface is a separate copy, kept identical by sending, for each change,
- * the cheapest command producing the same pixels; what software alone
- * rendered is left in the damage region and uploaded by DIRTYFB
- * (qxl_front.c), which both kernels perform synchronously from the front
- * buffer in ring order with EXECBUFFER.  Nothing is ever read back.
+ * surface (owned by the kernel) is a separate copy, kept identical by the
+ * commands above.  What software alone rendered stays in the damage
+ * region until the server blocks (qxl_front.c); nothing is read back.
  *
- * Ordering: a command that reads the device's pixels (a copy source, or
- * the destination of a GC function that combines with it) first has the
- * pending software damage over what it reads uploaded, after the commands
- * batched before it.  What a command draws is removed from the damage.
+ * Ordering: every command is appended to one batch in the order the
+ * pixels were produced.  A command that reads the device's pixels (a copy
+ * source, or the destination of an AND/XOR fill) first has the software
+ * damage over what it reads sent, ahead of it in the batch.  What a
+ * command draws is removed from the damage.  Damage is sent by DIRTYFB
+ * only where no command may go, after the batch is submitted (both
+ * kernels upload synchronously, in ring order).
  *
  * Coordinates: commands are sent only while one CRTC shows the front
  * buffer at +0+0 with no rotation, where front and primary coordinates are
  * the same (both kernels put a single head at the primary's origin), and
- * only inside that CRTC's viewport; everything else stays damage.
+ * only inside that CRTC's mode; everything else stays damage.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -38,6 +47,7 @@
 #include <sys/mman.h>
 
 #include "qxl_drv.h"
+#include "qxl_math.h"
 #include <fb.h>
 #include <gcstruct.h>
 #include <mi.h>
@@ -52,8 +62,10 @@
 
 #define QXL_CMD_BODY_MAX	248	/* the kernel's release slot minus its id */
 #define QXL_MAX_BATCH		1024
-#define QXL_RELOCS_PER_CMD	3
+#define QXL_RELOCS_PER_CMD	4
 #define QXL_IMAGE_STRIP_BYTES	(512 * 1024)
+#define QXL_SCRATCH_BYTES	(256 * 1024)
+#define QXL_CLIP_MAX_RECTS	1024
 
 _Static_assert(sizeof(struct qxl_drawable) - sizeof(union qxl_release_info) <= QXL_CMD_BODY_MAX,
 	       "a drawable must fit the kernel's command slot");
@@ -70,9 +82,14 @@ struct qxl_batch {
 	struct drm_qxl_reloc reloc[QXL_MAX_BATCH * QXL_RELOCS_PER_CMD];
 	struct qxl_drawable body[QXL_MAX_BATCH];
 	int n, nreloc;
-	/* data buffers referenced by the batch, closed after submission */
+	/* data buffers referenced by the batch, unmapped and closed after submission */
 	uint32_t bo[QXL_MAX_BATCH];
+	void *bo_map[QXL_MAX_BATCH];
+	size_t bo_size[QXL_MAX_BATCH];
 	int nbo;
+	/* the buffer small data (clip lists, small images) is packed into */
+	int scratch;			/* index in bo[], -1 if none */
+	size_t scratch_used;
 };
 
 static struct qxl_batch *
@@ -89,9 +106,6 @@ qxl_fallback(struct qxl_screen *qs, const char *what, const char *why)
 		xf86DrvMsg(qs->scrn->scrnIndex, X_INFO, "fallback: %s: %s\n", what, why);
 }
 
-static Bool qxl_draw_image_boxes(struct qxl_screen *qs, const uint8_t *src, int stride,
-				 int sx, int sy, const BoxRec *box, int nbox);
-
 /* ---- submission ---- */
 
 static void
@@ -100,6 +114,8 @@ qxl_batch_reset(struct qxl_batch *b)
 	b->n = 0;
 	b->nreloc = 0;
 	b->nbo = 0;
+	b->scratch = -1;
+	b->scratch_used = 0;
 }
 
 /* Submit what is batched, in order; the device renders it asynchronously. */
@@ -131,9 +147,86 @@ qxl_accel_flush(struct qxl_screen *qs)
 	for (i = 0; i < b->nbo; i++) {
 		struct drm_gem_close gc = { .handle = b->bo[i] };
 
+		munmap(b->bo_map[i], b->bo_size[i]);
 		drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
 	}
 	qxl_batch_reset(b);
+}
+
+/*
+ * Make room for 'ncmd' more commands and their data buffers now, so that
+ * no submission happens between writing a command's data and the command.
+ */
+static void
+qxl_batch_room(struct qxl_screen *qs, int ncmd)
+{
+	struct qxl_batch *b = qxl_batch_of(qs);
+
+	if (b->n + ncmd > QXL_MAX_BATCH ||
+	    b->nreloc + ncmd * QXL_RELOCS_PER_CMD > QXL_MAX_BATCH * QXL_RELOCS_PER_CMD ||
+	    b->nbo + ncmd + 1 > QXL_MAX_BATCH)
+		qxl_accel_flush(qs);
+}
+
+/* A data buffer for the batch, mapped; closed once the batch is submitted. */
+static int
+qxl_batch_bo(struct qxl_screen *qs, size_t size)
+{
+	struct qxl_batch *b = qxl_batch_of(qs);
+	struct drm_qxl_alloc al = { .size = (uint32_t)size };
+	struct drm_qxl_map mp = { 0 };
+	struct drm_gem_close gc = { 0 };
+	void *map;
+
+	if (size > UINT32_MAX || b->nbo == QXL_MAX_BATCH ||
+	    drmIoctl(qs->fd, DRM_IOCTL_QXL_ALLOC, &al))
+		return -1;
+	mp.handle = al.handle;
+	if (drmIoctl(qs->fd, DRM_IOCTL_QXL_MAP, &mp))
+		goto fail;
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, qs->fd, (off_t)mp.offset);
+	if (map == MAP_FAILED)
+		goto fail;
+	b->bo[b->nbo] = al.handle;
+	b->bo_map[b->nbo] = map;
+	b->bo_size[b->nbo] = size;
+	return b->nbo++;
+fail:
+	gc.handle = al.handle;
+	drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
+	return -1;
+}
+
+/*
+ * 'size' bytes of device memory for data of the batch: packed with other
+ * small data into one scratch buffer, or a buffer of their own when large.
+ * Sets the buffer handle and the offset in it; returns the address.
+ */
+static uint8_t *
+qxl_batch_data(struct qxl_screen *qs, size_t size, uint32_t *handle, uint32_t *off)
+{
+	struct qxl_batch *b = qxl_batch_of(qs);
+	int i;
+
+	size = (size + 7) & ~(size_t)7;
+	if (size > QXL_SCRATCH_BYTES / 4) {
+		i = qxl_batch_bo(qs, size);
+		if (i < 0)
+			return NULL;
+		*handle = b->bo[i];
+		*off = 0;
+		return b->bo_map[i];
+	}
+	if (b->scratch < 0 || b->scratch_used + size > QXL_SCRATCH_BYTES) {
+		b->scratch = qxl_batch_bo(qs, QXL_SCRATCH_BYTES);
+		b->scratch_used = 0;
+		if (b->scratch < 0)
+			return NULL;
+	}
+	*handle = b->bo[b->scratch];
+	*off = (uint32_t)b->scratch_used;
+	b->scratch_used += size;
+	return (uint8_t *)b->bo_map[b->scratch] + *off;
 }
 
 /* A new drawable in the batch, targeting the primary surface over 'box'. */
@@ -144,8 +237,7 @@ qxl_batch_draw(struct qxl_screen *qs, uint8_t type, const BoxRec *box)
 	struct qxl_drawable *d;
 	int i;
 
-	if (b->n == QXL_MAX_BATCH || b->nreloc + QXL_RELOCS_PER_CMD > QXL_MAX_BATCH * QXL_RELOCS_PER_CMD)
-		qxl_accel_flush(qs);
+	qxl_batch_room(qs, 1);
 	d = &b->body[b->n];
 	memset(d, 0, sizeof(*d));
 	d->surface_id = 0;
@@ -264,6 +356,16 @@ qxl_claim(struct qxl_screen *qs, RegionPtr reg)
 	RegionSubtract(&qs->damage->pendingDamage, &qs->damage->pendingDamage, reg);
 }
 
+static void
+qxl_region_add(RegionPtr reg, const BoxRec *b)
+{
+	RegionRec r;
+
+	RegionInit(&r, (BoxPtr)b, 1);
+	RegionUnion(reg, reg, &r);
+	RegionUninit(&r);
+}
+
 static uint64_t
 qxl_hash(const uint8_t *p, size_t n, uint64_t h)
 {
@@ -275,6 +377,375 @@ qxl_hash(const uint8_t *p, size_t n, uint64_t h)
 	}
 	return h;
 }
+
+static struct qxl_drawable *qxl_solid_box(struct qxl_screen *qs, const BoxRec *box,
+					  uint32_t color, uint16_t ropd);
+
+/*
+ * Images: one data buffer each, laid out as the qxl_image, its palette
+ * (palette formats), then one data chunk holding the rows.  The command
+ * that draws it patches three pointers by relocation.
+ */
+struct qxl_img {
+	uint32_t handle, off;		/* where the image starts */
+	size_t pal_off, chunk_off;	/* from the image */
+	struct qxl_image *hdr;
+	uint8_t *pal;			/* palette entries, NULL for 32 bits */
+	uint8_t *data;			/* first row */
+	uint32_t stride;
+	int w, h;
+};
+
+#define QXL_ALIGN8(x) (((x) + 7) & ~(size_t)7)
+
+static Bool
+qxl_img_new(struct qxl_screen *qs, int w, int h, uint8_t format, int bpp, int npal,
+	    struct qxl_img *im)
+{
+	struct qxl_palette *pal;
+	struct qxl_data_chunk *ch;
+	uint8_t *map;
+
+	qxl_batch_room(qs, 1);
+	im->w = w;
+	im->h = h;
+	im->stride = (uint32_t)(((size_t)w * bpp + 7) / 8);
+	im->pal_off = QXL_ALIGN8(sizeof(struct qxl_image));
+	im->chunk_off = npal ? QXL_ALIGN8(im->pal_off + sizeof(*pal) + 4 * (size_t)npal) :
+			       im->pal_off;
+	map = qxl_batch_data(qs, im->chunk_off + sizeof(*ch) + (size_t)im->stride * h,
+			     &im->handle, &im->off);
+	if (!map)
+		return FALSE;
+	im->hdr = (struct qxl_image *)map;
+	memset(im->hdr, 0, sizeof(*im->hdr));
+	im->hdr->descriptor.type = QXL_IMAGE_TYPE_BITMAP;
+	im->hdr->descriptor.width = w;
+	im->hdr->descriptor.height = h;
+	im->hdr->u.bitmap.format = format;
+	im->hdr->u.bitmap.flags = QXL_BITMAP_TOP_DOWN;
+	im->hdr->u.bitmap.x = w;
+	im->hdr->u.bitmap.y = h;
+	im->hdr->u.bitmap.stride = im->stride;
+	im->hdr->u.bitmap.palette = 0;	/* relocated */
+	im->hdr->u.bitmap.data = 0;	/* relocated */
+	im->pal = NULL;
+	if (npal) {
+		pal = (struct qxl_palette *)(map + im->pal_off);
+		pal->unique = 0;
+		pal->num_ents = (uint16_t)npal;
+		im->pal = map + im->pal_off + offsetof(struct qxl_palette, ents);
+	}
+	ch = (struct qxl_data_chunk *)(map + im->chunk_off);
+	ch->data_size = im->stride * (uint32_t)h;
+	ch->prev_chunk = 0;
+	ch->next_chunk = 0;
+	im->data = ch->data;
+	return TRUE;
+}
+
+/* Point field 'at' of the last batched command at the image. */
+static void
+qxl_img_relocs(struct qxl_screen *qs, const struct qxl_img *im, size_t at)
+{
+	qxl_batch_reloc(qs, 0, at, im->handle, im->off);
+	qxl_batch_reloc(qs, im->handle, im->off + offsetof(struct qxl_image, u.bitmap.data),
+			im->handle, im->off + im->chunk_off);
+	if (im->pal)
+		qxl_batch_reloc(qs, im->handle,
+				im->off + offsetof(struct qxl_image, u.bitmap.palette),
+				im->handle, im->off + im->pal_off);
+	qs->upload_bytes += (unsigned long)im->stride * im->h;
+}
+
+/* Draw the finished image 1:1 at 'box' (its size) with a put. */
+static struct qxl_drawable *
+qxl_img_draw(struct qxl_screen *qs, struct qxl_img *im, const BoxRec *box)
+{
+	struct qxl_drawable *d;
+
+	d = qxl_batch_draw(qs, QXL_DRAW_COPY, box);
+	d->u.copy.src_area.left = 0;
+	d->u.copy.src_area.top = 0;
+	d->u.copy.src_area.right = im->w;
+	d->u.copy.src_area.bottom = im->h;
+	d->u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
+	d->u.copy.scale_mode = QXL_SCALE_MODE_NEAREST;
+	qxl_img_relocs(qs, im, offsetof(struct qxl_drawable, u.copy.src_bitmap));
+	return d;
+}
+
+/*
+ * Clip the last batched command to 'n' boxes (a clip list in the batch's
+ * data); its bbox must be their extents.
+ */
+static Bool
+qxl_batch_clip(struct qxl_screen *qs, struct qxl_drawable *d, const BoxRec *box, int n)
+{
+	struct qxl_clip_rects *cr;
+	struct qxl_rect *r;
+	uint32_t handle, off;
+	uint8_t *map;
+	int i;
+
+	map = qxl_batch_data(qs, sizeof(*cr) + sizeof(*r) * (size_t)n, &handle, &off);
+	if (!map)
+		return FALSE;
+	cr = (struct qxl_clip_rects *)map;
+	cr->num_rects = (uint32_t)n;
+	cr->chunk.data_size = (uint32_t)(sizeof(*r) * (size_t)n);
+	cr->chunk.prev_chunk = 0;
+	cr->chunk.next_chunk = 0;
+	r = (struct qxl_rect *)(map + sizeof(*cr));
+	for (i = 0; i < n; i++) {
+		r[i].top = box[i].y1;
+		r[i].left = box[i].x1;
+		r[i].bottom = box[i].y2;
+		r[i].right = box[i].x2;
+	}
+	d->clip.type = QXL_CLIP_TYPE_RECTS;
+	qxl_batch_reloc(qs, 0, offsetof(struct qxl_drawable, clip.data), handle, off);
+	return TRUE;
+}
+
+/*
+ * Draw 'src' (32-bit pixels; (sx, sy) is the source pixel of screen
+ * pixel (0, 0)) into every box, in strips that keep each image buffer
+ * small, as 32-bit images with an id for spice-server's image cache.
+ * FALSE: not all of it could be sent (what was is drawn again by the
+ * damage upload the caller leaves in place).
+ */
+static Bool
+qxl_draw_image_boxes(struct qxl_screen *qs, const uint8_t *src, int stride,
+		     int sx, int sy, const BoxRec *box, int nbox)
+{
+	int i;
+
+	for (i = 0; i < nbox; i++) {
+		int w = box[i].x2 - box[i].x1, h = box[i].y2 - box[i].y1;
+		int strip = QXL_IMAGE_STRIP_BYTES / (w * 4), y, r;
+
+		if (strip < 1)
+			strip = 1;
+		for (y = 0; y < h; y += strip) {
+			int sh = h - y < strip ? h - y : strip;
+			const uint8_t *p = src + (size_t)stride * (box[i].y1 + y + sy) +
+					   (size_t)(box[i].x1 + sx) * 4;
+			BoxRec part = { box[i].x1, box[i].y1 + y, box[i].x2, box[i].y1 + y + sh };
+			uint64_t id = 0xcbf29ce484222325ull;
+			struct qxl_img im;
+
+			if (!qxl_img_new(qs, w, sh, QXL_BITMAP_FMT_32BIT, 32, 0, &im))
+				return FALSE;
+			for (r = 0; r < sh; r++) {
+				memcpy(im.data + (size_t)im.stride * r, p + (size_t)stride * r,
+				       im.stride);
+				if (qs->image_cache)
+					id = qxl_hash(p + (size_t)stride * r, im.stride, id);
+			}
+			if (qs->image_cache) {
+				id = qxl_hash((const uint8_t *)&w, sizeof(w), id);
+				id = qxl_hash((const uint8_t *)&sh, sizeof(sh), id);
+				im.hdr->descriptor.id = id;
+				im.hdr->descriptor.flags = QXL_IMAGE_CACHE;
+			}
+			qxl_img_draw(qs, &im, &part);
+		}
+	}
+	return TRUE;
+}
+
+/* ---- software damage as the cheapest command that reproduces it ---- */
+
+#define QXL_PAL_MAX	256
+#define QXL_PAL_HASH	1024	/* power of two, well above QXL_PAL_MAX */
+
+struct qxl_pal {
+	int n;
+	uint32_t color[QXL_PAL_MAX];
+	uint32_t key[QXL_PAL_HASH];	/* colour + 1 << 24 when used */
+	uint8_t idx[QXL_PAL_HASH];
+};
+
+static int
+qxl_pal_index(struct qxl_pal *p, uint32_t c, Bool add)
+{
+	uint32_t k = c | 1u << 24, h = (c * 2654435761u) >> 22;
+
+	for (;; h = (h + 1) & (QXL_PAL_HASH - 1)) {
+		if (p->key[h] == k)
+			return p->idx[h];
+		if (p->key[h])
+			continue;
+		if (!add || p->n == QXL_PAL_MAX)
+			return -1;
+		p->key[h] = k;
+		p->idx[h] = (uint8_t)p->n;
+		p->color[p->n] = c;
+		return p->n++;
+	}
+}
+
+/*
+ * Source rows of destination box 'b': 32-bit pixels, (sx, sy) the source
+ * pixel of destination (0, 0).
+ */
+struct qxl_src {
+	const uint8_t *bits;
+	int stride, sx, sy;
+};
+
+static const uint32_t *
+qxl_src_row(const struct qxl_src *src, const BoxRec *b, int y)
+{
+	return (const uint32_t *)(src->bits + (size_t)src->stride * (b->y1 + y + src->sy)) +
+	       b->x1 + src->sx;
+}
+
+/* The distinct colours (24 bits) of a box, FALSE beyond QXL_PAL_MAX. */
+static Bool
+qxl_pal_scan(struct qxl_pal *p, const struct qxl_src *src, const BoxRec *b)
+{
+	int w = b->x2 - b->x1, h = b->y2 - b->y1, x, y;
+
+	memset(p->key, 0, sizeof(p->key));
+	p->n = 0;
+	for (y = 0; y < h; y++) {
+		const uint32_t *row = qxl_src_row(src, b, y);
+		uint32_t last = 0xffffffff;
+
+		for (x = 0; x < w; x++) {
+			uint32_t c = row[x] & 0xffffff;
+
+			if (c == last)
+				continue;
+			last = c;
+			if (qxl_pal_index(p, c, TRUE) < 0)
+				return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* A box as a palette image of 1, 4 or 8 bits (after qxl_pal_scan). */
+static Bool
+qxl_img_palette(struct qxl_screen *qs, struct qxl_pal *p, const struct qxl_src *src,
+		const BoxRec *b, struct qxl_img *im)
+{
+	int w = b->x2 - b->x1, h = b->y2 - b->y1, bpp, x, y;
+	uint8_t fmt;
+
+	bpp = qxl_palette_bpp(p->n);
+	fmt = bpp == 1 ? QXL_BITMAP_FMT_1BIT_BE : bpp == 4 ? QXL_BITMAP_FMT_4BIT_BE :
+	      QXL_BITMAP_FMT_8BIT;
+	if (!qxl_img_new(qs, w, h, fmt, bpp, p->n, im))
+		return FALSE;
+	memcpy(im->pal, p->color, 4 * (size_t)p->n);
+	for (y = 0; y < h; y++) {
+		const uint32_t *row = qxl_src_row(src, b, y);
+		uint8_t *out = im->data + (size_t)im->stride * y;
+
+		memset(out, 0, im->stride);
+		for (x = 0; x < w; x++) {
+			qxl_palette_put(out, bpp, x,
+					(unsigned int)qxl_pal_index(p, row[x] & 0xffffff, FALSE));
+		}
+	}
+	return TRUE;
+}
+
+/* A box as an image: palette if it has at most 256 colours, else 32 bits. */
+static Bool
+qxl_img_of(struct qxl_screen *qs, const struct qxl_src *src, const BoxRec *b,
+	   struct qxl_img *im)
+{
+	int h = b->y2 - b->y1, y;
+
+	if (qs->pal && qxl_pal_scan(qs->pal, src, b))
+		return qxl_img_palette(qs, qs->pal, src, b, im);
+	if (!qxl_img_new(qs, b->x2 - b->x1, h, QXL_BITMAP_FMT_32BIT, 32, 0, im))
+		return FALSE;
+	for (y = 0; y < h; y++)
+		memcpy(im->data + (size_t)im->stride * y, qxl_src_row(src, b, y), im->stride);
+	return TRUE;
+}
+
+/*
+ * Pixels into destination box 'b' as the cheapest command: a fill for one
+ * colour, a 1/4/8-bit palette image for up to 256, else 32-bit images.
+ * FALSE: (part of) it could not be sent.
+ */
+static Bool
+qxl_send_pixels(struct qxl_screen *qs, const struct qxl_src *src, const BoxRec *b)
+{
+	struct qxl_pal *p = qs->pal;
+	struct qxl_img im;
+
+	if (p && qxl_pal_scan(p, src, b)) {
+		if (p->n == 1) {
+			qxl_solid_box(qs, b, p->color[0], QXL_ROPD_OP_PUT);
+			qs->upload_fills++;
+			return TRUE;
+		}
+		qs->upload_images++;
+		if (!qxl_img_palette(qs, p, src, b, &im))
+			return FALSE;
+		qxl_img_draw(qs, &im, b);
+		return TRUE;
+	}
+	qs->upload_images++;
+	return qxl_draw_image_boxes(qs, src->bits, src->stride, src->sx, src->sy, b, 1);
+}
+
+/*
+ * Send what software rendered in 'reg' (front coordinates, inside the
+ * viewport) as device commands appended to the batch, box by box: a fill
+ * for one colour, a 1/4/8-bit palette image for up to 256, else 32-bit
+ * images.  Returns what could not be sent (caller uploads it by DIRTYFB);
+ * the pixels are read now, so the batch order is the production order.
+ */
+void
+qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left)
+{
+	const struct qxl_src src = { qs->front.map, (int)qs->front.pitch, 0, 0 };
+	int i, n = RegionNumRects(reg);
+	BoxPtr box = RegionRects(reg);
+	uint64_t area = 0;
+
+	RegionNull(left);
+	/*
+	 * Scattered boxes that mostly fill their extents go as one picture:
+	 * the device holds the pixels in between already (they are not
+	 * damaged), and one command costs less than many.
+	 */
+	for (i = 0; i < n; i++)
+		area += (uint64_t)(box[i].x2 - box[i].x1) * (box[i].y2 - box[i].y1);
+	if (n > 1) {
+		BoxPtr ext = RegionExtents(reg);
+
+		if ((uint64_t)(ext->x2 - ext->x1) * (ext->y2 - ext->y1) <= 2 * area) {
+			box = ext;
+			n = 1;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (!qxl_send_pixels(qs, &src, &box[i]))
+			qxl_region_add(left, &box[i]);
+}
+
+/* The part of 'reg' the device holds 1:1 now; FALSE: nothing. */
+Bool
+qxl_accel_visible(struct qxl_screen *qs, RegionPtr reg)
+{
+	BoxRec vp;
+
+	if (!qs->accel_active || !qs->scrn->vtSema || !qs->scanout_fb ||
+	    qs->scanout_fb != qs->fb_id || !qxl_viewport(qs, &vp))
+		return FALSE;
+	qxl_clip_to(reg, &vp);
+	return TRUE;
+}
+
 
 /* ---- GC ops ---- */
 
@@ -317,36 +788,18 @@ qxl_can_accel(struct qxl_screen *qs, DrawablePtr d, BoxPtr vp)
 	       qxl_viewport(qs, vp);
 }
 
-/*
- * A solid fill with any GC function and plane mask, as at most two device
- * fills.  With a constant source, each destination bit ends up 0, 1, d or
- * ~d, so the whole operation is d' = (d & and) ^ xor, per bit:
- * and = f(s,0) ^ f(s,1), xor = f(s,0) inside the plane mask, and = 1,
- * xor = 0 outside.  X's function code holds f(s,d) at bit 3 - (2s + d).
- * and == 0 is an opaque put of xor; otherwise an AND and/or an XOR fill.
- * Only the 24 colour bits matter: the device shows no pad byte.
- */
+/* A solid fill with any GC function and plane mask (qxl_math.h). */
 struct qxl_solid {
 	uint32_t and_mask, xor_mask;
 };
 
 static void
-qxl_solid_of(GCPtr gc, struct qxl_solid *f)
+qxl_solid_of(GCPtr gc, Pixel pixel, struct qxl_solid *f)
 {
-	uint32_t pm = gc->planemask & 0xffffff, fg = gc->fgPixel & 0xffffff;
-	unsigned int alu = gc->alu & 15;
-#define QXL_ALU(s, d) ((alu >> (3 - ((s) * 2 + (d)))) & 1)
-	uint32_t s1_and = QXL_ALU(1, 0) ^ QXL_ALU(1, 1) ? fg : 0;
-	uint32_t s0_and = QXL_ALU(0, 0) ^ QXL_ALU(0, 1) ? ~fg & 0xffffff : 0;
-	uint32_t s1_xor = QXL_ALU(1, 0) ? fg : 0;
-	uint32_t s0_xor = QXL_ALU(0, 0) ? ~fg & 0xffffff : 0;
-#undef QXL_ALU
-
-	f->and_mask = ((s1_and | s0_and) & pm) | (~pm & 0xffffff);
-	f->xor_mask = (s1_xor | s0_xor) & pm;
+	qxl_rop_solid(gc->alu & 15, pixel, gc->planemask, &f->and_mask, &f->xor_mask);
 }
 
-static void
+static struct qxl_drawable *
 qxl_solid_box(struct qxl_screen *qs, const BoxRec *box, uint32_t color, uint16_t ropd)
 {
 	struct qxl_drawable *q = qxl_batch_draw(qs, QXL_DRAW_FILL, box);
@@ -356,6 +809,48 @@ qxl_solid_box(struct qxl_screen *qs, const BoxRec *box, uint32_t color, uint16_t
 	q->u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
 	q->u.fill.brush.u.color = color;
 	q->u.fill.rop_descriptor = ropd;
+	return q;
+}
+
+/*
+ * The same fill over many boxes: one command per up to QXL_CLIP_MAX_RECTS
+ * boxes, its bbox their extents and its clip the boxes (a few hundred
+ * bytes saved per box); one command per box if no clip list fits.
+ */
+static void
+qxl_solid_boxes(struct qxl_screen *qs, const BoxRec *box, int n, uint32_t color,
+		uint16_t ropd)
+{
+	while (n > 0) {
+		int cnt = n > QXL_CLIP_MAX_RECTS ? QXL_CLIP_MAX_RECTS : n, i;
+		BoxRec ext = box[0];
+		struct qxl_drawable *q;
+
+		if (cnt == 1) {
+			qxl_solid_box(qs, box, color, ropd);
+			box++;
+			n--;
+			continue;
+		}
+		for (i = 1; i < cnt; i++) {
+			if (box[i].x1 < ext.x1) ext.x1 = box[i].x1;
+			if (box[i].y1 < ext.y1) ext.y1 = box[i].y1;
+			if (box[i].x2 > ext.x2) ext.x2 = box[i].x2;
+			if (box[i].y2 > ext.y2) ext.y2 = box[i].y2;
+		}
+		qxl_batch_room(qs, 1);
+		q = qxl_solid_box(qs, &ext, color, ropd);
+		if (!qxl_batch_clip(qs, q, box, cnt)) {
+			/* no memory for the list: the command draws the first box */
+			q->bbox.left = box[0].x1;
+			q->bbox.top = box[0].y1;
+			q->bbox.right = box[0].x2;
+			q->bbox.bottom = box[0].y2;
+			cnt = 1;
+		}
+		box += cnt;
+		n -= cnt;
+	}
 }
 
 /*
@@ -370,6 +865,112 @@ qxl_settle(struct qxl_screen *qs, RegionPtr reg)
 		qxl_front_flush_region(qs, reg);
 }
 
+/*
+ * The pattern of a tiled (24-bit tile) or opaque-stippled (bitmap, two
+ * colours) fill as an image, and its origin in screen coordinates.
+ */
+static Bool
+qxl_pattern_img(struct qxl_screen *qs, GCPtr gc, struct qxl_img *im)
+{
+	if (gc->fillStyle == FillTiled) {
+		PixmapPtr tile = gc->tile.pixmap;
+		const struct qxl_src src = { tile->devPrivate.ptr, tile->devKind, 0, 0 };
+		BoxRec all = { 0, 0, tile->drawable.width, tile->drawable.height };
+
+		if (tile->drawable.bitsPerPixel != 32 || tile->drawable.depth < 24 ||
+		    !tile->devPrivate.ptr)
+			return FALSE;
+		return qxl_img_of(qs, &src, &all, im);
+	} else {
+		PixmapPtr st = gc->stipple;
+		uint32_t pal[2] = { gc->bgPixel & 0xffffff, gc->fgPixel & 0xffffff };
+		int y;
+
+		/*
+		 * fb keeps bitmaps least significant bit first; spice-server
+		 * 0.15 renders 1-bit images only most significant bit first
+		 * (a 1BIT_LE image aborts QEMU): reverse each byte.
+		 */
+		if (!st || st->drawable.bitsPerPixel != 1 || !st->devPrivate.ptr ||
+		    BITMAP_BIT_ORDER != LSBFirst ||
+		    !qxl_img_new(qs, st->drawable.width, st->drawable.height,
+				 QXL_BITMAP_FMT_1BIT_BE, 1, 2, im))
+			return FALSE;
+		memcpy(im->pal, pal, sizeof(pal));
+		for (y = 0; y < st->drawable.height; y++) {
+			const uint8_t *in = (const uint8_t *)st->devPrivate.ptr +
+					    (size_t)st->devKind * y;
+			uint8_t *out = im->data + (size_t)im->stride * y;
+			uint32_t x;
+
+			for (x = 0; x < im->stride; x++)
+				out[x] = qxl_bit_reverse(in[x]);
+		}
+		return TRUE;
+	}
+}
+
+/* Tiled and opaque-stippled GXcopy fills as one pattern fill over the boxes. */
+static void
+qxl_pattern_fill(struct qxl_screen *qs, DrawablePtr d, GCPtr gc, int n, xRectangle *rects,
+		 const BoxRec *vp)
+{
+	const GCOps *ops = QXL_GC_PRIV(gc)->ops;
+	struct qxl_drawable *q;
+	struct qxl_img im;
+	RegionPtr reg;
+	BoxPtr box;
+	int nbox;
+
+	if (!qxl_gc_plain(gc)) {
+		qxl_fallback(qs, "PolyFillRect", "pattern fill with a GC function or plane mask");
+		ops->PolyFillRect(d, gc, n, rects);
+		return;
+	}
+	reg = RegionFromRects(n, rects, CT_UNSORTED);
+	ops->PolyFillRect(d, gc, n, rects);
+	if (!reg)
+		return;
+	RegionTranslate(reg, d->x, d->y);
+	RegionIntersect(reg, reg, fbGetCompositeClip(gc));
+	qxl_clip_to(reg, vp);
+	box = RegionRects(reg);
+	nbox = RegionNumRects(reg);
+	if (!nbox || nbox > QXL_CLIP_MAX_RECTS) {
+		RegionDestroy(reg);
+		return;
+	}
+	qxl_batch_room(qs, 1);
+	if (!qxl_pattern_img(qs, gc, &im)) {
+		qxl_fallback(qs, "PolyFillRect", "pattern not expressible: damage upload");
+		RegionDestroy(reg);
+		return;
+	}
+	q = qxl_batch_draw(qs, QXL_DRAW_FILL, RegionExtents(reg));
+	q->u.fill.brush.type = QXL_BRUSH_TYPE_PATTERN;
+	q->u.fill.brush.u.pattern.pos.x = d->x + gc->patOrg.x;
+	q->u.fill.brush.u.pattern.pos.y = d->y + gc->patOrg.y;
+	q->u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+	qxl_img_relocs(qs, &im, offsetof(struct qxl_drawable, u.fill.brush.u.pattern.pat));
+	if (nbox > 1 && !qxl_batch_clip(qs, q, box, nbox)) {
+		/* no clip list: the command draws the first box, damage the rest */
+		RegionRec first;
+
+		q->bbox.left = box[0].x1;
+		q->bbox.top = box[0].y1;
+		q->bbox.right = box[0].x2;
+		q->bbox.bottom = box[0].y2;
+		RegionInit(&first, &box[0], 1);
+		qxl_claim(qs, &first);
+		RegionUninit(&first);
+		RegionDestroy(reg);
+		return;
+	}
+	qs->accel_fills += nbox;
+	qxl_claim(qs, reg);
+	RegionDestroy(reg);
+}
+
 static void
 qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 {
@@ -379,18 +980,26 @@ qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 	RegionPtr reg;
 	BoxPtr box;
 	BoxRec vp;
-	int i, nbox;
+	int nbox;
 
 	if (!qxl_can_accel(qs, d, &vp)) {
 		ops->PolyFillRect(d, gc, n, rects);
 		return;
 	}
-	if (gc->fillStyle != FillSolid) {
-		qxl_fallback(qs, "PolyFillRect", "not a solid fill");
+	if (gc->fillStyle == FillTiled && !gc->tileIsPixel) {
+		qxl_pattern_fill(qs, d, gc, n, rects, &vp);
+		return;
+	}
+	if (gc->fillStyle == FillOpaqueStippled) {
+		qxl_pattern_fill(qs, d, gc, n, rects, &vp);
+		return;
+	}
+	if (gc->fillStyle == FillStippled) {
+		qxl_fallback(qs, "PolyFillRect", "transparent stipple");
 		ops->PolyFillRect(d, gc, n, rects);
 		return;
 	}
-	qxl_solid_of(gc, &fill);
+	qxl_solid_of(gc, gc->fillStyle == FillTiled ? gc->tile.pixel : gc->fgPixel, &fill);
 	reg = RegionFromRects(n, rects, CT_UNSORTED);
 	if (!reg) {
 		ops->PolyFillRect(d, gc, n, rects);
@@ -410,15 +1019,13 @@ qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 	ops->PolyFillRect(d, gc, n, rects);
 	box = RegionRects(reg);
 	nbox = RegionNumRects(reg);
-	for (i = 0; i < nbox; i++) {
-		if (!fill.and_mask) {
-			qxl_solid_box(qs, &box[i], fill.xor_mask, QXL_ROPD_OP_PUT);
-			continue;
-		}
+	if (!fill.and_mask) {
+		qxl_solid_boxes(qs, box, nbox, fill.xor_mask, QXL_ROPD_OP_PUT);
+	} else {
 		if (fill.and_mask != 0xffffff)
-			qxl_solid_box(qs, &box[i], fill.and_mask, QXL_ROPD_OP_AND);
+			qxl_solid_boxes(qs, box, nbox, fill.and_mask, QXL_ROPD_OP_AND);
 		if (fill.xor_mask)
-			qxl_solid_box(qs, &box[i], fill.xor_mask, QXL_ROPD_OP_XOR);
+			qxl_solid_boxes(qs, box, nbox, fill.xor_mask, QXL_ROPD_OP_XOR);
 	}
 	qs->accel_fills += nbox;
 	qxl_claim(qs, reg);
@@ -454,16 +1061,6 @@ qxl_copy_box(const struct qxl_copy_ctx *c, Bool from_front, int dx, int dy, BoxP
 		if (b->y2 + dy > vp->y2) b->y2 = vp->y2 - dy;
 	}
 	return b->x1 < b->x2 && b->y1 < b->y2;
-}
-
-static void
-qxl_region_add(RegionPtr reg, const BoxRec *b)
-{
-	RegionRec r;
-
-	RegionInit(&r, (BoxPtr)b, 1);
-	RegionUnion(reg, reg, &r);
-	RegionUninit(&r);
 }
 
 /*
@@ -512,10 +1109,10 @@ qxl_copy_proc(DrawablePtr src, DrawablePtr dst, GCPtr gc, BoxPtr box, int nbox,
 			qs->accel_copies++;
 		} else {
 			PixmapPtr pix = (PixmapPtr)src;
+			const struct qxl_src from = { pix->devPrivate.ptr, pix->devKind, dx, dy };
 
 			/* on failure the box is left to the damage upload */
-			if (!qxl_draw_image_boxes(qs, pix->devPrivate.ptr, pix->devKind,
-						  dx, dy, &b, 1))
+			if (!qxl_send_pixels(qs, &from, &b))
 				continue;
 			qs->accel_uploads++;
 		}
@@ -580,10 +1177,15 @@ qxl_put_image(DrawablePtr d, GCPtr gc, int depth, int x, int y, int w, int h,
 	qxl_clip_to(&reg, &vp);
 	/* source pixel of screen (0,0): (-ext.x1, -ext.y1) in the image */
 	if (RegionNotEmpty(&reg)) {
-		if (qxl_draw_image_boxes(qs, (const uint8_t *)bits, stride,
-					 -ext.x1, -ext.y1, RegionRects(&reg),
-					 RegionNumRects(&reg))) {
-			qs->accel_uploads += RegionNumRects(&reg);
+		const struct qxl_src from = { (const uint8_t *)bits, stride, -ext.x1, -ext.y1 };
+		BoxPtr box = RegionRects(&reg);
+		int i, nbox = RegionNumRects(&reg);
+		Bool ok = TRUE;
+
+		for (i = 0; i < nbox && ok; i++)
+			ok = qxl_send_pixels(qs, &from, &box[i]);
+		if (ok) {
+			qs->accel_uploads += nbox;
 			qxl_claim(qs, &reg);
 		} else {
 			qxl_fallback(qs, "PutImage", "no device memory for the image: damage upload");
@@ -752,307 +1354,6 @@ qxl_create_gc(GCPtr gc)
 	if (ret)
 		QXL_GC_WRAP(gc);
 	return ret;
-}
-
-/*
- * Images: one data buffer each, laid out as the qxl_image, its palette
- * (palette formats), then one data chunk holding the rows.  The command
- * that draws it patches three pointers by relocation.
- */
-struct qxl_img {
-	uint32_t handle;
-	uint8_t *map;
-	size_t size, pal_off, chunk_off;
-	struct qxl_image *hdr;
-	uint8_t *pal;			/* palette entries, NULL for 32 bits */
-	uint8_t *data;			/* first row */
-	uint32_t stride;
-	int w, h;
-};
-
-#define QXL_ALIGN8(x) (((x) + 7) & ~(size_t)7)
-
-static Bool
-qxl_img_new(struct qxl_screen *qs, int w, int h, uint8_t format, int bpp, int npal,
-	    struct qxl_img *im)
-{
-	struct qxl_batch *b = qxl_batch_of(qs);
-	struct drm_qxl_alloc al = { 0 };
-	struct drm_qxl_map mp = { 0 };
-	struct qxl_palette *pal;
-	struct qxl_data_chunk *ch;
-
-	if (b->nbo == QXL_MAX_BATCH)
-		qxl_accel_flush(qs);
-	im->w = w;
-	im->h = h;
-	im->stride = (uint32_t)(((size_t)w * bpp + 7) / 8);
-	im->pal_off = QXL_ALIGN8(sizeof(struct qxl_image));
-	im->chunk_off = npal ? QXL_ALIGN8(im->pal_off + sizeof(*pal) + 4 * (size_t)npal) :
-			       im->pal_off;
-	im->size = im->chunk_off + sizeof(*ch) + (size_t)im->stride * h;
-	al.size = (uint32_t)im->size;
-	if (drmIoctl(qs->fd, DRM_IOCTL_QXL_ALLOC, &al))
-		return FALSE;
-	im->handle = al.handle;
-	mp.handle = al.handle;
-	if (drmIoctl(qs->fd, DRM_IOCTL_QXL_MAP, &mp))
-		goto fail;
-	im->map = mmap(NULL, im->size, PROT_READ | PROT_WRITE, MAP_SHARED, qs->fd,
-		       (off_t)mp.offset);
-	if (im->map == MAP_FAILED)
-		goto fail;
-	im->hdr = (struct qxl_image *)im->map;
-	memset(im->hdr, 0, sizeof(*im->hdr));
-	im->hdr->descriptor.type = QXL_IMAGE_TYPE_BITMAP;
-	im->hdr->descriptor.width = w;
-	im->hdr->descriptor.height = h;
-	im->hdr->u.bitmap.format = format;
-	im->hdr->u.bitmap.flags = QXL_BITMAP_TOP_DOWN;
-	im->hdr->u.bitmap.x = w;
-	im->hdr->u.bitmap.y = h;
-	im->hdr->u.bitmap.stride = im->stride;
-	im->hdr->u.bitmap.palette = 0;	/* relocated */
-	im->hdr->u.bitmap.data = 0;	/* relocated */
-	im->pal = NULL;
-	if (npal) {
-		pal = (struct qxl_palette *)(im->map + im->pal_off);
-		pal->unique = 0;
-		pal->num_ents = (uint16_t)npal;
-		im->pal = im->map + im->pal_off + offsetof(struct qxl_palette, ents);
-	}
-	ch = (struct qxl_data_chunk *)(im->map + im->chunk_off);
-	ch->data_size = im->stride * (uint32_t)h;
-	ch->prev_chunk = 0;
-	ch->next_chunk = 0;
-	im->data = ch->data;
-	b->bo[b->nbo++] = im->handle;
-	return TRUE;
-fail:
-	{
-		struct drm_gem_close gc = { .handle = al.handle };
-
-		drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
-	}
-	return FALSE;
-}
-
-/* Draw the finished image 1:1 at 'box' (its size) with a put. */
-static void
-qxl_img_draw(struct qxl_screen *qs, struct qxl_img *im, const BoxRec *box)
-{
-	struct qxl_drawable *d;
-
-	munmap(im->map, im->size);
-	d = qxl_batch_draw(qs, QXL_DRAW_COPY, box);
-	d->u.copy.src_area.left = 0;
-	d->u.copy.src_area.top = 0;
-	d->u.copy.src_area.right = im->w;
-	d->u.copy.src_area.bottom = im->h;
-	d->u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
-	d->u.copy.scale_mode = QXL_SCALE_MODE_NEAREST;
-	qxl_batch_reloc(qs, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap), im->handle, 0);
-	qxl_batch_reloc(qs, im->handle, offsetof(struct qxl_image, u.bitmap.data), im->handle,
-			im->chunk_off);
-	if (im->pal)
-		qxl_batch_reloc(qs, im->handle, offsetof(struct qxl_image, u.bitmap.palette),
-				im->handle, im->pal_off);
-	qs->upload_bytes += (unsigned long)im->stride * im->h;
-}
-
-/*
- * Draw 'src' (32-bit pixels; (sx, sy) is the source pixel of screen
- * pixel (0, 0)) into every box, in strips that keep each image buffer
- * small, as 32-bit images with an id for spice-server's image cache.
- * FALSE: not all of it could be sent (what was is drawn again by the
- * damage upload the caller leaves in place).
- */
-static Bool
-qxl_draw_image_boxes(struct qxl_screen *qs, const uint8_t *src, int stride,
-		     int sx, int sy, const BoxRec *box, int nbox)
-{
-	int i;
-
-	for (i = 0; i < nbox; i++) {
-		int w = box[i].x2 - box[i].x1, h = box[i].y2 - box[i].y1;
-		int strip = QXL_IMAGE_STRIP_BYTES / (w * 4), y, r;
-
-		if (strip < 1)
-			strip = 1;
-		for (y = 0; y < h; y += strip) {
-			int sh = h - y < strip ? h - y : strip;
-			const uint8_t *p = src + (size_t)stride * (box[i].y1 + y + sy) +
-					   (size_t)(box[i].x1 + sx) * 4;
-			BoxRec part = { box[i].x1, box[i].y1 + y, box[i].x2, box[i].y1 + y + sh };
-			uint64_t id = 0xcbf29ce484222325ull;
-			struct qxl_img im;
-
-			if (!qxl_img_new(qs, w, sh, QXL_BITMAP_FMT_32BIT, 32, 0, &im))
-				return FALSE;
-			for (r = 0; r < sh; r++) {
-				memcpy(im.data + (size_t)im.stride * r, p + (size_t)stride * r,
-				       im.stride);
-				if (qs->image_cache)
-					id = qxl_hash(p + (size_t)stride * r, im.stride, id);
-			}
-			if (qs->image_cache) {
-				id = qxl_hash((const uint8_t *)&w, sizeof(w), id);
-				id = qxl_hash((const uint8_t *)&sh, sizeof(sh), id);
-				im.hdr->descriptor.id = id;
-				im.hdr->descriptor.flags = QXL_IMAGE_CACHE;
-			}
-			qxl_img_draw(qs, &im, &part);
-		}
-	}
-	return TRUE;
-}
-
-/* ---- software damage as the cheapest command that reproduces it ---- */
-
-#define QXL_PAL_MAX	256
-#define QXL_PAL_HASH	1024	/* power of two, well above QXL_PAL_MAX */
-
-struct qxl_pal {
-	int n;
-	uint32_t color[QXL_PAL_MAX];
-	uint32_t key[QXL_PAL_HASH];	/* colour + 1 << 24 when used */
-	uint8_t idx[QXL_PAL_HASH];
-};
-
-static int
-qxl_pal_index(struct qxl_pal *p, uint32_t c, Bool add)
-{
-	uint32_t k = c | 1u << 24, h = (c * 2654435761u) >> 22;
-
-	for (;; h = (h + 1) & (QXL_PAL_HASH - 1)) {
-		if (p->key[h] == k)
-			return p->idx[h];
-		if (p->key[h])
-			continue;
-		if (!add || p->n == QXL_PAL_MAX)
-			return -1;
-		p->key[h] = k;
-		p->idx[h] = (uint8_t)p->n;
-		p->color[p->n] = c;
-		return p->n++;
-	}
-}
-
-/* The distinct colours of a box (24 bits), FALSE beyond QXL_PAL_MAX. */
-static Bool
-qxl_pal_scan(struct qxl_pal *p, const uint32_t *px, int pitch, const BoxRec *b)
-{
-	int x, y;
-
-	memset(p->key, 0, sizeof(p->key));
-	p->n = 0;
-	for (y = b->y1; y < b->y2; y++) {
-		const uint32_t *row = px + (size_t)pitch * y;
-		uint32_t last = 0xffffffff;
-
-		for (x = b->x1; x < b->x2; x++) {
-			uint32_t c = row[x] & 0xffffff;
-
-			if (c == last)
-				continue;
-			last = c;
-			if (qxl_pal_index(p, c, TRUE) < 0)
-				return FALSE;
-		}
-	}
-	return TRUE;
-}
-
-/* One box of the front buffer as a palette image of 1, 4 or 8 bits. */
-static Bool
-qxl_upload_palette(struct qxl_screen *qs, struct qxl_pal *p, const uint32_t *px,
-		   int pitch, const BoxRec *b)
-{
-	int w = b->x2 - b->x1, h = b->y2 - b->y1, bpp, x, y;
-	uint8_t fmt;
-	struct qxl_img im;
-
-	if (p->n <= 2) {
-		bpp = 1;
-		fmt = QXL_BITMAP_FMT_1BIT_BE;
-	} else if (p->n <= 16) {
-		bpp = 4;
-		fmt = QXL_BITMAP_FMT_4BIT_BE;
-	} else {
-		bpp = 8;
-		fmt = QXL_BITMAP_FMT_8BIT;
-	}
-	if (!qxl_img_new(qs, w, h, fmt, bpp, p->n, &im))
-		return FALSE;
-	memcpy(im.pal, p->color, 4 * (size_t)p->n);
-	for (y = 0; y < h; y++) {
-		const uint32_t *row = px + (size_t)pitch * (b->y1 + y) + b->x1;
-		uint8_t *out = im.data + (size_t)im.stride * y;
-
-		memset(out, 0, im.stride);
-		for (x = 0; x < w; x++) {
-			unsigned int i = (unsigned int)qxl_pal_index(p, row[x] & 0xffffff, FALSE);
-
-			if (bpp == 1)
-				out[x >> 3] |= (uint8_t)(i << (7 - (x & 7)));
-			else if (bpp == 4)
-				out[x >> 1] |= (uint8_t)(i << (x & 1 ? 0 : 4));
-			else
-				out[x] = (uint8_t)i;
-		}
-	}
-	qxl_img_draw(qs, &im, b);
-	return TRUE;
-}
-
-/*
- * Send what software rendered in 'reg' (front coordinates, inside the
- * viewport) as device commands appended to the batch, box by box: a fill
- * for one colour, a 1/4/8-bit palette image for up to 256, else 32-bit
- * images.  Returns what could not be sent (caller uploads it by DIRTYFB);
- * the pixels are read now, so the batch order is the production order.
- */
-void
-qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left)
-{
-	const uint32_t *px = qs->front.map;
-	int pitch = qs->front.pitch / 4, i, n = RegionNumRects(reg);
-	BoxPtr box = RegionRects(reg);
-	struct qxl_pal *p = qs->pal;
-
-	RegionNull(left);
-	for (i = 0; i < n; i++) {
-		Bool ok;
-
-		if (p && qxl_pal_scan(p, px, pitch, &box[i])) {
-			if (p->n == 1) {
-				qxl_solid_box(qs, &box[i], p->color[0], QXL_ROPD_OP_PUT);
-				qs->upload_fills++;
-				continue;
-			}
-			ok = qxl_upload_palette(qs, p, px, pitch, &box[i]);
-		} else {
-			ok = qxl_draw_image_boxes(qs, (const uint8_t *)px, qs->front.pitch,
-						  0, 0, &box[i], 1);
-		}
-		if (ok)
-			qs->upload_images++;
-		else
-			qxl_region_add(left, &box[i]);
-	}
-}
-
-/* The part of 'reg' the device holds 1:1 now; FALSE: nothing. */
-Bool
-qxl_accel_visible(struct qxl_screen *qs, RegionPtr reg)
-{
-	BoxRec vp;
-
-	if (!qs->accel_active || !qs->scrn->vtSema || !qs->scanout_fb ||
-	    qs->scanout_fb != qs->fb_id || !qxl_viewport(qs, &vp))
-		return FALSE;
-	qxl_clip_to(reg, &vp);
-	return TRUE;
 }
 
 /* ---- window moves and scrolling ---- */

@@ -51,4 +51,13 @@ qxl_palette_put(uint8_t *row, int bpp, int x, unsigned int i)
 		row[x] = (uint8_t)i;
 }
 
+/* A byte of a least-significant-bit-first bitmap, most significant bit first. */
+static inline uint8_t
+qxl_bit_reverse(uint8_t b)
+{
+	b = (uint8_t)((b & 0xf0) >> 4 | (b & 0x0f) << 4);
+	b = (uint8_t)((b & 0xcc) >> 2 | (b & 0x33) << 2);
+	return (uint8_t)((b & 0xaa) >> 1 | (b & 0x55) << 1);
+}
+
 #endif /* QXL_MATH_H */

@@ -58,7 +58,7 @@ main(void)
 	int n = 0, fail = 0, i, bpp;
 
 	srand(20261122);
-	printf("1..19\n");
+	printf("1..20\n");
 	for (alu = 0; alu < 16; alu++) {
 		uint32_t bad_fg = 0, bad_pm = 0, bad_d = 0, want = 0, got = 0;
 		int bad = 0;
@@ -122,6 +122,22 @@ main(void)
 		} else {
 			printf("ok %d - %d-bit palette row of %d pixels decodes to the indices stored\n",
 			       n, bpp, W);
+		}
+	}
+	{
+		int b, bit, bad = -1;
+
+		for (b = 0; b < 256 && bad < 0; b++)
+			for (bit = 0; bit < 8; bit++)
+				if (((b >> bit) & 1) != ((qxl_bit_reverse((uint8_t)b) >> (7 - bit)) & 1))
+					bad = b;
+		n++;
+		if (bad >= 0) {
+			fail = 1;
+			printf("not ok %d - bit reversal: expected pixel order kept for byte %02x, got %02x\n",
+			       n, bad, qxl_bit_reverse((uint8_t)bad));
+		} else {
+			printf("ok %d - LSB-first bitmap bytes become MSB-first with the same pixels (all 256)\n", n);
 		}
 	}
 	return fail;
