@@ -69,6 +69,32 @@ static bool qxl_exec_inside(u64 offset, u64 len, u64 size)
 	return len <= size && offset <= size - len;
 }
 
+static u64 qxl_exec_reloc_len(const struct drm_qxl_reloc *r)
+{
+	return r->reloc_type == QXL_RELOC_TYPE_BO ? sizeof(qxl_phys) : sizeof(u32);
+}
+
+/*
+ * Relocation i writes where an earlier one did: one of them would leave
+ * part of an address (or id) of nobody's choosing.
+ */
+static bool qxl_exec_reloc_overlaps(const struct qxl_exec *ex, unsigned int i)
+{
+	const struct qxl_exec_reloc *a = &ex->relocs[i];
+	u64 a_end = a->r.dst_offset + qxl_exec_reloc_len(&a->r);
+	unsigned int j;
+
+	for (j = 0; j < i; j++) {
+		const struct qxl_exec_reloc *b = &ex->relocs[j];
+
+		u64 b_end = b->r.dst_offset + qxl_exec_reloc_len(&b->r);
+
+		if (b->dst == a->dst && a->r.dst_offset < b_end && b->r.dst_offset < a_end)
+			return true;
+	}
+	return false;
+}
+
 static int qxl_exec_get_relocs(struct qxl_exec *ex, struct drm_file *file,
 			       const struct drm_qxl_command *c)
 {
@@ -88,12 +114,9 @@ static int qxl_exec_get_relocs(struct qxl_exec *ex, struct drm_file *file,
 		er->dst = NULL;
 		ex->n_relocs = i + 1;
 
-		if (r->reloc_type == QXL_RELOC_TYPE_BO)
-			len = sizeof(qxl_phys);
-		else if (r->reloc_type == QXL_RELOC_TYPE_SURF)
-			len = sizeof(u32);
-		else
+		if (r->reloc_type != QXL_RELOC_TYPE_BO && r->reloc_type != QXL_RELOC_TYPE_SURF)
 			return -EINVAL;
+		len = qxl_exec_reloc_len(r);
 
 		if (r->dst_handle) {
 			ret = qxl_exec_lookup(file, r->dst_handle, &er->dst);
@@ -106,6 +129,8 @@ static int qxl_exec_get_relocs(struct qxl_exec *ex, struct drm_file *file,
 			/* the release info belongs to the kernel */
 			return -EINVAL;
 		}
+		if (qxl_exec_reloc_overlaps(ex, i))
+			return -EINVAL;
 
 		if (r->reloc_type == QXL_RELOC_TYPE_BO) {
 			ret = qxl_exec_lookup(file, r->src_handle, &er->src);

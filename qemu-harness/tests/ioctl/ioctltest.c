@@ -600,8 +600,17 @@ static void test_invalid_images(uint32_t surf_handle)
 
 	image_cmd(&c, &b, surf_handle, 4, 4);
 	cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap) + 4,
-		  b.handle, 0);
+		  b.handle, 8);
 	expect_ret(cmd_submit(&c), -EINVAL, "relocation overlapping the upper half of a relocated address");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	cmd_reloc(&c, QXL_RELOC_TYPE_SURF, b.handle, IMG_FIELD(u.bitmap.data) + 4, surf_handle, 0);
+	expect_ret(cmd_submit(&c), -EINVAL, "surface id relocation into the upper half of an address in a buffer");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap),
+		  b.handle, 0);
+	expect_ret(cmd_submit(&c), -EINVAL, "the same relocation twice");
 
 	image_cmd(&c, &b, surf_handle, 4, 4);
 	poke(&b, CHUNK_FIELD(data_size), 4 * 4 * 4 - 4, 4);
