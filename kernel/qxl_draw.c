@@ -52,8 +52,13 @@ struct qxl_draw_ctx {
 	u32 pushed;
 };
 
-/* Rows before a run of unchanged rows ends a band (a command costs ~600 bytes). */
-#define QXL_DRAW_GAP_ROWS	4
+/*
+ * Unchanged rows inside a band are sent along while they cost less than
+ * another command would (its record, its device memory, the device's work
+ * on it): small changes a few rows apart, like the digits of consecutive
+ * console lines, travel as one command.
+ */
+#define QXL_DRAW_GAP_BYTES	SZ_4K
 
 struct qxl_draw_layout {
 	u32 image;
@@ -306,7 +311,8 @@ int qxl_draw_copy(struct qxl_device *qdev, struct qxl_output *output,
 		} else if (band.open) {
 			band.gap++;
 		}
-		if (band.open && (i == h || band.gap >= QXL_DRAW_GAP_ROWS)) {
+		if (band.open &&
+		    (i == h || band.gap * (band.r - band.l) * 4 >= QXL_DRAW_GAP_BYTES)) {
 			ret = qxl_draw_rect(qdev, &shadow_src, dst_x + band.l, dst_y + band.y,
 					    band.r - band.l, band.h, dst_x + band.l,
 					    dst_y + band.y, &ctx);
