@@ -406,6 +406,18 @@ static u32 qxl_exec_bitmap_bpp(u8 format)
 	}
 }
 
+/*
+ * spice-server turns bitmaps into pixels only from big-endian bit orders
+ * and aborts on the others; masks take a separate path that reads only
+ * 1-bit bitmaps, in either bit order.
+ */
+static bool qxl_exec_bitmap_format_ok(u8 format, bool mask)
+{
+	if (mask)
+		return format == QXL_BITMAP_FMT_1BIT_LE || format == QXL_BITMAP_FMT_1BIT_BE;
+	return format != QXL_BITMAP_FMT_1BIT_LE && format != QXL_BITMAP_FMT_4BIT_LE;
+}
+
 /* Largest bitmap the device takes (y * stride). */
 #define QXL_EXEC_BITMAP_MAX	0x7fffffffULL
 
@@ -448,7 +460,8 @@ static bool qxl_exec_bitmap_data_ok(const struct qxl_exec *ex, const struct qxl_
  * command names.  Compressed and cached images come from no client of
  * ours and are refused.
  */
-static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_ptr *p)
+static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_ptr *p,
+			      bool mask)
 {
 	const u32 hdr = offsetof(struct qxl_image, u);
 	struct qxl_exec_ptr pal;
@@ -477,6 +490,8 @@ static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_p
 		return false;
 	memcpy_fromio(&img.u.bitmap, p->bo->vaddr + p->off + hdr, sizeof(img.u.bitmap));
 	bpp = qxl_exec_bitmap_bpp(img.u.bitmap.format);
+	if (!qxl_exec_bitmap_format_ok(img.u.bitmap.format, mask))
+		return false;
 	if (!bpp || !img.u.bitmap.x || !img.u.bitmap.y ||
 	    img.u.bitmap.stride < DIV_ROUND_UP((u64)img.u.bitmap.x * bpp, 8))
 		return false;
@@ -485,6 +500,9 @@ static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_p
 		return false;
 	if (!qxl_exec_follow(ex, p->bo, p->off + offsetof(struct qxl_image, u.bitmap.palette),
 			     false, &pal))
+		return false;
+	/* the device looks pixels of these up in the palette unchecked */
+	if (!pal.bo && !mask && bpp <= 8 && img.u.bitmap.format != QXL_BITMAP_FMT_8BIT_A)
 		return false;
 	if (pal.bo) {
 		if (!qxl_exec_ptr_inside(&pal, 0, sizeof(palette)))
@@ -503,7 +521,17 @@ static bool qxl_exec_image_at(const struct qxl_exec *ex, size_t at, bool require
 
 	if (!qxl_exec_follow(ex, NULL, at, required, &p))
 		return false;
-	return !p.bo || qxl_exec_image_ok(ex, &p);
+	return !p.bo || qxl_exec_image_ok(ex, &p, false);
+}
+
+/* The bitmap of a qmask: 0, or a valid 1-bit image. */
+static bool qxl_exec_mask_at(const struct qxl_exec *ex, size_t at)
+{
+	struct qxl_exec_ptr p;
+
+	if (!qxl_exec_follow(ex, NULL, at, false, &p))
+		return false;
+	return !p.bo || qxl_exec_image_ok(ex, &p, true);
 }
 
 /* A plain data address in the command: 0 unless required, else len bytes inside. */
@@ -568,23 +596,23 @@ static bool qxl_exec_draw_ok(const struct qxl_exec *ex)
 		return true;
 	case QXL_DRAW_FILL:
 		return qxl_exec_brush_ok(ex, &d->u.fill.brush, QXL_DOFF(u.fill.brush)) &&
-		       qxl_exec_image_at(ex, QXL_DOFF(u.fill.mask.bitmap), false);
+		       qxl_exec_mask_at(ex, QXL_DOFF(u.fill.mask.bitmap));
 	case QXL_DRAW_OPAQUE:
 		return qxl_exec_image_at(ex, QXL_DOFF(u.opaque.src_bitmap), false) &&
 		       qxl_exec_brush_ok(ex, &d->u.opaque.brush, QXL_DOFF(u.opaque.brush)) &&
-		       qxl_exec_image_at(ex, QXL_DOFF(u.opaque.mask.bitmap), false);
+		       qxl_exec_mask_at(ex, QXL_DOFF(u.opaque.mask.bitmap));
 	case QXL_DRAW_COPY:
 	case QXL_DRAW_BLEND:
 		return qxl_exec_image_at(ex, QXL_DOFF(u.copy.src_bitmap), false) &&
-		       qxl_exec_image_at(ex, QXL_DOFF(u.copy.mask.bitmap), false);
+		       qxl_exec_mask_at(ex, QXL_DOFF(u.copy.mask.bitmap));
 	case QXL_DRAW_BLACKNESS:
 	case QXL_DRAW_WHITENESS:
 	case QXL_DRAW_INVERS:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.blackness.mask.bitmap), false);
+		return qxl_exec_mask_at(ex, QXL_DOFF(u.blackness.mask.bitmap));
 	case QXL_DRAW_ROP3:
 		return qxl_exec_image_at(ex, QXL_DOFF(u.rop3.src_bitmap), false) &&
 		       qxl_exec_brush_ok(ex, &d->u.rop3.brush, QXL_DOFF(u.rop3.brush)) &&
-		       qxl_exec_image_at(ex, QXL_DOFF(u.rop3.mask.bitmap), false);
+		       qxl_exec_mask_at(ex, QXL_DOFF(u.rop3.mask.bitmap));
 	case QXL_DRAW_STROKE:
 		return qxl_exec_stroke_ok(ex);
 	case QXL_DRAW_TEXT:

@@ -381,6 +381,13 @@ static void check_image(struct ctx *c, const struct rec_image *im)
 		} else if (c->in_range) {
 			c->st->image_padding_bytes += (uint64_t)(im->y * (im->stride - min_stride));
 		}
+		if (!im->is_mask && (im->format == QXL_BITMAP_FMT_1BIT_LE ||
+				     im->format == QXL_BITMAP_FMT_4BIT_LE)) {
+			/* spice-server converts only big-endian bit orders to pixels */
+			snprintf(f, sizeof(f), "%s.bitmap.format", im->role);
+			finding(c, f, "little-endian 1/4-bit bitmaps abort spice-server outside "
+				"masks (use 1BIT_BE/4BIT_BE), got format %lld", (long long)im->format);
+		}
 		if (im->is_mask && bpp != 1) {
 			snprintf(f, sizeof(f), "%s.bitmap.format", im->role);
 			finding(c, f, "a mask must be a 1-bit bitmap, got format %lld",

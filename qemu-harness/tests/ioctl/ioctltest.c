@@ -624,6 +624,25 @@ static void test_invalid_images(uint32_t surf_handle)
 	poke(&b, IMG_FIELD(u.bitmap.format), 11, 1);
 	expect_ret(cmd_submit(&c), -EINVAL, "bitmap format 11");
 
+	/* spice-server aborts on these (spice_bitmap_to_pixman) */
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, IMG_FIELD(u.bitmap.format), QXL_BITMAP_FMT_1BIT_LE, 1);
+	expect_ret(cmd_submit(&c), -EINVAL, "1BIT_LE source bitmap (only masks may be little-endian)");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, IMG_FIELD(u.bitmap.format), QXL_BITMAP_FMT_4BIT_LE, 1);
+	expect_ret(cmd_submit(&c), -EINVAL, "4BIT_LE source bitmap");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, IMG_FIELD(u.bitmap.format), QXL_BITMAP_FMT_8BIT, 1);
+	expect_ret(cmd_submit(&c), -EINVAL, "8BIT source bitmap without a palette");
+
+	image_cmd(&c, &b, surf_handle, 4, 4);
+	poke(&b, IMG_FIELD(u.bitmap.format), QXL_BITMAP_FMT_8BIT, 1);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, b.handle, IMG_FIELD(u.bitmap.palette), b.handle, 2048);
+	poke(&b, 2048 + offsetof(struct qxl_palette, num_ents), 256, 2);
+	expect_ret(cmd_submit(&c), 0, "8BIT source bitmap with a 256-entry palette accepted");
+
 	image_cmd(&c, &b, surf_handle, 4, 4);
 	poke(&b, IMG_FIELD(descriptor.type), QXL_IMAGE_TYPE_QUIC, 1);
 	expect_ret(cmd_submit(&c), -EINVAL, "QUIC image");

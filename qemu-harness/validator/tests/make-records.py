@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CMD_DRAW, CMD_UPDATE, CMD_CURSOR, CMD_MESSAGE, CMD_SURFACE = 1, 2, 3, 4, 5
 FILL, OPAQUE, COPY, COPY_BITS, STROKE, TEXT, COMPOSITE = 1, 2, 3, 4, 10, 11, 14
 IMG_BITMAP, IMG_QUIC, IMG_SURFACE = 0, 1, 104
-BMP_1BIT_LE, BMP_8BIT, BMP_32BIT, BMP_RGBA = 1, 5, 8, 9
+BMP_1BIT_LE, BMP_1BIT_BE, BMP_8BIT, BMP_32BIT, BMP_RGBA = 1, 2, 5, 8, 9
 SURF_32_XRGB = 32
 MSG_CREATE_PRIMARY, MSG_DESTROY_PRIMARY, MSG_DESTROY_SURFACES, MSG_WAKEUP = 20, 21, 19, 2
 MSG_RESET_MEMSLOTS, MSG_ADD_MEMSLOT = 18, 16
@@ -349,9 +349,14 @@ def main():
     r.save("hm-bitmap-no-palette")
 
     r = base()
-    r.copy(0, (0, 0, 4, 8), bitmap(8, 4, fmt=BMP_1BIT_LE, stride=1, palette=[0, 1, 2]),
+    r.copy(0, (0, 0, 4, 8), bitmap(8, 4, fmt=BMP_1BIT_BE, stride=1, palette=[0, 1, 2]),
            (0, 0, 4, 8))
     r.save("hm-palette-too-big")
+
+    r = base()
+    r.copy(0, (0, 0, 4, 8), bitmap(8, 4, fmt=BMP_1BIT_LE, stride=1, palette=[0, 1]),
+           (0, 0, 4, 8))
+    r.save("hm-bitmap-little-endian")
 
     r = base()
     r.copy(0, (0, 0, 4, 4), bitmap(4, 4, dw=5), (0, 0, 4, 4))
