@@ -56,7 +56,6 @@
 #include <regionstr.h>
 #include <picturestr.h>
 #include <damagestr.h>
-#include <X11/extensions/dpmsconst.h>
 
 #include "../../uapi/qxl_drm.h"
 #include "../../uapi/qxl_device.h"
@@ -322,9 +321,7 @@ qxl_viewport(struct qxl_screen *qs, BoxPtr vp)
 			return FALSE;
 		shown = cfg->crtc[i];
 	}
-	/* blanked: a kernel may drop the primary; the mode set after uploads all */
-	if (!shown || shown->x || shown->y || shown->rotation != RR_Rotate_0 ||
-	    ((struct qxl_crtc *)shown->driver_private)->dpms != DPMSModeOn)
+	if (!shown || shown->x || shown->y || shown->rotation != RR_Rotate_0)
 		return FALSE;
 	vp->x1 = 0;
 	vp->y1 = 0;
