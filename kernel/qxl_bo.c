@@ -521,6 +521,7 @@ static void qxl_objects_fini(struct drm_device *dev, void *data)
 	struct qxl_objects *objs = data;
 
 	flush_work(&objs->reap_work);
+	destroy_workqueue(objs->update_wq);
 	mutex_lock(&objs->mm_lock);
 	if (objs->mem_used)
 		drm_err(dev, "%llu bytes of surface memory still in use at teardown\n",
@@ -528,6 +529,16 @@ static void qxl_objects_fini(struct drm_device *dev, void *data)
 	else
 		drm_mm_takedown(&objs->mm);
 	mutex_unlock(&objs->mm_lock);
+}
+
+/*
+ * Update workers run module code and hold a device reference: removal
+ * waits for them while it still holds its own, so that none outlives the
+ * module or drops the device's last reference.
+ */
+void qxl_objects_drain(struct qxl_device *qdev)
+{
+	drain_workqueue(qdev->objs->update_wq);
 }
 
 int qxl_objects_init(struct qxl_device *qdev)
@@ -546,6 +557,9 @@ int qxl_objects_init(struct qxl_device *qdev)
 	init_llist_head(&objs->reap_list);
 	INIT_WORK(&objs->reap_work, qxl_bo_reap_work_func);
 	INIT_LIST_HEAD(&objs->lru);
+	objs->update_wq = alloc_workqueue("qxl-update", WQ_UNBOUND, 0);
+	if (!objs->update_wq)
+		return -ENOMEM;
 
 	objs->n_surfaces = qdev->layout.n_surfaces;
 	objs->surfaces = drmm_kcalloc(&qdev->drm, max_t(u32, objs->n_surfaces, 1),

@@ -332,6 +332,7 @@ void qxl_debugfs_init(struct drm_minor *minor);
  */
 struct drm_file;
 int qxl_objects_init(struct qxl_device *qdev);
+void qxl_objects_drain(struct qxl_device *qdev);
 void qxl_objects_reset(struct qxl_device *qdev);
 void qxl_bo_copy_io(void __iomem *dst, const void __iomem *src, size_t len);
 void qxl_objects_debugfs_init(struct drm_minor *minor);

@@ -73,6 +73,8 @@ struct qxl_objects {
 	wait_queue_head_t idle_wq;	/* a buffer's busy count reached 0 */
 	struct llist_head reap_list;
 	struct work_struct reap_work;
+	/* interruptible UPDATE_AREAs finishing on the device's behalf */
+	struct workqueue_struct *update_wq;
 
 	/* debugfs counters (qxl_objects) */
 	atomic_t bos_live;		/* GEM objects alive */

@@ -208,7 +208,7 @@ int qxl_surface_io_update_interruptible(struct qxl_device *qdev, struct qxl_bo *
 		u->bo = bo;
 	}
 	drm_dev_get(&qdev->drm);
-	queue_work(system_unbound_wq, &u->work);
+	queue_work(objs->update_wq, &u->work);
 	ret = wait_for_completion_interruptible(&u->done);
 	if (ret)
 		atomic64_inc(&objs->updates_interrupted);
