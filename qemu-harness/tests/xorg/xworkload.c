@@ -36,7 +36,7 @@
  * record bytes to push spice-server's 4 KiB stdio buffer out, so a step's
  * commands are not counted in the next one) on every server, so the
  * pictures stay comparable.  A step that XW_MARK (" SCENE.STEP ... ")
- * names is marked: the client syncs, waits XW_SETTLE_MS (300) for the
+ * names is marked: the client syncs, waits XW_SETTLE_MS (150) for the
  * device to take the commands, pads, waits again and runs
  * "qh-mark SCENE.STEP" (a round trip to the host, so only the steps that
  * start a range with ring expectations are marked).  Step names are
@@ -61,7 +61,7 @@ static int scr, W, H;
 static unsigned int seed = 12345;
 static const char *scene_name;
 static const char *marks;	/* " SCENE.STEP ... ": the steps to mark */
-static useconds_t settle_us = 300000;
+static useconds_t settle_us = 150000;
 
 static unsigned int
 rnd(unsigned int n)
