@@ -38,7 +38,7 @@ components:
 # run on any failure or any component error.
 check: deps
 	$(MAKE) all
-	@scripts/run-checks kernel-style $(COMPONENTS)
+	@scripts/run-checks kernel-style $(COMPONENTS) packaging
 
 demo: deps
 	$(MAKE) all
