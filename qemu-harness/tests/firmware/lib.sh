@@ -1,21 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Shared helpers of the firmware/device-variation guest tests (sourced).
-# check EXPR NAME DETAIL: one TAP line; DETAIL says what happened instead.
-t=0
-fail=0
-check() {
-	t=$((t + 1))
-	if eval "$1"; then
-		echo "ok $t - $2"
-	else
-		echo "not ok $t - $2: $3"
-		fail=1
-	fi
-}
-finish() {
-	echo "1..$t"
-	exit $fail
-}
+. qemu-harness/lib/tap.sh
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 
 # PCI addresses of every QXL device (1b36:0100), in bus order.

@@ -4,22 +4,7 @@
 # nothing reaches the host; each one picks up the state the previous one
 # left (suites/70-install.suite runs them in order).
 set -u
-t=0
-fail=0
-# check EXPR NAME DETAIL: one TAP line; DETAIL says what happened instead.
-check() {
-	t=$((t + 1))
-	if eval "$1"; then
-		echo "ok $t - $2"
-	else
-		echo "not ok $t - $2: $3"
-		fail=1
-	fi
-}
-finish() {
-	echo "1..$t"
-	exit $fail
-}
+. qemu-harness/lib/tap.sh
 # bail NAME DETAIL: a failure the rest of the test cannot go on from.
 bail() {
 	check false "$1" "$2"
