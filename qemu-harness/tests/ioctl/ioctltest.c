@@ -469,20 +469,12 @@ static void test_basic(void)
  */
 #define IMG_CHUNK	64
 
-static int make_image(struct buf *img, uint32_t w, uint32_t h, uint32_t color)
+/* A w x h 32-bit bitmap's image header at map and its one chunk header at IMG_CHUNK. */
+static void write_image_headers(uint8_t *map, uint32_t w, uint32_t h)
 {
 	struct qxl_image image = { 0 };
 	struct qxl_data_chunk chunk = { 0 };
-	uint32_t size = IMG_CHUNK + sizeof(chunk) + w * h * 4;
-	uint32_t *px;
-	uint32_t i;
-	int ret;
 
-	ret = buf_alloc(img, size);
-	if (!ret)
-		ret = buf_map(img);
-	if (ret)
-		return ret;
 	image.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
 	image.descriptor.width = w;
 	image.descriptor.height = h;
@@ -492,9 +484,24 @@ static int make_image(struct buf *img, uint32_t w, uint32_t h, uint32_t color)
 	image.u.bitmap.y = h;
 	image.u.bitmap.stride = w * 4;
 	chunk.data_size = w * h * 4;
-	memcpy(img->map, &image, sizeof(image));
-	memcpy(img->map + IMG_CHUNK, &chunk, sizeof(chunk));
-	px = (uint32_t *)(img->map + IMG_CHUNK + sizeof(chunk));
+	memcpy(map, &image, sizeof(image));
+	memcpy(map + IMG_CHUNK, &chunk, sizeof(chunk));
+}
+
+static int make_image(struct buf *img, uint32_t w, uint32_t h, uint32_t color)
+{
+	uint32_t size = IMG_CHUNK + sizeof(struct qxl_data_chunk) + w * h * 4;
+	uint32_t *px;
+	uint32_t i;
+	int ret;
+
+	ret = buf_alloc(img, size);
+	if (!ret)
+		ret = buf_map(img);
+	if (ret)
+		return ret;
+	write_image_headers(img->map, w, h);
+	px = (uint32_t *)(img->map + IMG_CHUNK + sizeof(struct qxl_data_chunk));
 	for (i = 0; i < w * h; i++)
 		px[i] = color;
 	return 0;
@@ -545,20 +552,7 @@ static int copy_surface(uint32_t dst_surf, uint32_t src_surf, struct buf *img, i
  */
 static void image_cmd(struct cmd *c, struct buf *b, uint32_t surf_handle, uint32_t w, uint32_t h)
 {
-	struct qxl_image image = { 0 };
-	struct qxl_data_chunk chunk = { 0 };
-
-	image.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
-	image.descriptor.width = w;
-	image.descriptor.height = h;
-	image.u.bitmap.format = QXL_BITMAP_FMT_32BIT;
-	image.u.bitmap.flags = QXL_BITMAP_TOP_DOWN;
-	image.u.bitmap.x = w;
-	image.u.bitmap.y = h;
-	image.u.bitmap.stride = w * 4;
-	chunk.data_size = w * h * 4;
-	memcpy(b->map, &image, sizeof(image));
-	memcpy(b->map + IMG_CHUNK, &chunk, sizeof(chunk));
+	write_image_headers(b->map, w, h);
 
 	cmd_init(c, QXL_DRAW_COPY, 0, 0, w, h);
 	c->d.u.copy.src_area.right = w;
