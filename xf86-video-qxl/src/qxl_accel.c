@@ -48,6 +48,7 @@
 
 #include "qxl_drv.h"
 #include "qxl_math.h"
+#include "qxl_accel.h"
 #include <fb.h>
 #include <gcstruct.h>
 #include <mi.h>
@@ -98,7 +99,7 @@ qxl_batch_of(struct qxl_screen *qs)
 	return qs->batch;
 }
 
-static void
+void
 qxl_fallback(struct qxl_screen *qs, const char *what, const char *why)
 {
 	qs->fallbacks++;
@@ -157,7 +158,7 @@ qxl_accel_flush(struct qxl_screen *qs)
  * Make room for 'ncmd' more commands and their data buffers now, so that
  * no submission happens between writing a command's data and the command.
  */
-static void
+void
 qxl_batch_room(struct qxl_screen *qs, int ncmd)
 {
 	struct qxl_batch *b = qxl_batch_of(qs);
@@ -202,7 +203,7 @@ fail:
  * small data into one scratch buffer, or a buffer of their own when large.
  * Sets the buffer handle and the offset in it; returns the address.
  */
-static uint8_t *
+uint8_t *
 qxl_batch_data(struct qxl_screen *qs, size_t size, uint32_t *handle, uint32_t *off)
 {
 	struct qxl_batch *b = qxl_batch_of(qs);
@@ -230,7 +231,7 @@ qxl_batch_data(struct qxl_screen *qs, size_t size, uint32_t *handle, uint32_t *o
 }
 
 /* A new drawable in the batch, targeting the primary surface over 'box'. */
-static struct qxl_drawable *
+struct qxl_drawable *
 qxl_batch_draw(struct qxl_screen *qs, uint8_t type, const BoxRec *box)
 {
 	struct qxl_batch *b = qxl_batch_of(qs);
@@ -261,7 +262,7 @@ qxl_batch_draw(struct qxl_screen *qs, uint8_t type, const BoxRec *box)
 }
 
 /* Relocation in the last batched command: patch 'dst' with 'src_bo'+off. */
-static void
+void
 qxl_batch_reloc(struct qxl_screen *qs, uint32_t dst_handle, uint64_t dst_off,
 		uint32_t src_handle, uint64_t src_off)
 {
@@ -280,7 +281,7 @@ qxl_batch_reloc(struct qxl_screen *qs, uint32_t dst_handle, uint64_t dst_off,
 /* ---- helpers ---- */
 
 /* Is the drawable rendered into the front buffer (not a redirected window)? */
-static Bool
+Bool
 qxl_on_front(DrawablePtr d)
 {
 	ScreenPtr screen = d->pScreen;
@@ -307,7 +308,7 @@ qxl_gc_plain(GCPtr gc)
  * unrotated.  Several heads are placed side by side on the primary by
  * the kernel, at offsets userspace does not know: no commands then.
  */
-static Bool
+Bool
 qxl_viewport(struct qxl_screen *qs, BoxPtr vp)
 {
 	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(qs->scrn);
@@ -332,7 +333,7 @@ qxl_viewport(struct qxl_screen *qs, BoxPtr vp)
 	return vp->x2 > 0 && vp->y2 > 0;
 }
 
-static void
+void
 qxl_clip_to(RegionPtr reg, const BoxRec *vp)
 {
 	RegionRec r;
@@ -343,7 +344,7 @@ qxl_clip_to(RegionPtr reg, const BoxRec *vp)
 }
 
 /* The device drew 'reg' from up-to-date sources: no upload needed there. */
-static void
+void
 qxl_claim(struct qxl_screen *qs, RegionPtr reg)
 {
 	if (!qs->damage)
@@ -356,7 +357,7 @@ qxl_claim(struct qxl_screen *qs, RegionPtr reg)
 	RegionSubtract(&qs->damage->pendingDamage, &qs->damage->pendingDamage, reg);
 }
 
-static void
+void
 qxl_region_add(RegionPtr reg, const BoxRec *b)
 {
 	RegionRec r;
@@ -366,7 +367,7 @@ qxl_region_add(RegionPtr reg, const BoxRec *b)
 	RegionUninit(&r);
 }
 
-static uint64_t
+uint64_t
 qxl_hash(const uint8_t *p, size_t n, uint64_t h)
 {
 	size_t i;
@@ -378,27 +379,9 @@ qxl_hash(const uint8_t *p, size_t n, uint64_t h)
 	return h;
 }
 
-static struct qxl_drawable *qxl_solid_box(struct qxl_screen *qs, const BoxRec *box,
-					  uint32_t color, uint16_t ropd);
-
-/*
- * Images: one data buffer each, laid out as the qxl_image, its palette
- * (palette formats), then one data chunk holding the rows.  The command
- * that draws it patches three pointers by relocation.
- */
-struct qxl_img {
-	uint32_t handle, off;		/* where the image starts */
-	size_t pal_off, chunk_off;	/* from the image */
-	struct qxl_image *hdr;
-	uint8_t *pal;			/* palette entries, NULL for 32 bits */
-	uint8_t *data;			/* first row */
-	uint32_t stride;
-	int w, h;
-};
-
 #define QXL_ALIGN8(x) (((x) + 7) & ~(size_t)7)
 
-static Bool
+Bool
 qxl_img_new(struct qxl_screen *qs, int w, int h, uint8_t format, int bpp, int npal,
 	    struct qxl_img *im)
 {
@@ -445,7 +428,7 @@ qxl_img_new(struct qxl_screen *qs, int w, int h, uint8_t format, int bpp, int np
 }
 
 /* Point field 'at' of the last batched command at the image. */
-static void
+void
 qxl_img_relocs(struct qxl_screen *qs, const struct qxl_img *im, size_t at)
 {
 	qxl_batch_reloc(qs, 0, at, im->handle, im->off);
@@ -459,7 +442,7 @@ qxl_img_relocs(struct qxl_screen *qs, const struct qxl_img *im, size_t at)
 }
 
 /* Draw the finished image 1:1 at 'box' (its size) with a put. */
-static struct qxl_drawable *
+struct qxl_drawable *
 qxl_img_draw(struct qxl_screen *qs, struct qxl_img *im, const BoxRec *box)
 {
 	struct qxl_drawable *d;
@@ -479,7 +462,7 @@ qxl_img_draw(struct qxl_screen *qs, struct qxl_img *im, const BoxRec *box)
  * Clip the last batched command to 'n' boxes (a clip list in the batch's
  * data); its bbox must be their extents.
  */
-static Bool
+Bool
 qxl_batch_clip(struct qxl_screen *qs, struct qxl_drawable *d, const BoxRec *box, int n)
 {
 	struct qxl_clip_rects *cr;
@@ -586,15 +569,6 @@ qxl_pal_index(struct qxl_pal *p, uint32_t c, Bool add)
 	}
 }
 
-/*
- * Source rows of destination box 'b': 32-bit pixels, (sx, sy) the source
- * pixel of destination (0, 0).
- */
-struct qxl_src {
-	const uint8_t *bits;
-	int stride, sx, sy;
-};
-
 static const uint32_t *
 qxl_src_row(const struct qxl_src *src, const BoxRec *b, int y)
 {
@@ -675,7 +649,7 @@ qxl_img_of(struct qxl_screen *qs, const struct qxl_src *src, const BoxRec *b,
  * colour, a 1/4/8-bit palette image for up to 256, else 32-bit images.
  * FALSE: (part of) it could not be sent.
  */
-static Bool
+Bool
 qxl_send_pixels(struct qxl_screen *qs, const struct qxl_src *src, const BoxRec *b)
 {
 	struct qxl_pal *p = qs->pal;
@@ -779,7 +753,7 @@ qxl_qs(DrawablePtr d)
 }
 
 /* May 'd' get device commands?  Sets the viewport they are clipped to. */
-static Bool
+Bool
 qxl_can_accel(struct qxl_screen *qs, DrawablePtr d, BoxPtr vp)
 {
 	/* the primary surface exists only while a CRTC shows the front */
@@ -799,7 +773,7 @@ qxl_solid_of(GCPtr gc, Pixel pixel, struct qxl_solid *f)
 	qxl_rop_solid(gc->alu & 15, pixel, gc->planemask, &f->and_mask, &f->xor_mask);
 }
 
-static struct qxl_drawable *
+struct qxl_drawable *
 qxl_solid_box(struct qxl_screen *qs, const BoxRec *box, uint32_t color, uint16_t ropd)
 {
 	struct qxl_drawable *q = qxl_batch_draw(qs, QXL_DRAW_FILL, box);
@@ -858,7 +832,7 @@ qxl_solid_boxes(struct qxl_screen *qs, const BoxRec *box, int n, uint32_t color,
  * source, or a destination it combines with): software damage there must
  * reach the device first, behind the commands batched before it.
  */
-static void
+void
 qxl_settle(struct qxl_screen *qs, RegionPtr reg)
 {
 	if (qs->damage && RegionNotEmpty(DamageRegion(qs->damage)))
