@@ -94,6 +94,7 @@ static void qxl_bo_free(struct drm_gem_object *obj)
 
 static int qxl_bo_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
+	WRITE_ONCE(to_qxl_bo(obj)->keep_data, true);
 	iosys_map_set_vaddr_iomem(map, to_qxl_bo(obj)->vaddr);
 	return 0;
 }
@@ -105,6 +106,7 @@ static void qxl_bo_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 static int qxl_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
 	/* drm_gem_mmap() already checked the length against the object. */
+	WRITE_ONCE(to_qxl_bo(obj)->keep_data, true);
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
 	return 0;

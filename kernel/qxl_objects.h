@@ -43,6 +43,13 @@ struct qxl_bo {
 
 	/* device surface, 0 while none exists; under objs->lock */
 	u32 surface_id;
+	/*
+	 * The memory may hold pixels the device must take over when the
+	 * surface is created: once it was mapped or was a surface before.
+	 * Until then it is all zeroes, which the device assumes without
+	 * reading (and without sending the client a picture of them).
+	 */
+	bool keep_data;
 	struct list_head lru;		/* objs->lru while surface_id != 0 */
 	bool exec_pin;			/* named by the command being built */
 

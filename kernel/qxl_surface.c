@@ -13,7 +13,9 @@
  * the device finishes them when the surface is destroyed).  The device
  * first writes its pending rendering back into the buffer (UPDATE_AREA),
  * then the surface is destroyed; it comes back with KEEP_DATA, contents
- * intact, when a command next uses the buffer.
+ * intact, when a command next uses the buffer.  The first creation of a
+ * buffer never mapped has nothing to keep: no KEEP_DATA, so spice-server
+ * neither reads the zeroes nor sends them to its client.
  */
 
 #include <linux/completion.h>
@@ -94,7 +96,9 @@ static int qxl_surface_cmd(struct qxl_objects *objs, struct qxl_bo *bo, u8 type)
 	cmd.surface_id = bo->surface_id;
 	cmd.type = type;
 	if (type == QXL_SURFACE_CMD_CREATE) {
-		cmd.flags = QXL_SURF_FLAG_KEEP_DATA;
+		if (READ_ONCE(bo->keep_data))
+			cmd.flags = QXL_SURF_FLAG_KEEP_DATA;
+		WRITE_ONCE(bo->keep_data, true);
 		cmd.u.surface_create.format = bo->format;
 		cmd.u.surface_create.width = bo->width;
 		cmd.u.surface_create.height = bo->height;

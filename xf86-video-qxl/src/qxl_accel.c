@@ -258,6 +258,9 @@ qxl_batch_draw(struct qxl_screen *qs, uint8_t type, const BoxRec *box)
 	b->cmd[b->n].relocs_num = 0;
 	b->cmd[b->n].pad = 0;
 	b->n++;
+	if (qs->target_surf)	/* an off-screen surface (qxl_pixmap.c) */
+		qxl_batch_reloc_surf(qs, 0, offsetof(struct qxl_drawable, surface_id),
+				     qs->target_surf);
 	return d;
 }
 
@@ -276,6 +279,17 @@ qxl_batch_reloc(struct qxl_screen *qs, uint32_t dst_handle, uint64_t dst_off,
 	r->reloc_type = QXL_RELOC_TYPE_BO;
 	r->pad = 0;
 	b->cmd[b->n - 1].relocs_num++;
+}
+
+/* Relocation in the last batched command: patch 'dst' with the surface id of 'surf'. */
+void
+qxl_batch_reloc_surf(struct qxl_screen *qs, uint32_t dst_handle, uint64_t dst_off,
+		     uint32_t surf)
+{
+	struct qxl_batch *b = qxl_batch_of(qs);
+
+	qxl_batch_reloc(qs, dst_handle, dst_off, surf, 0);
+	b->reloc[b->nreloc - 1].reloc_type = QXL_RELOC_TYPE_SURF;
 }
 
 /* ---- helpers ---- */
@@ -1086,7 +1100,8 @@ qxl_copy_proc(DrawablePtr src, DrawablePtr dst, GCPtr gc, BoxPtr box, int nbox,
 			const struct qxl_src from = { pix->devPrivate.ptr, pix->devKind, dx, dy };
 
 			/* on failure the box is left to the damage upload */
-			if (!qxl_send_pixels(qs, &from, &b))
+			if (!qxl_pixmap_to_screen(qs, pix, &b, dx, dy) &&
+			    !qxl_send_pixels(qs, &from, &b))
 				continue;
 			qs->accel_uploads++;
 		}
@@ -1104,8 +1119,11 @@ qxl_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 	RegionPtr ret;
 	Bool from_front, from_pix;
 
-	if (!qxl_can_accel(qs, dst, &c.vp))
+	if (!qxl_can_accel(qs, dst, &c.vp)) {
+		if (qxl_pixmap_copy_area(src, dst, gc, sx, sy, w, h, dx, dy, &ret))
+			return ret;
 		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
+	}
 	from_front = qxl_on_front(src);
 	from_pix = src->type == DRAWABLE_PIXMAP && src->bitsPerPixel == 32 &&
 		   src->depth >= 24 && ((PixmapPtr)src)->devPrivate.ptr;
@@ -1436,11 +1454,8 @@ qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs)
 	screen->CreateGC = qxl_create_gc;
 	qxl_wrap_screen(screen, qs);
 	qs->accel_active = 1;
-	if (qs->surfaces)
-		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
-			   "EnableSurfaces: off-screen pixmaps as device surfaces are not "
-			   "implemented yet: pixmaps stay in system memory and their copies "
-			   "to the screen are sent as cached images\n");
+	if (!qxl_pixmap_init(screen, qs))
+		return FALSE;
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
 		   "Acceleration on, mirror of the front buffer: solid fills (all GC "
 		   "functions) as draw-fill, screen copies and window moves as copy-bits, "
@@ -1456,6 +1471,7 @@ qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 	if (!qs->batch)
 		return;
 	qxl_accel_flush(qs);
+	qxl_pixmap_close(screen, qs);
 	screen->CreateGC = qs->CreateGC;
 	qxl_unwrap_screen(screen, qs);
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,

@@ -48,6 +48,8 @@ uint8_t *qxl_batch_data(struct qxl_screen *qs, size_t size, uint32_t *handle, ui
 struct qxl_drawable *qxl_batch_draw(struct qxl_screen *qs, uint8_t type, const BoxRec *box);
 void qxl_batch_reloc(struct qxl_screen *qs, uint32_t dst_handle, uint64_t dst_off,
 		     uint32_t src_handle, uint64_t src_off);
+void qxl_batch_reloc_surf(struct qxl_screen *qs, uint32_t dst_handle, uint64_t dst_off,
+			  uint32_t surf);
 Bool qxl_batch_clip(struct qxl_screen *qs, struct qxl_drawable *d, const BoxRec *box, int n);
 
 /* where commands may go and what they drew */

@@ -28,7 +28,7 @@
 
 static const OptionInfoRec qxl_options[] = {
 	{ QXL_OPT_ACCEL, "Accel", OPTV_BOOLEAN, { .boolean = TRUE }, FALSE },
-	{ QXL_OPT_SURFACES, "EnableSurfaces", OPTV_BOOLEAN, { .boolean = FALSE }, FALSE },
+	{ QXL_OPT_SURFACES, "EnableSurfaces", OPTV_BOOLEAN, { .boolean = TRUE }, FALSE },
 	{ QXL_OPT_SW_CURSOR, "SWcursor", OPTV_BOOLEAN, { .boolean = FALSE }, FALSE },
 	{ QXL_OPT_DEVICE_PATH, "kmsdev", OPTV_STRING, { .str = NULL }, FALSE },
 	{ QXL_OPT_BATCH_LIMIT, "BatchCommands", OPTV_INTEGER, { .num = 64 }, FALSE },

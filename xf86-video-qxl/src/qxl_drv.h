@@ -104,6 +104,9 @@ struct qxl_screen {
 	CopyWindowProcPtr CopyWindow;
 	int damage_order_checked;
 	struct qxl_pal *pal;		/* colour table of one damage upload */
+	/* off-screen pixmaps as device surfaces (qxl_pixmap.c) */
+	struct qxl_pixmaps *pixmaps;	/* NULL: option Surfaces off */
+	uint32_t target_surf;		/* commands draw on this surface buffer, 0: the primary */
 
 	/* statistics for the log */
 	unsigned long dirty_calls;
@@ -137,6 +140,14 @@ void qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_flush(struct qxl_screen *qs);
 Bool qxl_accel_visible(struct qxl_screen *qs, RegionPtr reg);
 void qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left);
+
+/* qxl_pixmap.c */
+Bool qxl_pixmap_init(ScreenPtr screen, struct qxl_screen *qs);
+void qxl_pixmap_close(ScreenPtr screen, struct qxl_screen *qs);
+Bool qxl_pixmap_to_screen(struct qxl_screen *qs, PixmapPtr pix, const BoxRec *box,
+			  int dx, int dy);
+Bool qxl_pixmap_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
+			  int w, int h, int dx, int dy, RegionPtr *ret);
 
 /* qxl_front.c */
 Bool qxl_front_alloc(struct qxl_screen *qs, int width, int height);

@@ -918,6 +918,59 @@ scene_traps(void)
 	XRenderFreePicture(dpy, dst);
 }
 
+/*
+ * More pixmaps than the driver gives device surfaces (memory and ids):
+ * 80 of 256x256 (20 MiB in all) and 600 of 48x24, each with its own
+ * colours, shown twice; the second time, changed a little in between for
+ * every third.  Pixmaps left without a surface must be as exact.
+ */
+static void
+many_pixmaps(GC gc)
+{
+	enum { NBIG = 80, NSMALL = 600 };
+	static Pixmap big[NBIG], small[NSMALL];
+	GC pg = XCreateGC(dpy, root, 0, NULL);
+	int i, pass;
+
+	for (i = 0; i < NBIG; i++) {
+		big[i] = XCreatePixmap(dpy, root, 256, 256, 24);
+		XSetForeground(dpy, pg, rnd_color());
+		XFillRectangle(dpy, big[i], pg, 0, 0, 256, 256);
+		XSetForeground(dpy, pg, rnd_color());
+		XFillRectangle(dpy, big[i], pg, rnd(200), rnd(200), 8 + rnd(50), 8 + rnd(50));
+	}
+	for (i = 0; i < NSMALL; i++) {
+		small[i] = XCreatePixmap(dpy, root, 48, 24, 24);
+		XSetForeground(dpy, pg, rnd_color());
+		XFillRectangle(dpy, small[i], pg, 0, 0, 48, 24);
+		XSetForeground(dpy, pg, rnd_color());
+		XFillRectangle(dpy, small[i], pg, rnd(40), rnd(16), 8, 8);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < NBIG; i++) {
+			if (pass && i % 3 == 0) {
+				XSetForeground(dpy, pg, rnd_color());
+				XFillRectangle(dpy, big[i], pg, 100, 100, 20, 20);
+			}
+			XCopyArea(dpy, big[i], root, gc, 80 + pass * 40, 80, 96, 64,
+				  (i % 8) * 100, (i / 8) * 60);
+		}
+		for (i = 0; i < NSMALL; i++) {
+			if (pass && i % 3 == 0) {
+				XSetForeground(dpy, pg, rnd_color());
+				XFillRectangle(dpy, small[i], pg, 20, 8, 4, 4);
+			}
+			XCopyArea(dpy, small[i], root, gc, 0, 0, 48, 24,
+				  (i % 16) * 50, ((i / 16) % 25) * 24);
+		}
+	}
+	for (i = 0; i < NBIG; i++)
+		XFreePixmap(dpy, big[i]);
+	for (i = 0; i < NSMALL; i++)
+		XFreePixmap(dpy, small[i]);
+	XFreeGC(dpy, pg);
+}
+
 static void
 scene_pixmaps(void)
 {
@@ -971,11 +1024,35 @@ scene_pixmaps(void)
 		XPutImage(dpy, root, gc, img, 0, 0, 280, 220, 256, 192);
 		XDestroyImage(img);
 	}
+	step("repeat");
+	/* unchanged pixmaps shown again and again: no pixels to send */
+	for (i = 0; i < 12; i++)
+		XCopyArea(dpy, (i & 1) ? b : a, root, gc, 8 * i, 6 * i, 120, 90,
+			  20 + (i % 6) * 128, 420 + (i / 6) * 90);
+	step("pix2pix2");
+	/* between pixmaps the device already holds, then shown */
+	XCopyArea(dpy, a, b, pg, 0, 0, 128, 96, 128, 96);
+	XCopyArea(dpy, b, b, pg, 0, 0, 128, 96, 20, 30);	/* overlapping, in place */
+	XCopyArea(dpy, b, root, gc, 0, 0, 256, 192, 540, 220);
+	step("scr2pix");
+	/* screen -> pixmap -> screen */
+	XCopyArea(dpy, root, a, pg, 300, 250, 200, 150, 40, 30);
+	XCopyArea(dpy, a, root, gc, 0, 0, 256, 192, 540, 400);
+	step("fillpix");
+	/* fills and text into a shown pixmap, shown again */
+	XSetForeground(dpy, pg, 0x30c050);
+	XFillRectangle(dpy, a, pg, 10, 10, 100, 60);
+	XSetForeground(dpy, pg, 0x000000);
+	if (fs)
+		XDrawString(dpy, a, pg, 12, 120, "changed", 7);
+	XCopyArea(dpy, a, root, gc, 0, 0, 256, 192, 10, 10);
+	step("many");
+	many_pixmaps(gc);
+	XFreePixmap(dpy, a);
+	XFreePixmap(dpy, b);
 	step("end");
 	if (fs)
 		XFreeFont(dpy, fs);
-	XFreePixmap(dpy, a);
-	XFreePixmap(dpy, b);
 	XFreeGC(dpy, pg);
 	XFreeGC(dpy, gc);
 }
