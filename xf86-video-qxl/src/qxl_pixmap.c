@@ -359,16 +359,17 @@ qxl_pix_synced(PixmapPtr pix, const BoxRec *box)
 	return RegionContainsRect(DamageRegion(p->dirty), (BoxPtr)box) == rgnOUT ? p : NULL;
 }
 
-/* Is 'sbox' (front coordinates) inside the part the primary holds 1:1? */
+/*
+ * Is 'sbox' (front coordinates) inside the part the primary holds 1:1,
+ * the viewport 'vp'?
+ */
 static Bool
-qxl_pix_on_primary(struct qxl_screen *qs, const BoxRec *sbox)
+qxl_pix_on_primary(struct qxl_screen *qs, const BoxRec *sbox, BoxPtr vp)
 {
-	BoxRec vp;
-
 	return qs->accel_active && qs->scrn->vtSema && qs->scanout_fb &&
-	       qs->scanout_fb == qs->fb_id && qxl_viewport(qs, &vp) &&
-	       sbox->x1 >= vp.x1 && sbox->y1 >= vp.y1 && sbox->x2 <= vp.x2 &&
-	       sbox->y2 <= vp.y2;
+	       qs->scanout_fb == qs->fb_id && qxl_viewport(qs, vp) &&
+	       sbox->x1 >= vp->x1 && sbox->y1 >= vp->y1 && sbox->x2 <= vp->x2 &&
+	       sbox->y2 <= vp->y2;
 }
 
 /*
@@ -385,6 +386,7 @@ qxl_pixmap_copied(struct qxl_screen *qs, DrawablePtr src, PixmapPtr dst, const B
 {
 	Bool from_front = src->type != DRAWABLE_PIXMAP;
 	struct qxl_pix *ps, *pd;
+	BoxRec vp;
 	RegionRec done;
 	int i;
 
@@ -400,7 +402,7 @@ qxl_pixmap_copied(struct qxl_screen *qs, DrawablePtr src, PixmapPtr dst, const B
 			BoxRec sbox = { box[i].x1 + dx, box[i].y1 + dy,
 					box[i].x2 + dx, box[i].y2 + dy };
 
-			if (qxl_pix_on_primary(qs, &sbox))
+			if (qxl_pix_on_primary(qs, &sbox, &vp))
 				qxl_region_add(&from, &sbox);
 		}
 		qxl_settle(qs, &from);
@@ -413,9 +415,9 @@ qxl_pixmap_copied(struct qxl_screen *qs, DrawablePtr src, PixmapPtr dst, const B
 		struct qxl_drawable *q;
 
 		if (from_front) {
-			if (!qxl_pix_on_primary(qs, &sbox) ||
-			    !qxl_pix_draw_copy(qs, 0, qs->front.width, qs->front.height,
-					       &box[i], &sbox))
+			/* the primary is at least the viewport's size */
+			if (!qxl_pix_on_primary(qs, &sbox, &vp) ||
+			    !qxl_pix_draw_copy(qs, 0, vp.x2, vp.y2, &box[i], &sbox))
 				continue;
 			qs->pixmaps->pix_copies++;
 			qxl_region_add(&done, &box[i]);
