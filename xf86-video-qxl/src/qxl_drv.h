@@ -108,6 +108,7 @@ struct qxl_screen {
 	/* statistics for the log */
 	unsigned long dirty_calls;
 	unsigned long accel_fills, accel_copies, accel_uploads, upload_bytes;
+	unsigned long accel_text;	/* core text requests sent as commands */
 	unsigned long upload_fills, upload_images;
 	unsigned long commands, submits, settles, fallbacks;
 };
