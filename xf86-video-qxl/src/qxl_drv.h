@@ -96,6 +96,7 @@ struct qxl_screen {
 	struct udev_monitor *udev_mon;
 	void *udev;
 	int hotplug_fd;
+	int client_layout;		/* apply the client's layout on hotplug */
 
 	/* acceleration (qxl_accel.c) */
 	int accel_active;
