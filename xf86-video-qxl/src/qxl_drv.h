@@ -97,6 +97,7 @@ struct qxl_screen {
 	void *udev;
 	int hotplug_fd;
 	int client_layout;		/* apply the client's layout on hotplug */
+	uint32_t client_layout_sig;	/* of the client layout last seen */
 
 	/* acceleration (qxl_accel.c) */
 	int accel_active;

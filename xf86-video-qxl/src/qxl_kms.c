@@ -728,6 +728,35 @@ out:
 	free(t);
 }
 
+/*
+ * What the client asks for, as the kernel's connectors say it: FNV-1a over
+ * each connected head's index, preferred size and suggested position.
+ */
+static uint32_t
+qxl_client_layout_sig(ScrnInfoPtr scrn)
+{
+	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(scrn);
+	uint32_t sig = 2166136261u;
+	int i, k, w, h;
+
+	for (i = 0; i < cfg->num_output; i++) {
+		xf86OutputPtr out = cfg->output[i];
+		struct qxl_output *qo = out->driver_private;
+
+		if (qo->conn->connection != DRM_MODE_CONNECTED ||
+		    !qxl_output_preferred_size(out, &w, &h))
+			continue;
+		{
+			const int v[] = { i, w, h, qxl_output_suggested(out, "suggested X"),
+					  qxl_output_suggested(out, "suggested Y") };
+
+			for (k = 0; k < 5; k++)
+				sig = (sig ^ (uint32_t)v[k]) * 16777619u;
+		}
+	}
+	return sig;
+}
+
 static void
 qxl_hotplug_notify(int fd, int ready, void *data)
 {
@@ -735,6 +764,7 @@ qxl_hotplug_notify(int fd, int ready, void *data)
 	struct qxl_screen *qs = qxl_screen_of(scrn);
 	struct udev_device *dev;
 	int changed = 0;
+	uint32_t sig;
 
 	(void)fd;
 	(void)ready;
@@ -750,8 +780,20 @@ qxl_hotplug_notify(int fd, int ready, void *data)
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
 		   "Hotplug event: re-reading connectors and modes\n");
 	RRGetInfo(xf86ScrnToScreen(scrn), TRUE);
-	if (qs->client_layout)
-		qxl_apply_client_layout(scrn);
+	if (!qs->client_layout)
+		return;
+	/*
+	 * A hotplug that does not change what the client asks for (a kernel
+	 * that re-probes on its own) must not undo the user's xrandr choices.
+	 */
+	sig = qxl_client_layout_sig(scrn);
+	if (sig == qs->client_layout_sig) {
+		xf86DrvMsg(scrn->scrnIndex, X_INFO,
+			   "Client layout unchanged: screen left as it is\n");
+		return;
+	}
+	qs->client_layout_sig = sig;
+	qxl_apply_client_layout(scrn);
 }
 
 /*
@@ -781,6 +823,8 @@ qxl_hotplug_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
 		return;
 	}
 	qs->udev = u;
+	/* the layout the server starts with already follows the client */
+	qs->client_layout_sig = qxl_client_layout_sig(scrn);
 	qs->hotplug_fd = udev_monitor_get_fd(qs->udev_mon);
 	SetNotifyFd(qs->hotplug_fd, qxl_hotplug_notify, X_NOTIFY_READ, scrn);
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
