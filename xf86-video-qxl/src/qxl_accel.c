@@ -57,6 +57,7 @@
 #include <regionstr.h>
 #include <picturestr.h>
 #include <damagestr.h>
+#include <dixfontstr.h>
 
 #include "../../uapi/qxl_drm.h"
 #include "../../uapi/qxl_device.h"
@@ -369,6 +370,30 @@ qxl_claim(struct qxl_screen *qs, RegionPtr reg)
 	 */
 	RegionSubtract(DamageRegion(qs->damage), DamageRegion(qs->damage), reg);
 	RegionSubtract(&qs->damage->pendingDamage, &qs->damage->pendingDamage, reg);
+}
+
+/*
+ * The damage layer records an operation's bounding box (a fill of many
+ * rectangles, a line of text) or, for a window move, the whole moved
+ * region even where other windows cover it.  The running operation left
+ * 'reg' unchanged or sent all of it as commands: drop it from that
+ * operation's pending damage only (older damage there is still owed).
+ */
+static void
+qxl_pending_done(struct qxl_screen *qs, RegionPtr reg)
+{
+	if (qs->damage)
+		RegionSubtract(&qs->damage->pendingDamage, &qs->damage->pendingDamage, reg);
+}
+
+static void
+qxl_pending_done_box(struct qxl_screen *qs, const BoxRec *box)
+{
+	RegionRec r;
+
+	RegionInit(&r, (BoxPtr)box, 1);
+	qxl_pending_done(qs, &r);
+	RegionUninit(&r);
 }
 
 void
@@ -956,6 +981,7 @@ qxl_pattern_fill(struct qxl_screen *qs, DrawablePtr d, GCPtr gc, int n, xRectang
 	}
 	qs->accel_fills += nbox;
 	qxl_claim(qs, reg);
+	qxl_pending_done_box(qs, vp);
 	RegionDestroy(reg);
 }
 
@@ -1017,6 +1043,8 @@ qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 	}
 	qs->accel_fills += nbox;
 	qxl_claim(qs, reg);
+	/* every changed pixel in the viewport is in 'reg': the rest of the extents is not */
+	qxl_pending_done_box(qs, &vp);
 	RegionDestroy(reg);
 }
 
@@ -1186,6 +1214,295 @@ qxl_put_image(DrawablePtr d, GCPtr gc, int depth, int x, int y, int w, int h,
 	RegionUninit(&reg);
 }
 
+/* ---- core text ---- */
+
+/*
+ * Core text (PolyText, ImageText and the glyph blits fb's text requests
+ * call through the GC) is drawn from the font's 1-bit glyphs:
+ *
+ *   transparent (PolyText, PolyGlyphBlt)  -> a fill with the foreground
+ *                                            colour through a 1-bit mask
+ *                                            of the glyph bits
+ *   opaque (ImageText, ImageGlyphBlt)     -> one 1-bit image, palette
+ *                                            background/foreground, when
+ *                                            the ink stays in the
+ *                                            background box; else a
+ *                                            background fill + the masked
+ *                                            fill
+ *
+ * The bits are laid out over the extents of the drawn region, which is
+ * the command's bbox, with the mask position (0, 0): spice-server turns a
+ * mask into a region from the mask pixel at 'pos' on the bbox's top-left
+ * corner, and it offsets into the mask wrongly when the clipped area
+ * starts to the right of the mask's first 32 pixels, so the mask never
+ * extends left of the bbox.  Bits are most significant first
+ * (1BIT_BE): both orders work for masks, but only that one is known to
+ * pass spice-server's paths for images (see qxl_pattern_img).  Content
+ * hashes are the cache ids, so repeated strings are sent once.
+ */
+struct qxl_core_text {
+	BoxRec ink;		/* union of the glyphs' ink boxes; empty if none */
+	BoxRec bg;		/* ImageText's background box */
+};
+
+/* Ink extents of 'n' glyphs drawn from origin (x, y), screen coordinates. */
+static void
+qxl_text_extents(int x, int y, unsigned int n, CharInfoPtr *ci, FontPtr font,
+		 struct qxl_core_text *t)
+{
+	int width = 0;
+	unsigned int i;
+
+	t->ink.x1 = t->ink.y1 = MAXSHORT;
+	t->ink.x2 = t->ink.y2 = MINSHORT;
+	for (i = 0; i < n; i++) {
+		const xCharInfo *m = &ci[i]->metrics;
+
+		if (m->rightSideBearing > m->leftSideBearing && m->ascent + m->descent > 0) {
+			t->ink.x1 = min(t->ink.x1, x + width + m->leftSideBearing);
+			t->ink.x2 = max(t->ink.x2, x + width + m->rightSideBearing);
+			t->ink.y1 = min(t->ink.y1, y - m->ascent);
+			t->ink.y2 = max(t->ink.y2, y + m->descent);
+		}
+		width += m->characterWidth;
+	}
+	if (t->ink.x1 >= t->ink.x2)
+		t->ink.x1 = t->ink.y1 = t->ink.x2 = t->ink.y2 = 0;
+	t->bg.x1 = width < 0 ? x + width : x;
+	t->bg.x2 = width < 0 ? x : x + width;
+	t->bg.y1 = y - FONTASCENT(font);
+	t->bg.y2 = y + FONTDESCENT(font);
+}
+
+/*
+ * The glyph bits over 'e' (screen coordinates), 1BIT_BE rows of
+ * 'stride' bytes, zeroed by the caller.  Server fonts hold glyph rows
+ * least significant bit first, padded to GLYPHPADBYTES.
+ */
+static void
+qxl_text_bits(int x, int y, unsigned int n, CharInfoPtr *ci, const BoxRec *e,
+	      uint8_t *out, uint32_t stride)
+{
+	int width = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const xCharInfo *m = &ci[i]->metrics;
+		const uint8_t *bits = FONTGLYPHBITS(NULL, ci[i]);
+		int gstride = GLYPHWIDTHBYTESPADDED(ci[i]);
+		int gx = x + width + m->leftSideBearing, gy = y - m->ascent;
+		int x1 = max(gx, e->x1), x2 = min(gx + m->rightSideBearing - m->leftSideBearing, e->x2);
+		int y1 = max(gy, e->y1), y2 = min(y + m->descent, e->y2);
+		int r, c;
+
+		width += m->characterWidth;
+		for (r = y1; r < y2; r++) {
+			const uint8_t *in = bits + (size_t)gstride * (r - gy);
+			uint8_t *row = out + (size_t)stride * (r - e->y1);
+
+			for (c = x1; c < x2; c++) {
+				int bx = c - gx, ox = c - e->x1;
+
+				if (in[bx >> 3] & (1 << (bx & 7)))
+					row[ox >> 3] |= (uint8_t)(0x80 >> (ox & 7));
+			}
+		}
+	}
+}
+
+/* A 1-bit image of the glyphs over 'e'; palette {bg, fg} if 'opaque'. */
+static Bool
+qxl_text_img(struct qxl_screen *qs, int x, int y, unsigned int n, CharInfoPtr *ci,
+	     const BoxRec *e, GCPtr gc, Bool opaque, struct qxl_img *im)
+{
+	int w = e->x2 - e->x1, h = e->y2 - e->y1;
+	uint32_t pal[2] = { gc->bgPixel & 0xffffff, gc->fgPixel & 0xffffff };
+	uint64_t id = 0xcbf29ce484222325ull;
+
+	if (!qxl_img_new(qs, w, h, QXL_BITMAP_FMT_1BIT_BE, 1, opaque ? 2 : 0, im))
+		return FALSE;
+	memset(im->data, 0, (size_t)im->stride * h);
+	qxl_text_bits(x, y, n, ci, e, im->data, im->stride);
+	if (opaque)
+		memcpy(im->pal, pal, sizeof(pal));
+	if (qs->image_cache) {
+		id = qxl_hash(im->data, (size_t)im->stride * h, id);
+		id = qxl_hash((const uint8_t *)&w, sizeof(w), id);
+		id = qxl_hash((const uint8_t *)&h, sizeof(h), id);
+		if (opaque)
+			id = qxl_hash((const uint8_t *)pal, sizeof(pal), id);
+		im->hdr->descriptor.id = id;
+		im->hdr->descriptor.flags = QXL_IMAGE_CACHE;
+	}
+	return TRUE;
+}
+
+/* The part of 'box' drawn through the GC's clip, inside the viewport. */
+static RegionPtr
+qxl_text_region(GCPtr gc, const BoxRec *box, const BoxRec *vp)
+{
+	RegionPtr reg = RegionCreate((BoxPtr)box, 1);
+
+	if (!reg)
+		return NULL;
+	RegionIntersect(reg, reg, fbGetCompositeClip(gc));
+	qxl_clip_to(reg, vp);
+	if (!RegionNotEmpty(reg) || RegionNumRects(reg) > QXL_CLIP_MAX_RECTS) {
+		RegionDestroy(reg);
+		return NULL;
+	}
+	return reg;
+}
+
+/*
+ * Clip the text command 'q' (bbox: the extents of 'reg') to 'reg'.
+ * FALSE: no memory for the clip list; the command then draws only the
+ * first box, and the caller leaves the text to the damage upload, which
+ * follows it in the batch.
+ */
+static Bool
+qxl_text_clip(struct qxl_screen *qs, struct qxl_drawable *q, RegionPtr reg)
+{
+	const BoxRec *b = RegionRects(reg);
+
+	if (RegionNumRects(reg) == 1 || qxl_batch_clip(qs, q, b, RegionNumRects(reg)))
+		return TRUE;
+	if (q->type == QXL_DRAW_FILL) {
+		q->u.fill.mask.pos.x = b->x1 - q->bbox.left;
+		q->u.fill.mask.pos.y = b->y1 - q->bbox.top;
+	} else {
+		q->u.copy.src_area.left = b->x1 - q->bbox.left;
+		q->u.copy.src_area.top = b->y1 - q->bbox.top;
+		q->u.copy.src_area.right = b->x2 - q->bbox.left;
+		q->u.copy.src_area.bottom = b->y2 - q->bbox.top;
+	}
+	q->bbox.left = b->x1;
+	q->bbox.top = b->y1;
+	q->bbox.right = b->x2;
+	q->bbox.bottom = b->y2;
+	return FALSE;
+}
+
+/* The glyphs in the foreground colour, through a mask; FALSE: not sent. */
+static Bool
+qxl_text_masked(struct qxl_screen *qs, GCPtr gc, int x, int y, unsigned int n,
+		CharInfoPtr *ci, const BoxRec *ink, const BoxRec *vp)
+{
+	RegionPtr reg = qxl_text_region(gc, ink, vp);
+	struct qxl_drawable *q;
+	struct qxl_img im;
+	Bool ok = FALSE;
+
+	if (!reg)
+		return FALSE;
+	qxl_batch_room(qs, 1);
+	if (qxl_text_img(qs, x, y, n, ci, RegionExtents(reg), gc, FALSE, &im)) {
+		q = qxl_solid_box(qs, RegionExtents(reg), gc->fgPixel & 0xffffff,
+				  QXL_ROPD_OP_PUT);
+		/* the mask leaves pixels of the bbox alone: not opaque */
+		q->effect = QXL_EFFECT_BLEND;
+		q->u.fill.mask.flags = 0;
+		q->u.fill.mask.pos.x = 0;
+		q->u.fill.mask.pos.y = 0;
+		qxl_img_relocs(qs, &im, offsetof(struct qxl_drawable, u.fill.mask.bitmap));
+		ok = qxl_text_clip(qs, q, reg);
+	}
+	RegionDestroy(reg);
+	return ok;
+}
+
+/* May this text go to the device?  Sets the viewport. */
+static Bool
+qxl_text_accel(struct qxl_screen *qs, DrawablePtr d, GCPtr gc, BoxPtr vp)
+{
+	return qxl_can_accel(qs, d, vp) && qxl_gc_plain(gc) && gc->fillStyle == FillSolid &&
+	       d->bitsPerPixel == 32 && BITMAP_BIT_ORDER == LSBFirst;
+}
+
+static void
+qxl_poly_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
+		   CharInfoPtr *ci, void *base)
+{
+	struct qxl_screen *qs = qxl_qs(d);
+	struct qxl_core_text t;
+	BoxRec vp;
+
+	QXL_GC_PRIV(gc)->ops->PolyGlyphBlt(d, gc, x, y, n, ci, base);
+	if (!n || !qxl_text_accel(qs, d, gc, &vp))
+		return;
+	x += d->x;
+	y += d->y;
+	qxl_text_extents(x, y, n, ci, gc->font, &t);
+	if (t.ink.x1 == t.ink.x2)
+		return;
+	if (qxl_text_masked(qs, gc, x, y, n, ci, &t.ink, &vp)) {
+		qs->accel_text++;
+		qxl_pending_done_box(qs, &vp);
+	} else {
+		qxl_fallback(qs, "PolyGlyphBlt", "text not expressible: damage upload");
+	}
+}
+
+static void
+qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
+		    CharInfoPtr *ci, void *base)
+{
+	struct qxl_screen *qs = qxl_qs(d);
+	struct qxl_drawable *q;
+	struct qxl_core_text t;
+	struct qxl_img im;
+	RegionPtr reg;
+	BoxRec vp;
+	Bool inside;
+
+	QXL_GC_PRIV(gc)->ops->ImageGlyphBlt(d, gc, x, y, n, ci, base);
+	if (!n || !qxl_text_accel(qs, d, gc, &vp))
+		return;
+	x += d->x;
+	y += d->y;
+	qxl_text_extents(x, y, n, ci, gc->font, &t);
+	inside = t.ink.x1 == t.ink.x2 ||
+		 (t.ink.x1 >= t.bg.x1 && t.ink.x2 <= t.bg.x2 &&
+		  t.ink.y1 >= t.bg.y1 && t.ink.y2 <= t.bg.y2);
+	if (t.bg.x1 == t.bg.x2 || t.bg.y1 >= t.bg.y2) {
+		if (!inside && qxl_text_masked(qs, gc, x, y, n, ci, &t.ink, &vp))
+			qxl_pending_done_box(qs, &vp);
+		return;
+	}
+	reg = qxl_text_region(gc, &t.bg, &vp);
+	if (!reg) {
+		qxl_fallback(qs, "ImageGlyphBlt", "background box not expressible: damage upload");
+		return;
+	}
+	if (inside) {
+		/* every pixel of the box is background or glyph: one image */
+		qxl_batch_room(qs, 1);
+		if (!qxl_text_img(qs, x, y, n, ci, RegionExtents(reg), gc, TRUE, &im)) {
+			RegionDestroy(reg);
+			return;
+		}
+		q = qxl_img_draw(qs, &im, RegionExtents(reg));
+		if (!qxl_text_clip(qs, q, reg)) {
+			RegionDestroy(reg);
+			return;
+		}
+	} else {
+		qxl_solid_boxes(qs, RegionRects(reg), RegionNumRects(reg),
+				gc->bgPixel & 0xffffff, QXL_ROPD_OP_PUT);
+		if (!qxl_text_masked(qs, gc, x, y, n, ci, &t.ink, &vp)) {
+			/* the background is on the device; the glyphs are damage */
+			qxl_claim(qs, reg);
+			RegionDestroy(reg);
+			qxl_fallback(qs, "ImageGlyphBlt", "glyphs not expressible: damage upload");
+			return;
+		}
+	}
+	qs->accel_text++;
+	qxl_claim(qs, reg);
+	qxl_pending_done_box(qs, &vp);
+	RegionDestroy(reg);
+}
+
 /* Every other op is rendered by fb; its damage is uploaded (qxl_front.c). */
 #define QXL_PASS(name, proto, args)					\
 	static void qxl_##name proto					\
@@ -1204,8 +1521,6 @@ QXL_PASS(FillPolygon, (DrawablePtr d, GCPtr gc, int s, int m, int n, DDXPointPtr
 QXL_PASS(PolyFillArc, (DrawablePtr d, GCPtr gc, int n, xArc *a), (d, gc, n, a))
 QXL_PASS(ImageText8, (DrawablePtr d, GCPtr gc, int x, int y, int n, char *c), (d, gc, x, y, n, c))
 QXL_PASS(ImageText16, (DrawablePtr d, GCPtr gc, int x, int y, int n, unsigned short *c), (d, gc, x, y, n, c))
-QXL_PASS(ImageGlyphBlt, (DrawablePtr d, GCPtr gc, int x, int y, unsigned int n, CharInfoPtr *ci, void *b), (d, gc, x, y, n, ci, b))
-QXL_PASS(PolyGlyphBlt, (DrawablePtr d, GCPtr gc, int x, int y, unsigned int n, CharInfoPtr *ci, void *b), (d, gc, x, y, n, ci, b))
 QXL_PASS(PushPixels, (GCPtr gc, PixmapPtr bm, DrawablePtr d, int w, int h, int x, int y), (gc, bm, d, w, h, x, y))
 
 static RegionPtr
@@ -1245,8 +1560,8 @@ static const GCOps qxl_gc_ops = {
 	.PolyText16 = qxl_PolyText16,
 	.ImageText8 = qxl_ImageText8,
 	.ImageText16 = qxl_ImageText16,
-	.ImageGlyphBlt = qxl_ImageGlyphBlt,
-	.PolyGlyphBlt = qxl_PolyGlyphBlt,
+	.ImageGlyphBlt = qxl_image_glyph_blt,
+	.PolyGlyphBlt = qxl_poly_glyph_blt,
 	.PushPixels = qxl_PushPixels,
 };
 
@@ -1389,14 +1704,17 @@ qxl_copy_window(WindowPtr win, DDXPointRec old, RegionPtr src)
 	struct qxl_copy_ctx c = { .qs = qs };
 	Bool accel = qxl_can_accel(qs, &win->drawable, &c.vp);
 	PixmapPtr pix = screen->GetWindowPixmap(win);
-	RegionRec dst, from;
+	RegionRec dst, from, kept;
 	int dx = old.x - win->drawable.x, dy = old.y - win->drawable.y;
 
 	/* what fbCopyWindow will copy: computed first, it moves 'src' */
 	if (accel) {
 		RegionNull(&dst);
+		RegionNull(&kept);
 		RegionTranslate(src, -dx, -dy);
 		RegionIntersect(&dst, &win->borderClip, src);
+		/* damaged by the damage layer, not by the copy: covered by other windows */
+		RegionSubtract(&kept, src, &win->borderClip);
 		RegionTranslate(src, dx, dy);
 		qxl_clip_to(&dst, &c.vp);
 		RegionNull(&from);
@@ -1414,6 +1732,8 @@ qxl_copy_window(WindowPtr win, DDXPointRec old, RegionPtr src)
 	miCopyRegion(&pix->drawable, &pix->drawable, NULL, &dst, dx, dy,
 		     qxl_copy_window_proc, 0, &c);
 	qxl_claim(qs, &c.drawn);
+	qxl_pending_done(qs, &kept);
+	RegionUninit(&kept);
 	RegionUninit(&c.drawn);
 	RegionUninit(&dst);
 }
@@ -1475,11 +1795,12 @@ qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 	screen->CreateGC = qs->CreateGC;
 	qxl_unwrap_screen(screen, qs);
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
-		   "Acceleration statistics: %lu fills, %lu copies, %lu images; software "
+		   "Acceleration statistics: %lu fills, %lu copies, %lu images, %lu texts; software "
 		   "damage sent as %lu fills and %lu images (%lu image bytes in all), "
 		   "%lu times ahead of a command that reads it; %lu commands in %lu "
 		   "submissions; %lu software fallbacks\n",
-		   qs->accel_fills, qs->accel_copies, qs->accel_uploads, qs->upload_fills,
+		   qs->accel_fills, qs->accel_copies, qs->accel_uploads, qs->accel_text,
+		   qs->upload_fills,
 		   qs->upload_images, qs->upload_bytes, qs->settles, qs->commands,
 		   qs->submits, qs->fallbacks);
 	free(qs->batch);

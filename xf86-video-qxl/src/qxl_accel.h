@@ -73,4 +73,8 @@ struct qxl_drawable *qxl_solid_box(struct qxl_screen *qs, const BoxRec *box, uin
 				   uint16_t ropd);
 Bool qxl_send_pixels(struct qxl_screen *qs, const struct qxl_src *src, const BoxRec *b);
 
+/* qxl_render.c: Render on the device, set up after qxl_accel_init */
+Bool qxl_render_init(ScreenPtr screen, struct qxl_screen *qs);
+void qxl_render_close(ScreenPtr screen, struct qxl_screen *qs);
+
 #endif /* QXL_ACCEL_H */

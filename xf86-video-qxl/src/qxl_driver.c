@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "qxl_drv.h"
+#include "qxl_accel.h"
 #include <xf86_OSproc.h>
 #include <xf86Cursor.h>
 #include <xf86platformBus.h>
@@ -441,6 +442,7 @@ qxl_close_screen(ScreenPtr screen)
 
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
 		   "Closing the screen: %lu DIRTYFB calls were made\n", qs->dirty_calls);
+	qxl_render_close(screen, qs);
 	qxl_accel_close(screen, qs);
 	qxl_front_close(screen);
 	qxl_kms_close(qs);
@@ -505,7 +507,7 @@ qxl_screen_init(ScreenPtr screen, int argc, char **argv)
 	}
 	if (!fbPictureInit(screen, NULL, 0))
 		return FALSE;
-	if (!qxl_accel_init(screen, qs))
+	if (!qxl_accel_init(screen, qs) || !qxl_render_init(screen, qs))
 		return FALSE;
 	xf86SetBlackWhitePixels(screen);
 	xf86SetBackingStore(screen);

@@ -96,6 +96,8 @@ struct qxl_screen {
 	struct udev_monitor *udev_mon;
 	void *udev;
 	int hotplug_fd;
+	int client_layout;		/* apply the client's layout on hotplug */
+	uint32_t client_layout_sig;	/* of the client layout last seen */
 
 	/* acceleration (qxl_accel.c) */
 	int accel_active;
@@ -111,6 +113,7 @@ struct qxl_screen {
 	/* statistics for the log */
 	unsigned long dirty_calls;
 	unsigned long accel_fills, accel_copies, accel_uploads, upload_bytes;
+	unsigned long accel_text;	/* core text requests sent as commands */
 	unsigned long upload_fills, upload_images;
 	unsigned long commands, submits, settles, fallbacks;
 };

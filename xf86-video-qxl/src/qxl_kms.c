@@ -3,13 +3,15 @@
  * Mode setting: one xf86Crtc per kernel CRTC, one xf86Output per kernel
  * connector, modes straight from the kernel, hardware cursor through
  * SetCursor2, DPMS through the connector property, and hotplug (monitors
- * config changes from the SPICE client) through udev.  Nothing here knows
+ * config changes from the SPICE client) through udev or the kernel's
+ * uevents, applying the client's layout.  Nothing here knows
  * how pixels are drawn; the scanout buffer comes from qxl_front.c.
  */
 #include <errno.h>
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <libudev.h>
 
 #include "qxl_drv.h"
@@ -356,19 +358,28 @@ static const xf86OutputFuncsRec qxl_output_funcs = {
 	.destroy = qxl_output_destroy,
 };
 
+/* Index of the named property in the connector's list, -1 if it has none. */
+static int
+qxl_connector_prop_index(int fd, drmModeConnectorPtr c, const char *name)
+{
+	int i, found = -1;
+
+	for (i = 0; i < c->count_props && found < 0; i++) {
+		drmModePropertyPtr p = drmModeGetProperty(fd, c->props[i]);
+
+		if (p && !strcmp(p->name, name))
+			found = i;
+		drmModeFreeProperty(p);
+	}
+	return found;
+}
+
 static int
 qxl_find_dpms_prop(int fd, drmModeConnectorPtr c)
 {
-	int i, id = 0;
+	int i = qxl_connector_prop_index(fd, c, "DPMS");
 
-	for (i = 0; i < c->count_props && !id; i++) {
-		drmModePropertyPtr p = drmModeGetProperty(fd, c->props[i]);
-
-		if (p && !strcmp(p->name, "DPMS"))
-			id = p->prop_id;
-		drmModeFreeProperty(p);
-	}
-	return id;
+	return i < 0 ? 0 : (int)c->props[i];
 }
 
 static Bool
@@ -463,11 +474,27 @@ static const xf86CrtcConfigFuncsRec qxl_crtc_config_funcs = {
 	.resize = qxl_crtc_config_resize,
 };
 
+static void
+qxl_kms_options(ScrnInfoPtr scrn, struct qxl_screen *qs)
+{
+	OptionInfoRec opts[] = {
+		{ 0, "ClientLayout", OPTV_BOOLEAN, { .boolean = TRUE }, FALSE },
+		{ -1, NULL, OPTV_NONE, { 0 }, FALSE },
+	};
+
+	xf86ProcessOptions(scrn->scrnIndex, scrn->options, opts);
+	qs->client_layout = xf86ReturnOptValBool(opts, 0, TRUE);
+	xf86DrvMsg(scrn->scrnIndex, opts[0].found ? X_CONFIG : X_DEFAULT,
+		   "ClientLayout: %s\n", qs->client_layout ? "on" : "off");
+}
+
 Bool
 qxl_kms_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
 {
 	uint64_t cap;
 	int i;
+
+	qxl_kms_options(scrn, qs);
 
 	qs->res = drmModeGetResources(qs->fd);
 	if (!qs->res) {
@@ -503,7 +530,232 @@ qxl_kms_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
 	return TRUE;
 }
 
-/* ---- hotplug ---- */
+/* ---- hotplug: the SPICE client's monitors layout ---- */
+
+/*
+ * On QXL a hotplug means the client sent a new monitors config (its window
+ * was resized, a display was opened or closed): the kernel made each head's
+ * client size the connector's preferred mode, its position the "suggested
+ * X/Y" properties, and disconnected the heads the client disabled.
+ * spice-server hands such a config to the device only and never forwards
+ * it to the guest agent while the driver takes client configs (which the
+ * kernel does), so spice-vdagent cannot apply it: the driver does, through
+ * the RandR calls a client's request would make, so that clients see the
+ * usual RandR events.  Option "ClientLayout" "off" leaves it to the desktop.
+ */
+struct qxl_head_target {
+	xf86OutputPtr out;
+	xf86CrtcPtr crtc;
+	RRModePtr mode;
+	int x, y;
+};
+
+static int
+qxl_output_preferred_size(xf86OutputPtr out, int *w, int *h)
+{
+	struct qxl_output *qo = out->driver_private;
+	int i;
+
+	for (i = 0; i < qo->conn->count_modes; i++) {
+		if (qo->conn->modes[i].type & DRM_MODE_TYPE_PREFERRED) {
+			*w = qo->conn->modes[i].hdisplay;
+			*h = qo->conn->modes[i].vdisplay;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+qxl_output_suggested(xf86OutputPtr out, const char *name)
+{
+	struct qxl_output *qo = out->driver_private;
+	int i = qxl_connector_prop_index(qo->qs->fd, qo->conn, name);
+
+	/* the kernel never suggests a negative position; refuse one anyway */
+	if (i < 0 || qo->conn->prop_values[i] > 16384)
+		return 0;
+	return (int)qo->conn->prop_values[i];
+}
+
+/* The RandR mode of the output's list with that size, preferred ones first. */
+static RRModePtr
+qxl_output_rr_mode(xf86OutputPtr out, int w, int h)
+{
+	RROutputPtr ro = out->randr_output;
+	int i;
+
+	for (i = 0; ro && i < ro->numModes; i++)
+		if (ro->modes[i]->mode.width == w && ro->modes[i]->mode.height == h)
+			return ro->modes[i];
+	return NULL;
+}
+
+static xf86CrtcPtr
+qxl_pick_crtc(xf86CrtcConfigPtr cfg, xf86OutputPtr out, uint32_t *taken)
+{
+	int i;
+
+	if (out->crtc) {
+		for (i = 0; i < cfg->num_crtc; i++)
+			if (cfg->crtc[i] == out->crtc && !(*taken & (1u << i))) {
+				*taken |= 1u << i;
+				return out->crtc;
+			}
+	}
+	for (i = 0; i < cfg->num_crtc && i < 32; i++)
+		if ((out->possible_crtcs & (1u << i)) && !(*taken & (1u << i))) {
+			*taken |= 1u << i;
+			return cfg->crtc[i];
+		}
+	return NULL;
+}
+
+/* Does the CRTC already show exactly this head? */
+static int
+qxl_head_shown(const struct qxl_head_target *t)
+{
+	RRCrtcPtr rc = t->crtc->randr_crtc;
+
+	return rc->mode && rc->mode->mode.width == t->mode->mode.width &&
+	       rc->mode->mode.height == t->mode->mode.height &&
+	       rc->x == t->x && rc->y == t->y && rc->numOutputs == 1 &&
+	       rc->outputs[0] == t->out->randr_output;
+}
+
+static int
+qxl_client_layout_targets(ScrnInfoPtr scrn, struct qxl_head_target *t, int *width, int *height)
+{
+	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(scrn);
+	uint32_t taken = 0;
+	int i, n = 0, w, h;
+
+	*width = 0;
+	*height = 0;
+	for (i = 0; i < cfg->num_output; i++) {
+		xf86OutputPtr out = cfg->output[i];
+
+		if (out->status != XF86OutputStatusConnected || !qxl_output_preferred_size(out, &w, &h))
+			continue;
+		t[n].out = out;
+		t[n].x = qxl_output_suggested(out, "suggested X");
+		t[n].y = qxl_output_suggested(out, "suggested Y");
+		t[n].mode = qxl_output_rr_mode(out, w, h);
+		t[n].crtc = qxl_pick_crtc(cfg, out, &taken);
+		if (!t[n].mode || !t[n].crtc) {
+			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+				   "Client layout: %s has no %s for %dx%d: layout not applied\n",
+				   out->name, t[n].mode ? "free CRTC" : "RandR mode", w, h);
+			return -1;
+		}
+		if (t[n].x + w > *width)
+			*width = t[n].x + w;
+		if (t[n].y + h > *height)
+			*height = t[n].y + h;
+		n++;
+	}
+	return n;
+}
+
+static void
+qxl_apply_client_layout(ScrnInfoPtr scrn)
+{
+	ScreenPtr screen = xf86ScrnToScreen(scrn);
+	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(scrn);
+	struct qxl_head_target *t = calloc(cfg->num_output ? cfg->num_output : 1, sizeof(*t));
+	int n, i, j, w, h, same;
+
+	if (!t)
+		return;
+	n = qxl_client_layout_targets(scrn, t, &w, &h);
+	if (n <= 0)
+		goto out;
+	if (w > cfg->maxWidth || h > cfg->maxHeight || w < cfg->minWidth || h < cfg->minHeight) {
+		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+			   "Client layout: screen %dx%d is outside %dx%d .. %dx%d: not applied\n",
+			   w, h, cfg->minWidth, cfg->minHeight, cfg->maxWidth, cfg->maxHeight);
+		goto out;
+	}
+	same = scrn->virtualX == w && scrn->virtualY == h;
+	for (i = 0; i < n && same; i++)
+		same = qxl_head_shown(&t[i]);
+	for (i = 0; i < cfg->num_crtc && same; i++) {
+		for (j = 0; j < n && t[j].crtc != cfg->crtc[i]; j++)
+			;
+		same = j < n || !cfg->crtc[i]->randr_crtc->mode;
+	}
+	if (same)
+		goto out;
+
+	/*
+	 * As a RandR client would: switch off what the new screen cannot hold
+	 * or the layout does not use, resize the screen, then set each head.
+	 */
+	for (i = 0; i < cfg->num_crtc; i++) {
+		RRCrtcPtr rc = cfg->crtc[i]->randr_crtc;
+		int keep = 0;
+
+		for (j = 0; j < n; j++)
+			keep |= t[j].crtc == cfg->crtc[i] && qxl_head_shown(&t[j]);
+		if (rc->mode && (!keep || rc->x + rc->mode->mode.width > w ||
+				 rc->y + rc->mode->mode.height > h))
+			RRCrtcSet(rc, NULL, 0, 0, RR_Rotate_0, 0, NULL);
+	}
+	if (scrn->virtualX != w || scrn->virtualY != h) {
+		/* 96 dpi, what X reports for a screen of unknown size */
+		if (!RRScreenSizeSet(screen, w, h, w * 254 / 960, h * 254 / 960)) {
+			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+				   "Client layout: resizing the screen to %dx%d failed\n", w, h);
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (qxl_head_shown(&t[i]))
+			continue;
+		if (!RRCrtcSet(t[i].crtc->randr_crtc, t[i].mode, t[i].x, t[i].y, RR_Rotate_0,
+			       1, &t[i].out->randr_output))
+			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+				   "Client layout: %s %dx%d+%d+%d refused\n", t[i].out->name,
+				   t[i].mode->mode.width, t[i].mode->mode.height, t[i].x, t[i].y);
+		else
+			xf86DrvMsg(scrn->scrnIndex, X_INFO,
+				   "Client layout: %s %dx%d+%d+%d, screen %dx%d\n",
+				   t[i].out->name, t[i].mode->mode.width, t[i].mode->mode.height,
+				   t[i].x, t[i].y, w, h);
+	}
+	RRTellChanged(screen);
+out:
+	free(t);
+}
+
+/*
+ * What the client asks for, as the kernel's connectors say it: FNV-1a over
+ * each connected head's index, preferred size and suggested position.
+ */
+static uint32_t
+qxl_client_layout_sig(ScrnInfoPtr scrn)
+{
+	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(scrn);
+	uint32_t sig = 2166136261u;
+	int i, k, w, h;
+
+	for (i = 0; i < cfg->num_output; i++) {
+		xf86OutputPtr out = cfg->output[i];
+		struct qxl_output *qo = out->driver_private;
+
+		if (qo->conn->connection != DRM_MODE_CONNECTED ||
+		    !qxl_output_preferred_size(out, &w, &h))
+			continue;
+		{
+			const int v[] = { i, w, h, qxl_output_suggested(out, "suggested X"),
+					  qxl_output_suggested(out, "suggested Y") };
+
+			for (k = 0; k < 5; k++)
+				sig = (sig ^ (uint32_t)v[k]) * 16777619u;
+		}
+	}
+	return sig;
+}
 
 static void
 qxl_hotplug_notify(int fd, int ready, void *data)
@@ -512,6 +764,7 @@ qxl_hotplug_notify(int fd, int ready, void *data)
 	struct qxl_screen *qs = qxl_screen_of(scrn);
 	struct udev_device *dev;
 	int changed = 0;
+	uint32_t sig;
 
 	(void)fd;
 	(void)ready;
@@ -527,21 +780,42 @@ qxl_hotplug_notify(int fd, int ready, void *data)
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
 		   "Hotplug event: re-reading connectors and modes\n");
 	RRGetInfo(xf86ScrnToScreen(scrn), TRUE);
+	if (!qs->client_layout)
+		return;
+	/*
+	 * A hotplug that does not change what the client asks for (a kernel
+	 * that re-probes on its own) must not undo the user's xrandr choices.
+	 */
+	sig = qxl_client_layout_sig(scrn);
+	if (sig == qs->client_layout_sig) {
+		xf86DrvMsg(scrn->scrnIndex, X_INFO,
+			   "Client layout unchanged: screen left as it is\n");
+		return;
+	}
+	qs->client_layout_sig = sig;
+	qxl_apply_client_layout(scrn);
 }
 
+/*
+ * Events come from udevd when it runs (after its rules ran, the normal
+ * case); a guest without udevd still gets the kernel's own uevents, which
+ * carry the same HOTPLUG=1 on the drm minor.
+ */
 static void
 qxl_hotplug_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
 {
 	struct udev *u = udev_new();
+	const char *source = access("/run/udev/control", F_OK) ? "kernel" : "udev";
 
 	if (!u)
 		return;
-	qs->udev_mon = udev_monitor_new_from_netlink(u, "udev");
+	qs->udev_mon = udev_monitor_new_from_netlink(u, source);
 	if (!qs->udev_mon ||
 	    udev_monitor_filter_add_match_subsystem_devtype(qs->udev_mon, "drm", "drm_minor") ||
 	    udev_monitor_enable_receiving(qs->udev_mon)) {
 		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
-			   "udev monitor unavailable: hotplug (client resize) will not be seen\n");
+			   "%s uevent monitor unavailable: hotplug (client resize) will not be seen\n",
+			   source);
 		if (qs->udev_mon)
 			udev_monitor_unref(qs->udev_mon);
 		qs->udev_mon = NULL;
@@ -549,10 +823,14 @@ qxl_hotplug_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
 		return;
 	}
 	qs->udev = u;
+	/* the layout the server starts with already follows the client */
+	qs->client_layout_sig = qxl_client_layout_sig(scrn);
 	qs->hotplug_fd = udev_monitor_get_fd(qs->udev_mon);
 	SetNotifyFd(qs->hotplug_fd, qxl_hotplug_notify, X_NOTIFY_READ, scrn);
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
-		   "Listening for connector hotplug through udev\n");
+		   "Listening for connector hotplug through %s; client layout %s\n",
+		   strcmp(source, "udev") ? "the kernel's uevents (no udevd running)" : "udevd",
+		   qs->client_layout ? "applied by the driver" : "left to the desktop (ClientLayout off)");
 }
 
 void

@@ -527,6 +527,25 @@ scene_text(void)
 			XDrawImageString16(dpy, root, gc, 560, 170 + i * 16, wide + i, 12);
 		}
 	}
+	step("textclip");
+	/* text through clip rectangles and across the screen's edges */
+	if (fs) {
+		XRectangle clip[2] = { { 20, 300, 120, 30 }, { 160, 295, 90, 50 } };
+
+		XSetFont(dpy, gc, fs->fid);
+		XSetClipRectangles(dpy, gc, 0, 0, clip, 2, Unsorted);
+		for (i = 0; i < 3; i++) {
+			XSetForeground(dpy, gc, rnd_color());
+			XDrawString(dpy, root, gc, 10 + i * 7, 305 + i * 12, msg, (int)strlen(msg));
+			XDrawImageString(dpy, root, gc, 150, 300 + i * 14, msg, 20);
+		}
+		XSetClipMask(dpy, gc, None);
+		XSetForeground(dpy, gc, 0xffff00);
+		XDrawString(dpy, root, gc, -13, 8, msg, (int)strlen(msg));
+		XDrawString(dpy, root, gc, W - 100, H - 3, msg, (int)strlen(msg));
+		XDrawImageString(dpy, root, gc, W - 70, 250, msg, 20);
+		XDrawImageString(dpy, root, gc, 200, H + 5, msg, 20);
+	}
 	step("lines");
 	XSetForeground(dpy, gc, 0xffffff);
 	for (i = 0; i < 40; i++)
