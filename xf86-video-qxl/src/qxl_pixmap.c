@@ -59,12 +59,20 @@
 #define QXL_PIX_MIN_AREA	1024
 #define QXL_PIX_MAX_BYTES	(16u << 20)
 #define QXL_PIX_MAX_SURFACES	512
+/*
+ * A pixmap redrawn in full before each copy to the screen (a double
+ * buffer) gains nothing from a surface: every copy would send all its
+ * pixels to the surface plus a copy command.  After this many such copies
+ * in a row its surface is closed and it stays a plain pixmap.
+ */
+#define QXL_PIX_MAX_REDRAWN	4
 
 struct qxl_pix {
 	struct qxl_buf surf;		/* handle 0: no surface */
 	DamagePtr dirty;		/* what the surface lacks */
 	void *bits;			/* fb's own memory, NULL: never a surface */
-	int refused;			/* ALLOC_SURF failed: do not ask again */
+	int refused;			/* no surface, do not ask again */
+	int redrawn;			/* copies in a row of only changed pixels */
 };
 
 struct qxl_pixmaps {
@@ -74,7 +82,7 @@ struct qxl_pixmaps {
 	unsigned int count, max_count;
 	int refusal_logged;
 	/* statistics for the log */
-	unsigned long created, refused, copies, synced_boxes, pix_copies;
+	unsigned long created, refused, dropped, copies, synced_boxes, pix_copies;
 };
 
 static DevPrivateKeyRec qxl_pix_key;
@@ -338,9 +346,23 @@ qxl_pixmap_to_screen(struct qxl_screen *qs, PixmapPtr pix, const BoxRec *box, in
 	BoxRec sbox = { box->x1 + dx, box->y1 + dy, box->x2 + dx, box->y2 + dy };
 	struct qxl_pix *p;
 
-	if (!qs->pixmaps || !qxl_pix_surface(qs, pix) || !qxl_pix_sync(qs, pix, &sbox))
+	if (!qs->pixmaps || !qxl_pix_surface(qs, pix))
 		return FALSE;
 	p = qxl_pix_of(pix);
+	if (!p->dirty)
+		return FALSE;
+	if (RegionContainsRect(DamageRegion(p->dirty), &sbox) == rgnIN) {
+		if (++p->redrawn >= QXL_PIX_MAX_REDRAWN) {
+			qxl_pix_drop(qs, pix);
+			p->refused = 1;
+			qs->pixmaps->dropped++;
+			return FALSE;
+		}
+	} else {
+		p->redrawn = 0;
+	}
+	if (!qxl_pix_sync(qs, pix, &sbox))
+		return FALSE;
 	if (!qxl_pix_draw_copy(qs, p->surf.handle, pix->drawable.width, pix->drawable.height,
 			       box, &sbox))
 		return FALSE;
@@ -526,10 +548,12 @@ qxl_pixmap_close(ScreenPtr screen, struct qxl_screen *qs)
 	screen->CreatePixmap = pm->CreatePixmap;
 	screen->DestroyPixmap = pm->DestroyPixmap;
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
-		   "Surfaces statistics: %lu created, %lu refused, %u alive (%llu bytes); "
-		   "%lu copies to the screen and %lu between pixmaps from surfaces; "
-		   "%lu boxes of pixmap changes sent to surfaces\n",
-		   pm->created, pm->refused, pm->count, (unsigned long long)pm->bytes,
+		   "Surfaces statistics: %lu created, %lu refused, %lu closed as double "
+		   "buffers, %u alive (%llu bytes); %lu copies to the screen and %lu "
+		   "between pixmaps from surfaces; %lu boxes of pixmap changes sent to "
+		   "surfaces\n",
+		   pm->created, pm->refused, pm->dropped, pm->count,
+		   (unsigned long long)pm->bytes,
 		   pm->copies, pm->pix_copies, pm->synced_boxes);
 	/*
 	 * Pixmaps still alive are destroyed after this (their surfaces are
