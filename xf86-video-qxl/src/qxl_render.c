@@ -381,6 +381,8 @@ qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_
 	} else if (mask && !qxl_layer_part(mask, w, h, &mpart, &mx, &my)) {
 		return FALSE;
 	}
+	if (sx != (int16_t)sx || sy != (int16_t)sy || mx != (int16_t)mx || my != (int16_t)my)
+		return FALSE;	/* origins are 16-bit */
 	/* the image data and the command must not be split by a submission */
 	qxl_batch_room(qs, 8);
 	if (!qxl_source_img(qs, src, &spart, &sim) ||
@@ -452,17 +454,17 @@ static void
 qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 xs, INT16 ys,
 	      INT16 xm, INT16 ym, INT16 xd, INT16 yd, CARD16 w, CARD16 h)
 {
-	ScreenPtr screen = dst->pDrawable ? dst->pDrawable->pScreen : NULL;
-	PictureScreenPtr ps = screen ? GetPictureScreen(screen) : NULL;
-	struct qxl_screen *qs = screen ? qxl_screen_of(xf86ScreenToScrn(screen)) : NULL;
-	struct qxl_render *r = screen ? qxl_render_of(screen) : NULL;
+	ScreenPtr screen = dst->pDrawable->pScreen;
+	PictureScreenPtr ps = GetPictureScreen(screen);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(screen));
+	struct qxl_render *r = qxl_render_of(screen);
 	struct qxl_layer sl, ml;
 	const char *why = NULL;
 	RegionRec reg;
 	BoxRec vp;
 	Bool accel;
 
-	accel = r && qxl_render_dst_ok(qs, dst, &vp);
+	accel = qxl_render_dst_ok(qs, dst, &vp);
 	if (accel && !qxl_render_op_ok(op, mask != NULL))
 		why = "operator";
 	else if (accel && (!qxl_layer_of(src, FALSE, &sl, &why) ||
@@ -472,10 +474,10 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 		accel = FALSE;
 	if (accel) {
 		RegionNull(&reg);
+		/* on FALSE it has released the region itself */
 		if (!miComputeCompositeRegion(&reg, src, mask, dst, xs, ys, xm, ym, xd, yd,
 					      w, h)) {
 			accel = FALSE;
-			RegionUninit(&reg);
 		} else {
 			qxl_clip_to(&reg, &vp);
 			qxl_settle(qs, &reg);
@@ -684,7 +686,9 @@ qxl_shapes(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 	Bool known, accel;
 	int i, per;
 
-	known = qs->damage && qxl_shape_op_ok(op) && qxl_shape_extents(traps, tris, n, &box);
+	/* only the front buffer's damage is ours to correct */
+	known = qs->damage && qxl_on_front(dst->pDrawable) && qxl_shape_op_ok(op) &&
+		qxl_shape_extents(traps, tris, n, &box);
 	accel = known && qxl_render_dst_ok(qs, dst, &vp);
 	/* without a mask format fb composites each shape through its own mask */
 	fmt = mf ? (PICT_FORMAT_A(mf->format) == 1 ? PIXMAN_a1 : PIXMAN_a8) :
