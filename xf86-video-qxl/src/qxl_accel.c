@@ -11,6 +11,9 @@
  *   GXcopy                                 -> QXL_DRAW_FILL, pattern brush
  *   CopyArea screen -> screen, GXcopy,
  *   CopyWindow (window moves, scrolling)   -> QXL_COPY_BITS per box
+ *   PolyText, PolyGlyphBlt, GXcopy         -> QXL_DRAW_FILL through a 1-bit
+ *                                             mask of the glyphs
+ *   ImageText, ImageGlyphBlt, GXcopy       -> one 1-bit fg/bg image
  *   PutImage ZPixmap depth 24, GXcopy,
  *   CopyArea pixmap -> screen, GXcopy,
  *   everything rendered in software        -> the pixels as the cheapest
@@ -1038,6 +1041,7 @@ struct qxl_copy_ctx {
 	struct qxl_screen *qs;
 	BoxRec vp;
 	RegionRec drawn;	/* what the device was given */
+	RegionRec changed;	/* what fb copied (CopyArea) */
 };
 
 /*
@@ -1101,6 +1105,7 @@ qxl_copy_proc(DrawablePtr src, DrawablePtr dst, GCPtr gc, BoxPtr box, int nbox,
 	for (i = 0; i < nbox; i++) {
 		BoxRec b = box[i];
 
+		qxl_region_add(&c->changed, &b);
 		if (!qxl_copy_box(c, from_front, dx, dy, &b))
 			continue;
 		if (from_front) {
@@ -1142,8 +1147,24 @@ qxl_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
 	}
 	RegionNull(&c.drawn);
+	RegionNull(&c.changed);
 	ret = miDoCopy(src, dst, gc, sx, sy, w, h, dx, dy, qxl_copy_proc, 0, &c);
 	qxl_claim(qs, &c.drawn);
+	/*
+	 * The damage layer recorded the whole destination rectangle; where
+	 * the source was obscured fb copied nothing.  Inside the viewport
+	 * only what fb changed and the device did not get is still owed.
+	 */
+	{
+		RegionRec done;
+
+		RegionInit(&done, &c.vp, 1);
+		RegionSubtract(&c.changed, &c.changed, &c.drawn);
+		RegionSubtract(&done, &done, &c.changed);
+		qxl_pending_done(qs, &done);
+		RegionUninit(&done);
+	}
+	RegionUninit(&c.changed);
 	RegionUninit(&c.drawn);
 	return ret;
 }
@@ -1256,10 +1277,21 @@ qxl_text_extents(int x, int y, unsigned int n, CharInfoPtr *ci, FontPtr font,
 	t->bg.y2 = y + FONTDESCENT(font);
 }
 
+static uint32_t
+qxl_bit_reverse32(uint32_t v)
+{
+	v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
+	v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
+	v = ((v >> 4) & 0x0f0f0f0fu) | ((v & 0x0f0f0f0fu) << 4);
+	return __builtin_bswap32(v);
+}
+
 /*
  * The glyph bits over 'e' (screen coordinates), 1BIT_BE rows of
  * 'stride' bytes, zeroed by the caller.  Server fonts hold glyph rows
- * least significant bit first, padded to GLYPHPADBYTES.
+ * least significant bit first, padded to GLYPHPADBYTES (4, fb.h): each
+ * row is read 32 pixels at a time, the columns outside 'e' masked off,
+ * bit-reversed and ORed in at its position.
  */
 static void
 qxl_text_bits(int x, int y, unsigned int n, CharInfoPtr *ci, const BoxRec *e,
@@ -1273,20 +1305,42 @@ qxl_text_bits(int x, int y, unsigned int n, CharInfoPtr *ci, const BoxRec *e,
 		const uint8_t *bits = FONTGLYPHBITS(NULL, ci[i]);
 		int gstride = GLYPHWIDTHBYTESPADDED(ci[i]);
 		int gx = x + width + m->leftSideBearing, gy = y - m->ascent;
-		int x1 = max(gx, e->x1), x2 = min(gx + m->rightSideBearing - m->leftSideBearing, e->x2);
+		int x1 = max(gx, e->x1) - gx;
+		int x2 = min(gx + m->rightSideBearing - m->leftSideBearing, e->x2) - gx;
 		int y1 = max(gy, e->y1), y2 = min(y + m->descent, e->y2);
-		int r, c;
+		int r, k;
 
 		width += m->characterWidth;
-		for (r = y1; r < y2; r++) {
-			const uint8_t *in = bits + (size_t)gstride * (r - gy);
-			uint8_t *row = out + (size_t)stride * (r - e->y1);
+		for (k = 0; k < x2; k += 32) {
+			int lo = max(x1 - k, 0), hi = min(x2 - k, 32);
+			int ox = gx + k - e->x1;	/* output column of the word's pixel 0 */
+			uint32_t colmask;
 
-			for (c = x1; c < x2; c++) {
-				int bx = c - gx, ox = c - e->x1;
+			if (lo >= hi)
+				continue;
+			colmask = (hi == 32 ? 0xffffffffu : (1u << hi) - 1) & ~((1u << lo) - 1);
+			for (r = y1; r < y2; r++) {
+				const uint8_t *in = bits + (size_t)gstride * (r - gy) + k / 8;
+				uint8_t *row = out + (size_t)stride * (r - e->y1);
+				uint32_t v = (uint32_t)in[0] | (uint32_t)in[1] << 8 |
+					     (uint32_t)in[2] << 16 | (uint32_t)in[3] << 24;
+				uint64_t w;
+				int b, at;
 
-				if (in[bx >> 3] & (1 << (bx & 7)))
-					row[ox >> 3] |= (uint8_t)(0x80 >> (ox & 7));
+				v &= colmask;
+				if (!v)
+					continue;
+				/* pixel 0 of the word at bit 63: masked-off pixels shift out */
+				w = (uint64_t)qxl_bit_reverse32(v) << 32;
+				if (ox < 0) {
+					w <<= -ox;
+					at = 0;
+				} else {
+					w >>= ox & 7;
+					at = ox >> 3;
+				}
+				for (b = 0; b < 5 && at + b < (int)stride; b++)
+					row[at + b] |= (uint8_t)(w >> (56 - 8 * b));
 			}
 		}
 	}
