@@ -44,8 +44,11 @@ struct qxl_render {
 	TrapezoidsProcPtr Trapezoids;
 	TrianglesProcPtr Triangles;
 	GlyphsProcPtr Glyphs;
-	unsigned long composites, shapes, fallbacks, image_bytes;
+	unsigned long composites, shapes, fallbacks, image_bytes, redrawn;
 	const char *last_what, *last_why;	/* the latest fallback, for the log */
+	/* what composites drew since submission number 'submits' */
+	RegionRec drawn;
+	unsigned long submits;
 };
 
 static DevPrivateKeyRec qxl_render_key;
@@ -450,6 +453,56 @@ qxl_render_fallback(struct qxl_screen *qs, struct qxl_render *r, const char *wha
 	qxl_fallback(qs, what, why);
 }
 
+static uint64_t
+qxl_region_area(RegionPtr reg)
+{
+	BoxPtr b = RegionRects(reg);
+	uint64_t a = 0;
+	int i;
+
+	for (i = 0; i < RegionNumRects(reg); i++)
+		a += (uint64_t)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
+	return a;
+}
+
+/*
+ * Is a command worth sending for 'reg'?  Not when most of it is drawn
+ * again before the batch goes out (x11perf, animations): over software
+ * damage not sent yet, or over what composites drew since the last
+ * submission.  Left as damage, all the drawing there costs one upload of
+ * the result when the server blocks; commands would each carry their
+ * images.
+ */
+static Bool
+qxl_render_worth(struct qxl_screen *qs, struct qxl_render *r, RegionPtr reg)
+{
+	RegionRec both;
+	uint64_t area = qxl_region_area(reg), again;
+
+	if (r->submits != qs->submits) {
+		RegionEmpty(&r->drawn);
+		r->submits = qs->submits;
+	}
+	RegionNull(&both);
+	RegionIntersect(&both, reg, &r->drawn);
+	again = qxl_region_area(&both);
+	RegionIntersect(&both, reg, DamageRegion(qs->damage));
+	again += qxl_region_area(&both);
+	RegionUninit(&both);
+	if (2 * again < area)
+		return TRUE;
+	r->redrawn++;
+	return FALSE;
+}
+
+/* The device drew 'reg' by a composite. */
+static void
+qxl_render_drawn(struct qxl_screen *qs, struct qxl_render *r, RegionPtr reg)
+{
+	RegionUnion(&r->drawn, &r->drawn, reg);
+	qxl_claim(qs, reg);
+}
+
 static void
 qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 xs, INT16 ys,
 	      INT16 xm, INT16 ym, INT16 xd, INT16 yd, CARD16 w, CARD16 h)
@@ -480,7 +533,12 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 			accel = FALSE;
 		} else {
 			qxl_clip_to(&reg, &vp);
-			qxl_settle(qs, &reg);
+			if (qs->damage && qxl_render_worth(qs, r, &reg)) {
+				qxl_settle(qs, &reg);
+			} else {
+				accel = FALSE;
+				RegionUninit(&reg);
+			}
 		}
 	}
 	ps->Composite = r->Composite;
@@ -502,7 +560,7 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 			ml.oy = ym + dy;
 		}
 		if (qxl_render_send(qs, r, op, &sl, mask ? &ml : NULL, &reg))
-			qxl_claim(qs, &reg);
+			qxl_render_drawn(qs, r, &reg);
 		else
 			qxl_render_fallback(qs, r, "Composite", "source too large or no device memory");
 	}
@@ -703,7 +761,10 @@ qxl_shapes(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		qxl_shape_region(&reg, dst, &box, NULL);
 		if (accel) {
 			qxl_clip_to(&reg, &vp);
-			qxl_settle(qs, &reg);
+			if (qxl_render_worth(qs, r, &reg))
+				qxl_settle(qs, &reg);
+			else
+				accel = FALSE;
 		}
 		RegionNull(&owed);
 		RegionNull(&pending);
@@ -754,7 +815,7 @@ qxl_shapes(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 	}
 	RegionCopy(DamageRegion(qs->damage), &owed);
 	RegionCopy(&qs->damage->pendingDamage, &pending);
-	qxl_claim(qs, &drawn);
+	qxl_render_drawn(qs, r, &drawn);
 	RegionUninit(&drawn);
 	RegionUninit(&owed);
 	RegionUninit(&pending);
@@ -906,7 +967,12 @@ qxl_glyphs(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		RegionTranslate(&reg, dst->pDrawable->x, dst->pDrawable->y);
 		RegionIntersect(&reg, &reg, dst->pCompositeClip);
 		qxl_clip_to(&reg, &vp);
-		qxl_settle(qs, &reg);
+		if (qs->damage && qxl_render_worth(qs, r, &reg)) {
+			qxl_settle(qs, &reg);
+		} else {
+			accel = FALSE;
+			RegionUninit(&reg);
+		}
 	}
 	ps->Glyphs = r->Glyphs;
 	ps->Glyphs(op, src, dst, mf, xs, ys, nlist, list, glyphs);
@@ -935,7 +1001,7 @@ qxl_glyphs(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		sl.ox = xs + ext.x1 - list->xOff + ml.ox;
 		sl.oy = ys + ext.y1 - list->yOff + ml.oy;
 		if (qxl_render_send(qs, r, op, &sl, &ml, &reg))
-			qxl_claim(qs, &reg);
+			qxl_render_drawn(qs, r, &reg);
 		else
 			qxl_render_fallback(qs, r, "Glyphs", "no device memory");
 	} else if (RegionNotEmpty(&reg)) {
@@ -962,6 +1028,7 @@ qxl_render_init(ScreenPtr screen, struct qxl_screen *qs)
 	if (!r)
 		return FALSE;
 	dixSetPrivate(&screen->devPrivates, &qxl_render_key, r);
+	RegionNull(&r->drawn);
 	r->Composite = ps->Composite;
 	ps->Composite = qxl_composite;
 	r->Trapezoids = ps->Trapezoids;
@@ -998,10 +1065,11 @@ qxl_render_close(ScreenPtr screen, struct qxl_screen *qs)
 	ps->Glyphs = r->Glyphs;
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
 		   "Render statistics: %lu draw-composites (%lu for trapezoids/triangles), "
-		   "%lu image bytes in them; %lu Render operations in software (the "
-		   "latest: %s, %s)\n",
-		   r->composites, r->shapes, r->image_bytes, r->fallbacks,
+		   "%lu image bytes in them; %lu redrawn before a submission left to the "
+		   "damage upload; %lu Render operations in software (the latest: %s, %s)\n",
+		   r->composites, r->shapes, r->image_bytes, r->redrawn, r->fallbacks,
 		   r->last_what ? r->last_what : "none", r->last_why ? r->last_why : "-");
 	dixSetPrivate(&screen->devPrivates, &qxl_render_key, NULL);
+	RegionUninit(&r->drawn);
 	free(r);
 }
