@@ -1277,21 +1277,10 @@ qxl_text_extents(int x, int y, unsigned int n, CharInfoPtr *ci, FontPtr font,
 	t->bg.y2 = y + FONTDESCENT(font);
 }
 
-static uint32_t
-qxl_bit_reverse32(uint32_t v)
-{
-	v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
-	v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
-	v = ((v >> 4) & 0x0f0f0f0fu) | ((v & 0x0f0f0f0fu) << 4);
-	return __builtin_bswap32(v);
-}
-
 /*
  * The glyph bits over 'e' (screen coordinates), 1BIT_BE rows of
  * 'stride' bytes, zeroed by the caller.  Server fonts hold glyph rows
- * least significant bit first, padded to GLYPHPADBYTES (4, fb.h): each
- * row is read 32 pixels at a time, the columns outside 'e' masked off,
- * bit-reversed and ORed in at its position.
+ * least significant bit first, padded to GLYPHPADBYTES (4, fb.h).
  */
 static void
 qxl_text_bits(int x, int y, unsigned int n, CharInfoPtr *ci, const BoxRec *e,
@@ -1308,41 +1297,14 @@ qxl_text_bits(int x, int y, unsigned int n, CharInfoPtr *ci, const BoxRec *e,
 		int x1 = max(gx, e->x1) - gx;
 		int x2 = min(gx + m->rightSideBearing - m->leftSideBearing, e->x2) - gx;
 		int y1 = max(gy, e->y1), y2 = min(y + m->descent, e->y2);
-		int r, k;
+		int r;
 
 		width += m->characterWidth;
-		for (k = 0; k < x2; k += 32) {
-			int lo = max(x1 - k, 0), hi = min(x2 - k, 32);
-			int ox = gx + k - e->x1;	/* output column of the word's pixel 0 */
-			uint32_t colmask;
-
-			if (lo >= hi)
-				continue;
-			colmask = (hi == 32 ? 0xffffffffu : (1u << hi) - 1) & ~((1u << lo) - 1);
-			for (r = y1; r < y2; r++) {
-				const uint8_t *in = bits + (size_t)gstride * (r - gy) + k / 8;
-				uint8_t *row = out + (size_t)stride * (r - e->y1);
-				uint32_t v = (uint32_t)in[0] | (uint32_t)in[1] << 8 |
-					     (uint32_t)in[2] << 16 | (uint32_t)in[3] << 24;
-				uint64_t w;
-				int b, at;
-
-				v &= colmask;
-				if (!v)
-					continue;
-				/* pixel 0 of the word at bit 63: masked-off pixels shift out */
-				w = (uint64_t)qxl_bit_reverse32(v) << 32;
-				if (ox < 0) {
-					w <<= -ox;
-					at = 0;
-				} else {
-					w >>= ox & 7;
-					at = ox >> 3;
-				}
-				for (b = 0; b < 5 && at + b < (int)stride; b++)
-					row[at + b] |= (uint8_t)(w >> (56 - 8 * b));
-			}
-		}
+		if (x1 >= x2)
+			continue;
+		for (r = y1; r < y2; r++)
+			qxl_glyph_row_put(out + (size_t)stride * (r - e->y1), stride,
+					  bits + (size_t)gstride * (r - gy), x1, x2, gx - e->x1);
 	}
 }
 
