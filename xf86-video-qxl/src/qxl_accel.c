@@ -11,6 +11,9 @@
  *   GXcopy                                 -> QXL_DRAW_FILL, pattern brush
  *   CopyArea screen -> screen, GXcopy,
  *   CopyWindow (window moves, scrolling)   -> QXL_COPY_BITS per box
+ *   PolyText, PolyGlyphBlt, GXcopy         -> QXL_DRAW_FILL through a 1-bit
+ *                                             mask of the glyphs
+ *   ImageText, ImageGlyphBlt, GXcopy       -> one 1-bit fg/bg image
  *   PutImage ZPixmap depth 24, GXcopy,
  *   CopyArea pixmap -> screen, GXcopy,
  *   everything rendered in software        -> the pixels as the cheapest
@@ -1052,6 +1055,7 @@ struct qxl_copy_ctx {
 	struct qxl_screen *qs;
 	BoxRec vp;
 	RegionRec drawn;	/* what the device was given */
+	RegionRec changed;	/* what fb copied (CopyArea) */
 };
 
 /*
@@ -1115,6 +1119,7 @@ qxl_copy_proc(DrawablePtr src, DrawablePtr dst, GCPtr gc, BoxPtr box, int nbox,
 	for (i = 0; i < nbox; i++) {
 		BoxRec b = box[i];
 
+		qxl_region_add(&c->changed, &b);
 		if (!qxl_copy_box(c, from_front, dx, dy, &b))
 			continue;
 		if (from_front) {
@@ -1160,8 +1165,24 @@ qxl_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
 	}
 	RegionNull(&c.drawn);
+	RegionNull(&c.changed);
 	ret = miDoCopy(src, dst, gc, sx, sy, w, h, dx, dy, qxl_copy_proc, 0, &c);
 	qxl_claim(qs, &c.drawn);
+	/*
+	 * The damage layer recorded the whole destination rectangle; where
+	 * the source was obscured fb copied nothing.  Inside the viewport
+	 * only what fb changed and the device did not get is still owed.
+	 */
+	{
+		RegionRec done;
+
+		RegionInit(&done, &c.vp, 1);
+		RegionSubtract(&c.changed, &c.changed, &c.drawn);
+		RegionSubtract(&done, &done, &c.changed);
+		qxl_pending_done(qs, &done);
+		RegionUninit(&done);
+	}
+	RegionUninit(&c.changed);
 	RegionUninit(&c.drawn);
 	return ret;
 }
@@ -1277,7 +1298,7 @@ qxl_text_extents(int x, int y, unsigned int n, CharInfoPtr *ci, FontPtr font,
 /*
  * The glyph bits over 'e' (screen coordinates), 1BIT_BE rows of
  * 'stride' bytes, zeroed by the caller.  Server fonts hold glyph rows
- * least significant bit first, padded to GLYPHPADBYTES.
+ * least significant bit first, padded to GLYPHPADBYTES (4, fb.h).
  */
 static void
 qxl_text_bits(int x, int y, unsigned int n, CharInfoPtr *ci, const BoxRec *e,
@@ -1291,22 +1312,17 @@ qxl_text_bits(int x, int y, unsigned int n, CharInfoPtr *ci, const BoxRec *e,
 		const uint8_t *bits = FONTGLYPHBITS(NULL, ci[i]);
 		int gstride = GLYPHWIDTHBYTESPADDED(ci[i]);
 		int gx = x + width + m->leftSideBearing, gy = y - m->ascent;
-		int x1 = max(gx, e->x1), x2 = min(gx + m->rightSideBearing - m->leftSideBearing, e->x2);
+		int x1 = max(gx, e->x1) - gx;
+		int x2 = min(gx + m->rightSideBearing - m->leftSideBearing, e->x2) - gx;
 		int y1 = max(gy, e->y1), y2 = min(y + m->descent, e->y2);
-		int r, c;
+		int r;
 
 		width += m->characterWidth;
-		for (r = y1; r < y2; r++) {
-			const uint8_t *in = bits + (size_t)gstride * (r - gy);
-			uint8_t *row = out + (size_t)stride * (r - e->y1);
-
-			for (c = x1; c < x2; c++) {
-				int bx = c - gx, ox = c - e->x1;
-
-				if (in[bx >> 3] & (1 << (bx & 7)))
-					row[ox >> 3] |= (uint8_t)(0x80 >> (ox & 7));
-			}
-		}
+		if (x1 >= x2)
+			continue;
+		for (r = y1; r < y2; r++)
+			qxl_glyph_row_put(out + (size_t)stride * (r - e->y1), stride,
+					  bits + (size_t)gstride * (r - gy), x1, x2, gx - e->x1);
 	}
 }
 

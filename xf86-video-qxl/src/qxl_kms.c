@@ -572,13 +572,13 @@ qxl_output_suggested(xf86OutputPtr out, const char *name)
 	struct qxl_output *qo = out->driver_private;
 	int i = qxl_connector_prop_index(qo->qs->fd, qo->conn, name);
 
-	/* the kernel never suggests a negative position; refuse one anyway */
+	/* a position no screen can reach is taken as 0, not trusted */
 	if (i < 0 || qo->conn->prop_values[i] > 16384)
 		return 0;
 	return (int)qo->conn->prop_values[i];
 }
 
-/* The RandR mode of the output's list with that size, preferred ones first. */
+/* The RandR mode of that size in the output's list (preferred modes come first). */
 static RRModePtr
 qxl_output_rr_mode(xf86OutputPtr out, int w, int h)
 {
@@ -737,22 +737,20 @@ qxl_client_layout_sig(ScrnInfoPtr scrn)
 {
 	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(scrn);
 	uint32_t sig = 2166136261u;
-	int i, k, w, h;
+	int i, k, v[5];
 
 	for (i = 0; i < cfg->num_output; i++) {
 		xf86OutputPtr out = cfg->output[i];
 		struct qxl_output *qo = out->driver_private;
 
 		if (qo->conn->connection != DRM_MODE_CONNECTED ||
-		    !qxl_output_preferred_size(out, &w, &h))
+		    !qxl_output_preferred_size(out, &v[1], &v[2]))
 			continue;
-		{
-			const int v[] = { i, w, h, qxl_output_suggested(out, "suggested X"),
-					  qxl_output_suggested(out, "suggested Y") };
-
-			for (k = 0; k < 5; k++)
-				sig = (sig ^ (uint32_t)v[k]) * 16777619u;
-		}
+		v[0] = i;
+		v[3] = qxl_output_suggested(out, "suggested X");
+		v[4] = qxl_output_suggested(out, "suggested Y");
+		for (k = 0; k < 5; k++)
+			sig = (sig ^ (uint32_t)v[k]) * 16777619u;
 	}
 	return sig;
 }

@@ -60,4 +60,51 @@ qxl_bit_reverse(uint8_t b)
 	return (uint8_t)((b & 0xaa) >> 1 | (b & 0x55) << 1);
 }
 
+/* The 32 pixels of a least-significant-bit-first word, most significant bit first. */
+static inline uint32_t
+qxl_bit_reverse32(uint32_t v)
+{
+	v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
+	v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
+	v = ((v >> 4) & 0x0f0f0f0fu) | ((v & 0x0f0f0f0fu) << 4);
+	return __builtin_bswap32(v);
+}
+
+/*
+ * OR columns [x1, x2) of a glyph row ('in': least significant bit first,
+ * padded to 32 bits, as X server fonts are) into a most-significant-bit-
+ * first row of 'stride' bytes, glyph column 0 at output column 'ox'
+ * (negative when the glyph starts left of the row; then x1 >= -ox).
+ * Reads 32 pixels at a time; the other columns are masked off.
+ */
+static inline void
+qxl_glyph_row_put(uint8_t *row, uint32_t stride, const uint8_t *in, int x1, int x2, int ox)
+{
+	int k;
+
+	for (k = x1 & ~31; k < x2; k += 32) {
+		int lo = x1 - k > 0 ? x1 - k : 0, hi = x2 - k < 32 ? x2 - k : 32;
+		int o = ox + k, at, b;
+		const uint8_t *p = in + k / 8;
+		uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			     (uint32_t)p[3] << 24;
+		uint64_t w;
+
+		v &= (hi == 32 ? 0xffffffffu : (1u << hi) - 1) & ~((1u << lo) - 1);
+		if (!v)
+			continue;
+		/* word pixel 0 at bit 63: masked-off pixels left of the row shift out */
+		w = (uint64_t)qxl_bit_reverse32(v) << 32;
+		if (o < 0) {
+			w <<= -o;
+			at = 0;
+		} else {
+			w >>= o & 7;
+			at = o >> 3;
+		}
+		for (b = 0; b < 5 && at + b < (int)stride; b++)
+			row[at + b] |= (uint8_t)(w >> (56 - 8 * b));
+	}
+}
+
 #endif /* QXL_MATH_H */

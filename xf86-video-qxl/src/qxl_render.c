@@ -44,8 +44,11 @@ struct qxl_render {
 	TrapezoidsProcPtr Trapezoids;
 	TrianglesProcPtr Triangles;
 	GlyphsProcPtr Glyphs;
-	unsigned long composites, shapes, fallbacks, image_bytes;
+	unsigned long composites, shapes, fallbacks, image_bytes, redrawn;
 	const char *last_what, *last_why;	/* the latest fallback, for the log */
+	/* what composites drew since submission number 'submits' */
+	RegionRec drawn;
+	unsigned long submits;
 };
 
 static DevPrivateKeyRec qxl_render_key;
@@ -381,6 +384,8 @@ qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_
 	} else if (mask && !qxl_layer_part(mask, w, h, &mpart, &mx, &my)) {
 		return FALSE;
 	}
+	if (sx != (int16_t)sx || sy != (int16_t)sy || mx != (int16_t)mx || my != (int16_t)my)
+		return FALSE;	/* origins are 16-bit */
 	/* the image data and the command must not be split by a submission */
 	qxl_batch_room(qs, 8);
 	if (!qxl_source_img(qs, src, &spart, &sim) ||
@@ -448,21 +453,71 @@ qxl_render_fallback(struct qxl_screen *qs, struct qxl_render *r, const char *wha
 	qxl_fallback(qs, what, why);
 }
 
+static uint64_t
+qxl_region_area(RegionPtr reg)
+{
+	BoxPtr b = RegionRects(reg);
+	uint64_t a = 0;
+	int i;
+
+	for (i = 0; i < RegionNumRects(reg); i++)
+		a += (uint64_t)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
+	return a;
+}
+
+/*
+ * Is a command worth sending for 'reg'?  Not when most of it is drawn
+ * again before the batch goes out (x11perf, animations): over software
+ * damage not sent yet, or over what composites drew since the last
+ * submission.  Left as damage, all the drawing there costs one upload of
+ * the result when the server blocks; commands would each carry their
+ * images.
+ */
+static Bool
+qxl_render_worth(struct qxl_screen *qs, struct qxl_render *r, RegionPtr reg)
+{
+	RegionRec both;
+	uint64_t area = qxl_region_area(reg), again;
+
+	if (r->submits != qs->submits) {
+		RegionEmpty(&r->drawn);
+		r->submits = qs->submits;
+	}
+	RegionNull(&both);
+	RegionIntersect(&both, reg, &r->drawn);
+	again = qxl_region_area(&both);
+	RegionIntersect(&both, reg, DamageRegion(qs->damage));
+	again += qxl_region_area(&both);
+	RegionUninit(&both);
+	if (2 * again < area)
+		return TRUE;
+	r->redrawn++;
+	return FALSE;
+}
+
+/* The device drew 'reg' by a composite. */
+static void
+qxl_render_drawn(struct qxl_screen *qs, struct qxl_render *r, RegionPtr reg)
+{
+	RegionUnion(&r->drawn, &r->drawn, reg);
+	qxl_claim(qs, reg);
+}
+
 static void
 qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 xs, INT16 ys,
 	      INT16 xm, INT16 ym, INT16 xd, INT16 yd, CARD16 w, CARD16 h)
 {
-	ScreenPtr screen = dst->pDrawable ? dst->pDrawable->pScreen : NULL;
-	PictureScreenPtr ps = screen ? GetPictureScreen(screen) : NULL;
-	struct qxl_screen *qs = screen ? qxl_screen_of(xf86ScreenToScrn(screen)) : NULL;
-	struct qxl_render *r = screen ? qxl_render_of(screen) : NULL;
+	ScreenPtr screen = dst->pDrawable->pScreen;
+	PictureScreenPtr ps = GetPictureScreen(screen);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(screen));
+	struct qxl_render *r = qxl_render_of(screen);
 	struct qxl_layer sl, ml;
 	const char *why = NULL;
 	RegionRec reg;
 	BoxRec vp;
 	Bool accel;
 
-	accel = r && qxl_render_dst_ok(qs, dst, &vp);
+	accel = qxl_render_dst_ok(qs, dst, &vp);
 	if (accel && !qxl_render_op_ok(op, mask != NULL))
 		why = "operator";
 	else if (accel && (!qxl_layer_of(src, FALSE, &sl, &why) ||
@@ -472,13 +527,18 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 		accel = FALSE;
 	if (accel) {
 		RegionNull(&reg);
+		/* on FALSE it has released the region itself */
 		if (!miComputeCompositeRegion(&reg, src, mask, dst, xs, ys, xm, ym, xd, yd,
 					      w, h)) {
 			accel = FALSE;
-			RegionUninit(&reg);
 		} else {
 			qxl_clip_to(&reg, &vp);
-			qxl_settle(qs, &reg);
+			if (qs->damage && qxl_render_worth(qs, r, &reg)) {
+				qxl_settle(qs, &reg);
+			} else {
+				accel = FALSE;
+				RegionUninit(&reg);
+			}
 		}
 	}
 	ps->Composite = r->Composite;
@@ -500,7 +560,7 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 			ml.oy = ym + dy;
 		}
 		if (qxl_render_send(qs, r, op, &sl, mask ? &ml : NULL, &reg))
-			qxl_claim(qs, &reg);
+			qxl_render_drawn(qs, r, &reg);
 		else
 			qxl_render_fallback(qs, r, "Composite", "source too large or no device memory");
 	}
@@ -684,7 +744,9 @@ qxl_shapes(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 	Bool known, accel;
 	int i, per;
 
-	known = qs->damage && qxl_shape_op_ok(op) && qxl_shape_extents(traps, tris, n, &box);
+	/* only the front buffer's damage is ours to correct */
+	known = qs->damage && qxl_on_front(dst->pDrawable) && qxl_shape_op_ok(op) &&
+		qxl_shape_extents(traps, tris, n, &box);
 	accel = known && qxl_render_dst_ok(qs, dst, &vp);
 	/* without a mask format fb composites each shape through its own mask */
 	fmt = mf ? (PICT_FORMAT_A(mf->format) == 1 ? PIXMAN_a1 : PIXMAN_a8) :
@@ -699,7 +761,10 @@ qxl_shapes(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		qxl_shape_region(&reg, dst, &box, NULL);
 		if (accel) {
 			qxl_clip_to(&reg, &vp);
-			qxl_settle(qs, &reg);
+			if (qxl_render_worth(qs, r, &reg))
+				qxl_settle(qs, &reg);
+			else
+				accel = FALSE;
 		}
 		RegionNull(&owed);
 		RegionNull(&pending);
@@ -750,7 +815,7 @@ qxl_shapes(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 	}
 	RegionCopy(DamageRegion(qs->damage), &owed);
 	RegionCopy(&qs->damage->pendingDamage, &pending);
-	qxl_claim(qs, &drawn);
+	qxl_render_drawn(qs, r, &drawn);
 	RegionUninit(&drawn);
 	RegionUninit(&owed);
 	RegionUninit(&pending);
@@ -902,7 +967,12 @@ qxl_glyphs(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		RegionTranslate(&reg, dst->pDrawable->x, dst->pDrawable->y);
 		RegionIntersect(&reg, &reg, dst->pCompositeClip);
 		qxl_clip_to(&reg, &vp);
-		qxl_settle(qs, &reg);
+		if (qs->damage && qxl_render_worth(qs, r, &reg)) {
+			qxl_settle(qs, &reg);
+		} else {
+			accel = FALSE;
+			RegionUninit(&reg);
+		}
 	}
 	ps->Glyphs = r->Glyphs;
 	ps->Glyphs(op, src, dst, mf, xs, ys, nlist, list, glyphs);
@@ -931,7 +1001,7 @@ qxl_glyphs(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		sl.ox = xs + ext.x1 - list->xOff + ml.ox;
 		sl.oy = ys + ext.y1 - list->yOff + ml.oy;
 		if (qxl_render_send(qs, r, op, &sl, &ml, &reg))
-			qxl_claim(qs, &reg);
+			qxl_render_drawn(qs, r, &reg);
 		else
 			qxl_render_fallback(qs, r, "Glyphs", "no device memory");
 	} else if (RegionNotEmpty(&reg)) {
@@ -958,6 +1028,7 @@ qxl_render_init(ScreenPtr screen, struct qxl_screen *qs)
 	if (!r)
 		return FALSE;
 	dixSetPrivate(&screen->devPrivates, &qxl_render_key, r);
+	RegionNull(&r->drawn);
 	r->Composite = ps->Composite;
 	ps->Composite = qxl_composite;
 	r->Trapezoids = ps->Trapezoids;
@@ -994,10 +1065,11 @@ qxl_render_close(ScreenPtr screen, struct qxl_screen *qs)
 	ps->Glyphs = r->Glyphs;
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
 		   "Render statistics: %lu draw-composites (%lu for trapezoids/triangles), "
-		   "%lu image bytes in them; %lu Render operations in software (the "
-		   "latest: %s, %s)\n",
-		   r->composites, r->shapes, r->image_bytes, r->fallbacks,
+		   "%lu image bytes in them; %lu redrawn before a submission left to the "
+		   "damage upload; %lu Render operations in software (the latest: %s, %s)\n",
+		   r->composites, r->shapes, r->image_bytes, r->redrawn, r->fallbacks,
 		   r->last_what ? r->last_what : "none", r->last_why ? r->last_why : "-");
 	dixSetPrivate(&screen->devPrivates, &qxl_render_key, NULL);
+	RegionUninit(&r->drawn);
 	free(r);
 }

@@ -25,7 +25,8 @@
  *             as source, mask and destination, component alpha, solid
  *             and gradient sources, repeat none/normal/pad/reflect,
  *             scale and rotation with nearest and bilinear filters,
- *             window as source
+ *             masks (blend modes through a mask, repeating, transformed,
+ *             solid and x8r8g8b8 masks, a8 source), window as source
  *   traps     trapezoids (a8, a1), triangles, strips, fans
  *   pixmaps   off-screen pixmaps drawn into, copied among themselves,
  *             read back, copied to the screen
@@ -865,6 +866,70 @@ scene_render(void)
 	XRenderComposite(dpy, PictOpOver, src, None, dst, 0, 0, 0, 0, 530, 440, 96, 96);
 	XRenderSetPictureFilter(dpy, src, "bilinear", NULL, 0);
 	XRenderComposite(dpy, PictOpOver, src, mask, dst, 0, 0, 0, 0, 630, 440, 96, 96);
+	step("masks");
+	/*
+	 * Masks the device gets as grey component-alpha images: blend modes
+	 * through a mask, repeating, transformed and solid masks, x8r8g8b8
+	 * masks with and without component alpha, an a8 source, and the
+	 * operators that clear where the mask is zero.  32x32 squares in
+	 * the free bands right of the gradients and below the transforms.
+	 */
+	{
+		XRenderColor c = { 0x6000, 0x2000, 0xa000, 0xc000 };
+		Picture solid = XRenderCreateSolidFill(dpy, &c);
+		Picture xmask = rnd_picture(48, 48, fmt(PictStandardRGB24), 1);
+		Picture xcamask = rnd_picture(48, 48, fmt(PictStandardRGB24), 1);
+		static const int unbounded[] = { PictOpSrc, PictOpIn, PictOpOut, PictOpAtop,
+						 PictOpXor, PictOpAdd, PictOpSaturate };
+		int k = 0;
+
+#define SLOT_X(k) ((k) < 20 ? 412 + ((k) % 10) * 38 : 384 + ((k) - 20) * 38)
+#define SLOT_Y(k) ((k) < 10 ? 272 : (k) < 20 ? 304 : 548)
+		/* every blend mode through the a8 mask (the HSL ones stay in software) */
+		for (op = PictOpMultiply; op <= PictOpHSLLuminosity; op++, k++)
+			XRenderComposite(dpy, op, src, mask, dst, 0, 0, 8, 8, SLOT_X(k), SLOT_Y(k), 32, 32);
+		/* the mask repeating: normal, pad, reflect, sampled past its edge */
+		for (i = RepeatNormal; i <= RepeatReflect; i++, k++) {
+			pa.repeat = i;
+			XRenderChangePicture(dpy, mask, CPRepeat, &pa);
+			XRenderComposite(dpy, PictOpOver, src, mask, dst, 0, 0, 30, 30, SLOT_X(k), SLOT_Y(k), 32, 32);
+		}
+		pa.repeat = RepeatNone;
+		XRenderChangePicture(dpy, mask, CPRepeat, &pa);
+		/* the mask rotated, bilinear, under an untransformed source */
+		XRenderSetPictureTransform(dpy, mask, &xf);
+		XRenderSetPictureFilter(dpy, mask, "bilinear", NULL, 0);
+		XRenderComposite(dpy, PictOpOver, xsrc, mask, dst, 0, 0, 4, 4, SLOT_X(k), SLOT_Y(k), 32, 32);
+		k++;
+		/* source and mask both transformed (src keeps the rotation above) */
+		XRenderComposite(dpy, PictOpOver, src, mask, dst, 2, 2, 6, 6, SLOT_X(k), SLOT_Y(k), 32, 32);
+		k++;
+		memset(&xf, 0, sizeof(xf));
+		xf.matrix[0][0] = xf.matrix[1][1] = xf.matrix[2][2] = XDoubleToFixed(1);
+		XRenderSetPictureTransform(dpy, mask, &xf);
+		XRenderSetPictureFilter(dpy, mask, "nearest", NULL, 0);
+		/* a solid picture as the mask */
+		XRenderComposite(dpy, PictOpOver, src, solid, dst, 0, 0, 0, 0, SLOT_X(k), SLOT_Y(k), 32, 32);
+		k++;
+		/* an a8 picture as the source */
+		XRenderComposite(dpy, PictOpOver, mask, None, dst, 0, 0, 0, 0, SLOT_X(k), SLOT_Y(k), 32, 32);
+		k++;
+		/* x8r8g8b8 masks: alpha 1 without component alpha, colours with */
+		XRenderComposite(dpy, PictOpOver, solid, xmask, dst, 0, 0, 0, 0, SLOT_X(k), SLOT_Y(k), 32, 32);
+		k++;
+		pa.component_alpha = True;
+		XRenderChangePicture(dpy, xcamask, CPComponentAlpha, &pa);
+		XRenderComposite(dpy, PictOpOver, solid, xcamask, dst, 0, 0, 0, 0, SLOT_X(k), SLOT_Y(k), 32, 32);
+		k++;
+		/* the operators that change the destination where the mask is zero */
+		for (i = 0; i < (int)(sizeof(unbounded) / sizeof(unbounded[0])); i++, k++)
+			XRenderComposite(dpy, unbounded[i], solid, mask, dst, 0, 0, 0, 0, SLOT_X(k), SLOT_Y(k), 32, 32);
+#undef SLOT_X
+#undef SLOT_Y
+		XRenderFreePicture(dpy, solid);
+		XRenderFreePicture(dpy, xmask);
+		XRenderFreePicture(dpy, xcamask);
+	}
 	step("winsrc");
 	/* the window as a source: reads back what was drawn */
 	XRenderComposite(dpy, PictOpOver, dst, mask, dst, 10, 10, 0, 0, 10, 440, 48, 48);
