@@ -25,6 +25,11 @@
  *     bits a pixel instead of 32.  A component-alpha mask goes as 32 bits.
  * Sources and masks must be pixmaps in system memory (not the screen),
  * affine, nearest or bilinear, without alpha map or client clip.
+ *
+ * A composite goes only where it is the cheaper command: a plain 1:1 copy
+ * of a pixmap, images larger than the 32-bit result, or a place drawn a
+ * third time before the server blocks stay damage, whose upload sends
+ * the result once (as a palette image when it can).
  */
 #include <stdlib.h>
 #include <string.h>
