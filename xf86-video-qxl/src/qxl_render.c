@@ -382,29 +382,31 @@ qxl_region_area(RegionPtr reg)
 	return a;
 }
 
+/* The parts of the layers a composite sends, and their origins. */
+struct qxl_plan {
+	BoxRec spart, mpart;
+	int sx, sy, mx, my;
+};
+
 /*
- * One draw-composite of 'src' through 'mask' (NULL: none) onto 'reg' of
- * the primary (inside the viewport, settled).  FALSE: nothing was sent.
+ * Plan a draw-composite of 'src' through 'mask' (NULL: none) onto 'reg'
+ * (layer origins set for the region's top left).  FALSE, with 'why': the
+ * device cannot draw it, or it is not the cheaper command.
  */
 static Bool
-qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_layer *src,
-		struct qxl_layer *mask, RegionPtr reg, const char **why)
+qxl_render_plan(struct qxl_layer *src, struct qxl_layer *mask, RegionPtr reg,
+		struct qxl_plan *p, const char **why)
 {
 	BoxPtr ext = RegionExtents(reg);
 	int w = ext->x2 - ext->x1, h = ext->y2 - ext->y1;
-	int n = RegionNumRects(reg), sx, sy, mx = 0, my = 0;
-	struct qxl_img sim, mim;
-	struct qxl_drawable *d;
-	BoxRec spart = { 0, 0, 1, 1 }, mpart;
-	uint32_t flags;
 
+	p->spart = (BoxRec){ 0, 0, 1, 1 };
+	p->sx = p->sy = p->mx = p->my = 0;
 	if (src->solid) {
 		src->repeat = RepeatNormal;
 		src->filter = PIXMAN_FILTER_NEAREST;
 		src->transform = NULL;
-		sx = 0;
-		sy = 0;
-	} else if (!qxl_layer_part(src, w, h, &spart, &sx, &sy)) {
+	} else if (!qxl_layer_part(src, w, h, &p->spart, &p->sx, &p->sy)) {
 		*why = "source part too large";
 		return FALSE;
 	}
@@ -417,12 +419,13 @@ qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_
 		mask->stride = 4;
 		mask->w = mask->h = 1;
 		mask->format = PICT_a8r8g8b8;
-		mpart = (BoxRec){ 0, 0, 1, 1 };
-	} else if (mask && !qxl_layer_part(mask, w, h, &mpart, &mx, &my)) {
+		p->mpart = (BoxRec){ 0, 0, 1, 1 };
+	} else if (mask && !qxl_layer_part(mask, w, h, &p->mpart, &p->mx, &p->my)) {
 		*why = "mask part too large";
 		return FALSE;
 	}
-	if (sx != (int16_t)sx || sy != (int16_t)sy || mx != (int16_t)mx || my != (int16_t)my) {
+	if (p->sx != (int16_t)p->sx || p->sy != (int16_t)p->sy ||
+	    p->mx != (int16_t)p->mx || p->my != (int16_t)p->my) {
 		*why = "origin beyond 16 bits";
 		return FALSE;
 	}
@@ -434,20 +437,40 @@ qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_
 	 * images are larger than those pixels.
 	 */
 	if (!mask && !src->solid && !src->transform &&
-	    (uint64_t)(spart.x2 - spart.x1) * (spart.y2 - spart.y1) >= qxl_region_area(reg)) {
+	    (uint64_t)(p->spart.x2 - p->spart.x1) * (p->spart.y2 - p->spart.y1) >=
+	    qxl_region_area(reg)) {
 		*why = "a plain copy: cheaper as the resulting pixels";
 		return FALSE;
 	}
-	if (4 * (uint64_t)(spart.x2 - spart.x1) * (spart.y2 - spart.y1) +
-	    (mask ? (mask->ca ? 4 : 1) * (uint64_t)(mpart.x2 - mpart.x1) * (mpart.y2 - mpart.y1) : 0) >
+	if (4 * (uint64_t)(p->spart.x2 - p->spart.x1) * (p->spart.y2 - p->spart.y1) +
+	    (mask ? (mask->ca ? 4 : 1) * (uint64_t)(p->mpart.x2 - p->mpart.x1) *
+		    (p->mpart.y2 - p->mpart.y1) : 0) >
 	    4 * qxl_region_area(reg) + 64) {
 		*why = "images larger than the resulting pixels";
 		return FALSE;
 	}
+	return TRUE;
+}
+
+/*
+ * The planned draw-composite onto 'reg' of the primary (inside the
+ * viewport, settled).  FALSE: nothing was sent.
+ */
+static Bool
+qxl_render_emit(struct qxl_screen *qs, struct qxl_render *r, int op,
+		const struct qxl_layer *src, const struct qxl_layer *mask, RegionPtr reg,
+		const struct qxl_plan *p)
+{
+	BoxPtr ext = RegionExtents(reg);
+	int n = RegionNumRects(reg);
+	struct qxl_img sim, mim;
+	struct qxl_drawable *d;
+	uint32_t flags;
+
 	/* the image data and the command must not be split by a submission */
 	qxl_batch_room(qs, 8);
-	if (!qxl_source_img(qs, src, &spart, &sim) ||
-	    (mask && !qxl_mask_img(qs, mask, &mpart, &mim)))
+	if (!qxl_source_img(qs, src, &p->spart, &sim) ||
+	    (mask && !qxl_mask_img(qs, mask, &p->mpart, &mim)))
 		return FALSE;
 	d = qxl_batch_draw(qs, QXL_DRAW_COMPOSITE, ext);
 	/* the result depends on what is under it: never drop older drawables */
@@ -477,10 +500,10 @@ qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_
 		}
 	}
 	d->u.composite.flags = flags;
-	d->u.composite.src_origin.x = (int16_t)sx;
-	d->u.composite.src_origin.y = (int16_t)sy;
-	d->u.composite.mask_origin.x = (int16_t)mx;
-	d->u.composite.mask_origin.y = (int16_t)my;
+	d->u.composite.src_origin.x = (int16_t)p->sx;
+	d->u.composite.src_origin.y = (int16_t)p->sy;
+	d->u.composite.mask_origin.x = (int16_t)p->mx;
+	d->u.composite.mask_origin.y = (int16_t)p->my;
 	if (n > 1 && !qxl_batch_clip(qs, d, RegionRects(reg), n))
 		goto nop;
 	r->composites++;
@@ -491,6 +514,19 @@ nop:
 	/* out of device memory half-way: the command must not draw */
 	d->type = QXL_DRAW_NOP;
 	return FALSE;
+}
+
+/* Plan and emit: one draw-composite.  FALSE, with 'why': nothing was sent. */
+static Bool
+qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_layer *src,
+		struct qxl_layer *mask, RegionPtr reg, const char **why)
+{
+	struct qxl_plan p;
+
+	if (!qxl_render_plan(src, mask, reg, &p, why))
+		return FALSE;
+	*why = "no device memory";
+	return qxl_render_emit(qs, r, op, src, mask, reg, &p);
 }
 
 /* May the device draw on 'dst'?  Its viewport then. */
@@ -560,6 +596,7 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(screen));
 	struct qxl_render *r = qxl_render_of(screen);
 	struct qxl_layer sl, ml;
+	struct qxl_plan plan;
 	const char *why = NULL;
 	RegionRec reg;
 	BoxRec vp;
@@ -579,16 +616,34 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 		RegionNull(&reg);
 		/* on FALSE it has released the region itself */
 		if (!miComputeCompositeRegion(&reg, src, mask, dst, xs, ys, xm, ym, xd, yd,
-					      w, h)) {
+					      w, h))
 			accel = FALSE;
-		} else {
-			qxl_clip_to(&reg, &vp);
-			if (qs->damage && qxl_render_worth(qs, r, &reg)) {
-				qxl_settle(qs, &reg);
-			} else {
-				accel = FALSE;
-				RegionUninit(&reg);
+	}
+	if (accel) {
+		qxl_clip_to(&reg, &vp);
+		if (RegionNotEmpty(&reg)) {
+			BoxPtr ext = RegionExtents(&reg);
+			int dx = ext->x1 - (xd + dst->pDrawable->x);
+			int dy = ext->y1 - (yd + dst->pDrawable->y);
+
+			/* the layers' pixels of the region's top left */
+			sl.ox = xs + dx;
+			sl.oy = ys + dy;
+			if (mask) {
+				ml.ox = xm + dx;
+				ml.oy = ym + dy;
 			}
+		}
+		/*
+		 * Decided before anything is settled: what stays damage must
+		 * not push older damage out (it is uploaded once, together).
+		 */
+		if (!RegionNotEmpty(&reg) || !qs->damage || !qxl_render_worth(qs, r, &reg) ||
+		    !qxl_render_plan(&sl, mask ? &ml : NULL, &reg, &plan, &why)) {
+			accel = FALSE;
+			RegionUninit(&reg);
+		} else {
+			qxl_settle(qs, &reg);
 		}
 	}
 	ps->Composite = r->Composite;
@@ -598,23 +653,10 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 		qxl_render_fallback(qs, r, "Composite", why);
 	if (!accel)
 		return;
-	if (RegionNotEmpty(&reg)) {
-		const char *not_sent = "no device memory";
-		BoxPtr ext = RegionExtents(&reg);
-		int dx = ext->x1 - (xd + dst->pDrawable->x), dy = ext->y1 - (yd + dst->pDrawable->y);
-
-		/* the layers' pixels of the region's top left */
-		sl.ox = xs + dx;
-		sl.oy = ys + dy;
-		if (mask) {
-			ml.ox = xm + dx;
-			ml.oy = ym + dy;
-		}
-		if (qxl_render_send(qs, r, op, &sl, mask ? &ml : NULL, &reg, &not_sent))
-			qxl_render_drawn(qs, r, &reg);
-		else
-			qxl_render_fallback(qs, r, "Composite", not_sent);
-	}
+	if (qxl_render_emit(qs, r, op, &sl, mask ? &ml : NULL, &reg, &plan))
+		qxl_render_drawn(qs, r, &reg);
+	else
+		qxl_render_fallback(qs, r, "Composite", "no device memory");
 	RegionUninit(&reg);
 }
 
