@@ -1399,6 +1399,60 @@ qxl_text_clip(struct qxl_screen *qs, struct qxl_drawable *q, RegionPtr reg)
 	return FALSE;
 }
 
+static uint64_t
+qxl_text_area(RegionPtr reg)
+{
+	BoxPtr b = RegionRects(reg);
+	uint64_t a = 0;
+	int i;
+
+	for (i = 0; i < RegionNumRects(reg); i++)
+		a += (uint64_t)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
+	return a;
+}
+
+/*
+ * Is a command worth sending for text over 'box'?  Not when most of it
+ * is drawn over again before the batch goes out (x11perf, a line redrawn
+ * as it is typed): over text commands since the last submission, or over
+ * software damage not sent yet.  Left as damage, all the drawing there
+ * costs one upload of the result when the server blocks.
+ */
+static Bool
+qxl_text_worth(struct qxl_screen *qs, const BoxRec *box, const BoxRec *vp)
+{
+	RegionRec reg, both;
+	uint64_t area, again;
+
+	if (qs->text_submits != qs->submits) {
+		RegionEmpty(&qs->text_drawn);
+		qs->text_submits = qs->submits;
+	}
+	RegionInit(&reg, (BoxPtr)box, 1);
+	qxl_clip_to(&reg, vp);
+	area = qxl_text_area(&reg);
+	RegionNull(&both);
+	RegionIntersect(&both, &reg, &qs->text_drawn);
+	again = qxl_text_area(&both);
+	if (qs->damage) {
+		RegionIntersect(&both, &reg, DamageRegion(qs->damage));
+		again += qxl_text_area(&both);
+	}
+	RegionUninit(&both);
+	RegionUninit(&reg);
+	if (2 * again < area)
+		return TRUE;
+	qs->text_redrawn++;
+	return FALSE;
+}
+
+/* Text commands drew 'reg'. */
+static void
+qxl_text_drawn(struct qxl_screen *qs, RegionPtr reg)
+{
+	RegionUnion(&qs->text_drawn, &qs->text_drawn, reg);
+}
+
 /* The glyphs in the foreground colour, through a mask; FALSE: not sent. */
 static Bool
 qxl_text_masked(struct qxl_screen *qs, GCPtr gc, int x, int y, unsigned int n,
@@ -1422,6 +1476,8 @@ qxl_text_masked(struct qxl_screen *qs, GCPtr gc, int x, int y, unsigned int n,
 		q->u.fill.mask.pos.y = 0;
 		qxl_img_relocs(qs, &im, offsetof(struct qxl_drawable, u.fill.mask.bitmap));
 		ok = qxl_text_clip(qs, q, reg);
+		if (ok)
+			qxl_text_drawn(qs, reg);
 	}
 	RegionDestroy(reg);
 	return ok;
@@ -1449,7 +1505,7 @@ qxl_poly_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 	x += d->x;
 	y += d->y;
 	qxl_text_extents(x, y, n, ci, gc->font, &t);
-	if (t.ink.x1 == t.ink.x2)
+	if (t.ink.x1 == t.ink.x2 || !qxl_text_worth(qs, &t.ink, &vp))
 		return;
 	if (qxl_text_masked(qs, gc, x, y, n, ci, &t.ink, &vp)) {
 		qs->accel_text++;
@@ -1481,10 +1537,13 @@ qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 		 (t.ink.x1 >= t.bg.x1 && t.ink.x2 <= t.bg.x2 &&
 		  t.ink.y1 >= t.bg.y1 && t.ink.y2 <= t.bg.y2);
 	if (t.bg.x1 == t.bg.x2 || t.bg.y1 >= t.bg.y2) {
-		if (!inside && qxl_text_masked(qs, gc, x, y, n, ci, &t.ink, &vp))
+		if (!inside && qxl_text_worth(qs, &t.ink, &vp) &&
+		    qxl_text_masked(qs, gc, x, y, n, ci, &t.ink, &vp))
 			qxl_pending_done_box(qs, &vp);
 		return;
 	}
+	if (!qxl_text_worth(qs, &t.bg, &vp))
+		return;
 	reg = qxl_text_region(gc, &t.bg, &vp);
 	if (!reg) {
 		qxl_fallback(qs, "ImageGlyphBlt", "background box not expressible: damage upload");
@@ -1514,6 +1573,7 @@ qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 		}
 	}
 	qs->accel_text++;
+	qxl_text_drawn(qs, reg);
 	qxl_claim(qs, reg);
 	qxl_pending_done_box(qs, &vp);
 	RegionDestroy(reg);
@@ -1781,6 +1841,7 @@ qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs)
 	}
 	if (!dixRegisterPrivateKey(&qxl_gc_key, PRIVATE_GC, sizeof(struct qxl_gc_priv)))
 		return FALSE;
+	RegionNull(&qs->text_drawn);
 	qs->batch = calloc(1, sizeof(struct qxl_batch));
 	if (!qs->batch)
 		return FALSE;
@@ -1811,16 +1872,19 @@ qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 	screen->CreateGC = qs->CreateGC;
 	qxl_unwrap_screen(screen, qs);
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
-		   "Acceleration statistics: %lu fills, %lu copies, %lu images, %lu texts; software "
+		   "Acceleration statistics: %lu fills, %lu copies, %lu images, %lu texts (%lu "
+		   "more drawn over again before a submission: damage upload); software "
 		   "damage sent as %lu fills and %lu images (%lu image bytes in all), "
 		   "%lu times ahead of a command that reads it; %lu commands in %lu "
 		   "submissions; %lu software fallbacks\n",
 		   qs->accel_fills, qs->accel_copies, qs->accel_uploads, qs->accel_text,
+		   qs->text_redrawn,
 		   qs->upload_fills,
 		   qs->upload_images, qs->upload_bytes, qs->settles, qs->commands,
 		   qs->submits, qs->fallbacks);
 	free(qs->batch);
 	qs->batch = NULL;
+	RegionUninit(&qs->text_drawn);
 	free(qs->pal);
 	qs->pal = NULL;
 	qs->accel_active = 0;

@@ -114,6 +114,9 @@ struct qxl_screen {
 	unsigned long dirty_calls;
 	unsigned long accel_fills, accel_copies, accel_uploads, upload_bytes;
 	unsigned long accel_text;	/* core text requests sent as commands */
+	unsigned long text_redrawn;	/* ... left to the damage upload: drawn over again */
+	RegionRec text_drawn;		/* what text commands drew since submission text_submits */
+	unsigned long text_submits;
 	unsigned long upload_fills, upload_images;
 	unsigned long commands, submits, settles, fallbacks;
 };

@@ -25,6 +25,11 @@
  *     bits a pixel instead of 32.  A component-alpha mask goes as 32 bits.
  * Sources and masks must be pixmaps in system memory (not the screen),
  * affine, nearest or bilinear, without alpha map or client clip.
+ *
+ * A composite goes only where it is the cheaper command: a plain 1:1 copy
+ * of a pixmap, images larger than the 32-bit result, or a place drawn a
+ * third time before the server blocks stay damage, whose upload sends
+ * the result once (as a palette image when it can).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +51,8 @@ struct qxl_render {
 	GlyphsProcPtr Glyphs;
 	unsigned long composites, shapes, fallbacks, image_bytes, redrawn;
 	const char *last_what, *last_why;	/* the latest fallback, for the log */
-	/* what composites drew since submission number 'submits' */
-	RegionRec drawn;
-	unsigned long submits;
+	/* what composites drew since the server last blocked: once, and again */
+	RegionRec drawn, twice;
 };
 
 static DevPrivateKeyRec qxl_render_key;
@@ -66,6 +70,7 @@ qxl_render_of(ScreenPtr screen)
 struct qxl_layer {
 	int solid;
 	uint32_t color;			/* a8r8g8b8, premultiplied */
+	int wide;			/* solid colour finer than 8 bits a channel */
 	const uint8_t *bits;
 	int stride, w, h;
 	uint32_t format;		/* PICT_* */
@@ -95,6 +100,24 @@ qxl_render_affine(const PictTransform *t)
 		      t->matrix[2][2] == pixman_fixed_1);
 }
 
+/* Is a 16-bit colour the 8-bit one the device gets, exactly? */
+static Bool
+qxl_color_8bit(const xRenderColor *c)
+{
+	return c->red % 257 == 0 && c->green % 257 == 0 && c->blue % 257 == 0 &&
+	       c->alpha % 257 == 0;
+}
+
+/*
+ * pixman renders some blend modes in floating point, from a solid
+ * colour's 16 bits: the device's 8-bit copy of a finer colour differs.
+ */
+static Bool
+qxl_render_precise(int op, const struct qxl_layer *src, const struct qxl_layer *mask)
+{
+	return op < PictOpMultiply || (!src->wide && !(mask && mask->wide));
+}
+
 /* A picture as a layer; FALSE with 'why' set when the device cannot use it. */
 static Bool
 qxl_layer_of(PicturePtr p, Bool is_mask, struct qxl_layer *l, const char **why)
@@ -117,6 +140,7 @@ qxl_layer_of(PicturePtr p, Bool is_mask, struct qxl_layer *l, const char **why)
 			   (uint32_t)(p->pSourcePict->solidFill.fullcolor.green >> 8) << 8 |
 			   (uint32_t)(p->pSourcePict->solidFill.fullcolor.blue >> 8);
 		l->ca = is_mask && p->componentAlpha;
+		l->wide = !qxl_color_8bit(&p->pSourcePict->solidFill.fullcolor);
 		return TRUE;
 	}
 	if (p->pDrawable->type != DRAWABLE_PIXMAP) {
@@ -346,29 +370,44 @@ qxl_transform_reloc(struct qxl_screen *qs, const PictTransform *t, size_t at)
 	return TRUE;
 }
 
+static uint64_t
+qxl_region_area(RegionPtr reg)
+{
+	BoxPtr b = RegionRects(reg);
+	uint64_t a = 0;
+	int i;
+
+	for (i = 0; i < RegionNumRects(reg); i++)
+		a += (uint64_t)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
+	return a;
+}
+
+/* The parts of the layers a composite sends, and their origins. */
+struct qxl_plan {
+	BoxRec spart, mpart;
+	int sx, sy, mx, my;
+};
+
 /*
- * One draw-composite of 'src' through 'mask' (NULL: none) onto 'reg' of
- * the primary (inside the viewport, settled).  FALSE: nothing was sent.
+ * Plan a draw-composite of 'src' through 'mask' (NULL: none) onto 'reg'
+ * (layer origins set for the region's top left).  FALSE, with 'why': the
+ * device cannot draw it, or it is not the cheaper command.
  */
 static Bool
-qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_layer *src,
-		struct qxl_layer *mask, RegionPtr reg)
+qxl_render_plan(struct qxl_layer *src, struct qxl_layer *mask, RegionPtr reg,
+		struct qxl_plan *p, const char **why)
 {
 	BoxPtr ext = RegionExtents(reg);
 	int w = ext->x2 - ext->x1, h = ext->y2 - ext->y1;
-	int n = RegionNumRects(reg), sx, sy, mx = 0, my = 0;
-	struct qxl_img sim, mim;
-	struct qxl_drawable *d;
-	BoxRec spart = { 0, 0, 1, 1 }, mpart;
-	uint32_t flags;
 
+	p->spart = (BoxRec){ 0, 0, 1, 1 };
+	p->sx = p->sy = p->mx = p->my = 0;
 	if (src->solid) {
 		src->repeat = RepeatNormal;
 		src->filter = PIXMAN_FILTER_NEAREST;
 		src->transform = NULL;
-		sx = 0;
-		sy = 0;
-	} else if (!qxl_layer_part(src, w, h, &spart, &sx, &sy)) {
+	} else if (!qxl_layer_part(src, w, h, &p->spart, &p->sx, &p->sy)) {
+		*why = "source part too large";
 		return FALSE;
 	}
 	if (mask && mask->solid) {
@@ -380,16 +419,58 @@ qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_
 		mask->stride = 4;
 		mask->w = mask->h = 1;
 		mask->format = PICT_a8r8g8b8;
-		mpart = (BoxRec){ 0, 0, 1, 1 };
-	} else if (mask && !qxl_layer_part(mask, w, h, &mpart, &mx, &my)) {
+		p->mpart = (BoxRec){ 0, 0, 1, 1 };
+	} else if (mask && !qxl_layer_part(mask, w, h, &p->mpart, &p->mx, &p->my)) {
+		*why = "mask part too large";
 		return FALSE;
 	}
-	if (sx != (int16_t)sx || sy != (int16_t)sy || mx != (int16_t)mx || my != (int16_t)my)
-		return FALSE;	/* origins are 16-bit */
+	if (p->sx != (int16_t)p->sx || p->sy != (int16_t)p->sy ||
+	    p->mx != (int16_t)p->mx || p->my != (int16_t)p->my) {
+		*why = "origin beyond 16 bits";
+		return FALSE;
+	}
+	/*
+	 * The cheapest command.  A plain copy (no mask, a source sent 1:1)
+	 * costs as much as the 32-bit pixels of the result, which the damage
+	 * upload may send as a palette image and sends once however often the
+	 * area is drawn before the server blocks; so does anything whose
+	 * images are larger than those pixels.
+	 */
+	if (!mask && !src->solid && !src->transform &&
+	    (uint64_t)(p->spart.x2 - p->spart.x1) * (p->spart.y2 - p->spart.y1) >=
+	    qxl_region_area(reg)) {
+		*why = "a plain copy: cheaper as the resulting pixels";
+		return FALSE;
+	}
+	if (4 * (uint64_t)(p->spart.x2 - p->spart.x1) * (p->spart.y2 - p->spart.y1) +
+	    (mask ? (mask->ca ? 4 : 1) * (uint64_t)(p->mpart.x2 - p->mpart.x1) *
+		    (p->mpart.y2 - p->mpart.y1) : 0) >
+	    4 * qxl_region_area(reg) + 64) {
+		*why = "images larger than the resulting pixels";
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * The planned draw-composite onto 'reg' of the primary (inside the
+ * viewport, settled).  FALSE: nothing was sent.
+ */
+static Bool
+qxl_render_emit(struct qxl_screen *qs, struct qxl_render *r, int op,
+		const struct qxl_layer *src, const struct qxl_layer *mask, RegionPtr reg,
+		const struct qxl_plan *p)
+{
+	BoxPtr ext = RegionExtents(reg);
+	int n = RegionNumRects(reg);
+	struct qxl_img sim, mim;
+	struct qxl_drawable *d;
+	uint32_t flags;
+
 	/* the image data and the command must not be split by a submission */
 	qxl_batch_room(qs, 8);
-	if (!qxl_source_img(qs, src, &spart, &sim) ||
-	    (mask && !qxl_mask_img(qs, mask, &mpart, &mim)))
+	if (!qxl_source_img(qs, src, &p->spart, &sim) ||
+	    (mask && !qxl_mask_img(qs, mask, &p->mpart, &mim)))
 		return FALSE;
 	d = qxl_batch_draw(qs, QXL_DRAW_COMPOSITE, ext);
 	/* the result depends on what is under it: never drop older drawables */
@@ -419,10 +500,10 @@ qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_
 		}
 	}
 	d->u.composite.flags = flags;
-	d->u.composite.src_origin.x = (int16_t)sx;
-	d->u.composite.src_origin.y = (int16_t)sy;
-	d->u.composite.mask_origin.x = (int16_t)mx;
-	d->u.composite.mask_origin.y = (int16_t)my;
+	d->u.composite.src_origin.x = (int16_t)p->sx;
+	d->u.composite.src_origin.y = (int16_t)p->sy;
+	d->u.composite.mask_origin.x = (int16_t)p->mx;
+	d->u.composite.mask_origin.y = (int16_t)p->my;
 	if (n > 1 && !qxl_batch_clip(qs, d, RegionRects(reg), n))
 		goto nop;
 	r->composites++;
@@ -433,6 +514,19 @@ nop:
 	/* out of device memory half-way: the command must not draw */
 	d->type = QXL_DRAW_NOP;
 	return FALSE;
+}
+
+/* Plan and emit: one draw-composite.  FALSE, with 'why': nothing was sent. */
+static Bool
+qxl_render_send(struct qxl_screen *qs, struct qxl_render *r, int op, struct qxl_layer *src,
+		struct qxl_layer *mask, RegionPtr reg, const char **why)
+{
+	struct qxl_plan p;
+
+	if (!qxl_render_plan(src, mask, reg, &p, why))
+		return FALSE;
+	*why = "no device memory";
+	return qxl_render_emit(qs, r, op, src, mask, reg, &p);
 }
 
 /* May the device draw on 'dst'?  Its viewport then. */
@@ -453,25 +547,13 @@ qxl_render_fallback(struct qxl_screen *qs, struct qxl_render *r, const char *wha
 	qxl_fallback(qs, what, why);
 }
 
-static uint64_t
-qxl_region_area(RegionPtr reg)
-{
-	BoxPtr b = RegionRects(reg);
-	uint64_t a = 0;
-	int i;
-
-	for (i = 0; i < RegionNumRects(reg); i++)
-		a += (uint64_t)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
-	return a;
-}
-
 /*
- * Is a command worth sending for 'reg'?  Not when most of it is drawn
- * again before the batch goes out (x11perf, animations): over software
- * damage not sent yet, or over what composites drew since the last
- * submission.  Left as damage, all the drawing there costs one upload of
- * the result when the server blocks; commands would each carry their
- * images.
+ * Is a command worth sending for 'reg'?  Not when most of it is drawn a
+ * third time since the server last blocked (x11perf, redrawing one
+ * place), or lies in software damage not sent yet.  Left as damage, all
+ * the drawing there costs one upload of the result when the server
+ * blocks; commands would each carry their images.  (A second time is
+ * still sent: a shape over a shape is common and cheaper as commands.)
  */
 static Bool
 qxl_render_worth(struct qxl_screen *qs, struct qxl_render *r, RegionPtr reg)
@@ -479,12 +561,8 @@ qxl_render_worth(struct qxl_screen *qs, struct qxl_render *r, RegionPtr reg)
 	RegionRec both;
 	uint64_t area = qxl_region_area(reg), again;
 
-	if (r->submits != qs->submits) {
-		RegionEmpty(&r->drawn);
-		r->submits = qs->submits;
-	}
 	RegionNull(&both);
-	RegionIntersect(&both, reg, &r->drawn);
+	RegionIntersect(&both, reg, &r->twice);
 	again = qxl_region_area(&both);
 	RegionIntersect(&both, reg, DamageRegion(qs->damage));
 	again += qxl_region_area(&both);
@@ -499,6 +577,12 @@ qxl_render_worth(struct qxl_screen *qs, struct qxl_render *r, RegionPtr reg)
 static void
 qxl_render_drawn(struct qxl_screen *qs, struct qxl_render *r, RegionPtr reg)
 {
+	RegionRec again;
+
+	RegionNull(&again);
+	RegionIntersect(&again, reg, &r->drawn);
+	RegionUnion(&r->twice, &r->twice, &again);
+	RegionUninit(&again);
 	RegionUnion(&r->drawn, &r->drawn, reg);
 	qxl_claim(qs, reg);
 }
@@ -512,6 +596,7 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(screen));
 	struct qxl_render *r = qxl_render_of(screen);
 	struct qxl_layer sl, ml;
+	struct qxl_plan plan;
 	const char *why = NULL;
 	RegionRec reg;
 	BoxRec vp;
@@ -523,22 +608,42 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 	else if (accel && (!qxl_layer_of(src, FALSE, &sl, &why) ||
 			   (mask && !qxl_layer_of(mask, TRUE, &ml, &why))))
 		accel = FALSE;
+	else if (accel && !qxl_render_precise(op, &sl, mask ? &ml : NULL))
+		why = "blend mode with a solid colour finer than 8 bits";
 	if (why)
 		accel = FALSE;
 	if (accel) {
 		RegionNull(&reg);
 		/* on FALSE it has released the region itself */
 		if (!miComputeCompositeRegion(&reg, src, mask, dst, xs, ys, xm, ym, xd, yd,
-					      w, h)) {
+					      w, h))
 			accel = FALSE;
-		} else {
-			qxl_clip_to(&reg, &vp);
-			if (qs->damage && qxl_render_worth(qs, r, &reg)) {
-				qxl_settle(qs, &reg);
-			} else {
-				accel = FALSE;
-				RegionUninit(&reg);
+	}
+	if (accel) {
+		qxl_clip_to(&reg, &vp);
+		if (RegionNotEmpty(&reg)) {
+			BoxPtr ext = RegionExtents(&reg);
+			int dx = ext->x1 - (xd + dst->pDrawable->x);
+			int dy = ext->y1 - (yd + dst->pDrawable->y);
+
+			/* the layers' pixels of the region's top left */
+			sl.ox = xs + dx;
+			sl.oy = ys + dy;
+			if (mask) {
+				ml.ox = xm + dx;
+				ml.oy = ym + dy;
 			}
+		}
+		/*
+		 * Decided before anything is settled: what stays damage must
+		 * not push older damage out (it is uploaded once, together).
+		 */
+		if (!RegionNotEmpty(&reg) || !qs->damage || !qxl_render_worth(qs, r, &reg) ||
+		    !qxl_render_plan(&sl, mask ? &ml : NULL, &reg, &plan, &why)) {
+			accel = FALSE;
+			RegionUninit(&reg);
+		} else {
+			qxl_settle(qs, &reg);
 		}
 	}
 	ps->Composite = r->Composite;
@@ -548,22 +653,10 @@ qxl_composite(CARD8 op, PicturePtr src, PicturePtr mask, PicturePtr dst, INT16 x
 		qxl_render_fallback(qs, r, "Composite", why);
 	if (!accel)
 		return;
-	if (RegionNotEmpty(&reg)) {
-		BoxPtr ext = RegionExtents(&reg);
-		int dx = ext->x1 - (xd + dst->pDrawable->x), dy = ext->y1 - (yd + dst->pDrawable->y);
-
-		/* the layers' pixels of the region's top left */
-		sl.ox = xs + dx;
-		sl.oy = ys + dy;
-		if (mask) {
-			ml.ox = xm + dx;
-			ml.oy = ym + dy;
-		}
-		if (qxl_render_send(qs, r, op, &sl, mask ? &ml : NULL, &reg))
-			qxl_render_drawn(qs, r, &reg);
-		else
-			qxl_render_fallback(qs, r, "Composite", "source too large or no device memory");
-	}
+	if (qxl_render_emit(qs, r, op, &sl, mask ? &ml : NULL, &reg, &plan))
+		qxl_render_drawn(qs, r, &reg);
+	else
+		qxl_render_fallback(qs, r, "Composite", "no device memory");
 	RegionUninit(&reg);
 }
 
@@ -665,7 +758,7 @@ static Bool
 qxl_shape_send(struct qxl_screen *qs, struct qxl_render *r, int op, const struct qxl_layer *src,
 	       DrawablePtr d, pixman_format_code_t fmt, INT16 xs, INT16 ys,
 	       const xTrapezoid *traps, const xTriangle *tris, int n, const BoxRec *box,
-	       RegionPtr reg)
+	       RegionPtr reg, const char **why)
 {
 	BoxPtr ext = RegionExtents(reg);
 	struct qxl_layer sl = *src, ml;
@@ -674,8 +767,10 @@ qxl_shape_send(struct qxl_screen *qs, struct qxl_render *r, int op, const struct
 	int i;
 
 	m = pixman_image_create_bits(fmt, box->x2 - box->x1, box->y2 - box->y1, NULL, 0);
-	if (!m)
+	if (!m) {
+		*why = "no memory for the mask";
 		return FALSE;
+	}
 	if (traps) {
 		for (i = 0; i < n; i++)
 			if (pixman_trapezoid_valid((const pixman_trapezoid_t *)&traps[i]))
@@ -696,7 +791,7 @@ qxl_shape_send(struct qxl_screen *qs, struct qxl_render *r, int op, const struct
 	ml.oy = ext->y1 - (d->y + box->y1);
 	sl.ox = xs + box->x1 + ml.ox;
 	sl.oy = ys + box->y1 + ml.oy;
-	ok = qxl_render_send(qs, r, op, &sl, &ml, reg);
+	ok = qxl_render_send(qs, r, op, &sl, &ml, reg, why);
 	pixman_image_unref(m);
 	if (ok)
 		r->shapes++;
@@ -735,7 +830,7 @@ qxl_shapes(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 	PictureScreenPtr ps = GetPictureScreen(screen);
 	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(screen));
 	struct qxl_render *r = qxl_render_of(screen);
-	const char *what = traps ? "Trapezoids" : "Triangles";
+	const char *what = traps ? "Trapezoids" : "Triangles", *not_sent = NULL;
 	RegionRec reg, owed, pending, drawn;
 	pixman_format_code_t fmt;
 	struct qxl_layer sl;
@@ -796,7 +891,7 @@ qxl_shapes(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		qxl_shape_region(&part, dst, &box, &vp);
 		if (RegionNotEmpty(&part)) {
 			if (qxl_shape_send(qs, r, op, &sl, dst->pDrawable, fmt, xs, ys, t, tr, per,
-					   &box, &part))
+					   &box, &part, &not_sent))
 				RegionUnion(&drawn, &drawn, &part);
 			else
 				accel = FALSE;
@@ -808,8 +903,8 @@ qxl_shapes(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		 * Not drawn, or only the shapes before one that could not be
 		 * sent: later shapes may cover earlier ones, so all is owed.
 		 */
-		if (known && !why && RegionNotEmpty(&drawn))
-			qxl_render_fallback(qs, r, what, "no device memory");
+		if (not_sent)
+			qxl_render_fallback(qs, r, what, not_sent);
 		RegionUnion(&owed, &owed, &reg);
 		RegionEmpty(&drawn);
 	}
@@ -958,6 +1053,8 @@ qxl_glyphs(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		why = "operator";
 	else if (accel && !qxl_layer_of(src, FALSE, &sl, &why))
 		accel = FALSE;
+	else if (accel && !qxl_render_precise(op, &sl, NULL))
+		why = "blend mode with a solid colour finer than 8 bits";
 	else if (accel && !qxl_glyph_extents(screen, nlist, list, glyphs, &ext))
 		accel = FALSE;
 	if (why)
@@ -1000,10 +1097,12 @@ qxl_glyphs(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		/* the source is aligned with the first list's origin */
 		sl.ox = xs + ext.x1 - list->xOff + ml.ox;
 		sl.oy = ys + ext.y1 - list->yOff + ml.oy;
-		if (qxl_render_send(qs, r, op, &sl, &ml, &reg))
+		const char *not_sent = "no device memory";
+
+		if (qxl_render_send(qs, r, op, &sl, &ml, &reg, &not_sent))
 			qxl_render_drawn(qs, r, &reg);
 		else
-			qxl_render_fallback(qs, r, "Glyphs", "no device memory");
+			qxl_render_fallback(qs, r, "Glyphs", not_sent);
 	} else if (RegionNotEmpty(&reg)) {
 		qxl_render_fallback(qs, r, "Glyphs", "no memory for the mask");
 	}
@@ -1013,6 +1112,24 @@ qxl_glyphs(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 }
 
 /* ---- setup ---- */
+
+/* The server blocks: what was drawn is sent (qxl_front.c), a new round starts. */
+static void
+qxl_render_block(void *data, void *timeout)
+{
+	struct qxl_render *r = data;
+
+	(void)timeout;
+	RegionEmpty(&r->drawn);
+	RegionEmpty(&r->twice);
+}
+
+static void
+qxl_render_wakeup(void *data, int result)
+{
+	(void)data;
+	(void)result;
+}
 
 Bool
 qxl_render_init(ScreenPtr screen, struct qxl_screen *qs)
@@ -1027,8 +1144,13 @@ qxl_render_init(ScreenPtr screen, struct qxl_screen *qs)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return FALSE;
-	dixSetPrivate(&screen->devPrivates, &qxl_render_key, r);
 	RegionNull(&r->drawn);
+	RegionNull(&r->twice);
+	if (!RegisterBlockAndWakeupHandlers(qxl_render_block, qxl_render_wakeup, r)) {
+		free(r);
+		return FALSE;
+	}
+	dixSetPrivate(&screen->devPrivates, &qxl_render_key, r);
 	r->Composite = ps->Composite;
 	ps->Composite = qxl_composite;
 	r->Trapezoids = ps->Trapezoids;
@@ -1065,11 +1187,13 @@ qxl_render_close(ScreenPtr screen, struct qxl_screen *qs)
 	ps->Glyphs = r->Glyphs;
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
 		   "Render statistics: %lu draw-composites (%lu for trapezoids/triangles), "
-		   "%lu image bytes in them; %lu redrawn before a submission left to the "
+		   "%lu image bytes in them; %lu drawn a third time in a round left to the "
 		   "damage upload; %lu Render operations in software (the latest: %s, %s)\n",
 		   r->composites, r->shapes, r->image_bytes, r->redrawn, r->fallbacks,
 		   r->last_what ? r->last_what : "none", r->last_why ? r->last_why : "-");
 	dixSetPrivate(&screen->devPrivates, &qxl_render_key, NULL);
+	RemoveBlockAndWakeupHandlers(qxl_render_block, qxl_render_wakeup, r);
 	RegionUninit(&r->drawn);
+	RegionUninit(&r->twice);
 	free(r);
 }

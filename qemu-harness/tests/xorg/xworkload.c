@@ -759,11 +759,20 @@ scene_render(void)
 	step("bg");
 	background();
 	step("ops");
-	/* every Porter-Duff operator, with and without a mask, opaque source */
-	for (op = PictOpClear; op <= PictOpSaturate; op++) {
-		XRenderComposite(dpy, op, src, None, dst, 0, 0, 0, 0, 10 + op * 54, 10, 48, 48);
-		XRenderComposite(dpy, op, src, mask, dst, 0, 0, 0, 0, 10 + op * 54, 62, 48, 48);
-		XRenderComposite(dpy, op, xsrc, None, dst, 0, 0, 0, 0, 10 + op * 54, 114, 48, 48);
+	/*
+	 * every Porter-Duff operator: an a8r8g8b8 source, a translucent
+	 * solid source through an a8 mask, an x8r8g8b8 source
+	 */
+	{
+		XRenderColor oc = { 0x3000, 0x9000, 0x6000, 0xa000 };
+		Picture osolid = XRenderCreateSolidFill(dpy, &oc);
+
+		for (op = PictOpClear; op <= PictOpSaturate; op++) {
+			XRenderComposite(dpy, op, src, None, dst, 0, 0, 0, 0, 10 + op * 54, 10, 48, 48);
+			XRenderComposite(dpy, op, osolid, mask, dst, 0, 0, 0, 0, 10 + op * 54, 62, 48, 48);
+			XRenderComposite(dpy, op, xsrc, None, dst, 0, 0, 0, 0, 10 + op * 54, 114, 48, 48);
+		}
+		XRenderFreePicture(dpy, osolid);
 	}
 	step("blend");
 	/* the PDF blend modes */
@@ -875,7 +884,8 @@ scene_render(void)
 	 * the free bands right of the gradients and below the transforms.
 	 */
 	{
-		XRenderColor c = { 0x6000, 0x2000, 0xa000, 0xc000 };
+		/* 8-bit exact: pixman blends some modes from a solid's 16 bits */
+		XRenderColor c = { 0x6060, 0x2020, 0xa0a0, 0xc0c0 };
 		Picture solid = XRenderCreateSolidFill(dpy, &c);
 		Picture xmask = rnd_picture(48, 48, fmt(PictStandardRGB24), 1);
 		Picture xcamask = rnd_picture(48, 48, fmt(PictStandardRGB24), 1);
@@ -887,7 +897,7 @@ scene_render(void)
 #define SLOT_Y(k) ((k) < 10 ? 272 : (k) < 20 ? 304 : 548)
 		/* every blend mode through the a8 mask (the HSL ones stay in software) */
 		for (op = PictOpMultiply; op <= PictOpHSLLuminosity; op++, k++)
-			XRenderComposite(dpy, op, src, mask, dst, 0, 0, 8, 8, SLOT_X(k), SLOT_Y(k), 32, 32);
+			XRenderComposite(dpy, op, solid, mask, dst, 0, 0, 8, 8, SLOT_X(k), SLOT_Y(k), 32, 32);
 		/* the mask repeating: normal, pad, reflect, sampled past its edge */
 		for (i = RepeatNormal; i <= RepeatReflect; i++, k++) {
 			pa.repeat = i;
