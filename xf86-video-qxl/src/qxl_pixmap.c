@@ -497,6 +497,17 @@ qxl_pixmap_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 	return TRUE;
 }
 
+/* The kernel driver is mainline's qxl.ko (version 0.x; ours is 1.x)? */
+static Bool
+qxl_pix_mainline(struct qxl_screen *qs)
+{
+	drmVersionPtr v = drmGetVersion(qs->fd);
+	Bool mainline = v && v->version_major < 1;
+
+	drmFreeVersion(v);
+	return mainline;
+}
+
 Bool
 qxl_pixmap_init(ScreenPtr screen, struct qxl_screen *qs)
 {
@@ -508,6 +519,15 @@ qxl_pixmap_init(ScreenPtr screen, struct qxl_screen *qs)
 		xf86DrvMsg(qs->scrn->scrnIndex, X_CONFIG,
 			   "Surfaces off (option Surfaces): pixmaps copied to the screen "
 			   "go as images every time\n");
+		return TRUE;
+	}
+	if (qxl_pix_mainline(qs) && !xf86IsOptionSet(qs->options, QXL_OPT_SURFACES)) {
+		xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
+			   "Surfaces off by default on this kernel driver (qxl 0.x, mainline): "
+			   "measured there, pixmaps with surfaces sent more, not less (oracle "
+			   "render.ops 190512 instead of 78576 image bytes, the many-pixmaps "
+			   "step's images repeated ~68 times; cause not found yet); Option "
+			   "\"EnableSurfaces\" \"on\" forces them\n");
 		return TRUE;
 	}
 	if (!drmIoctl(qs->fd, DRM_IOCTL_QXL_GETPARAM, &gp))
