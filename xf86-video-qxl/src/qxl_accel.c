@@ -409,6 +409,19 @@ qxl_region_add(RegionPtr reg, const BoxRec *b)
 	RegionUninit(&r);
 }
 
+/* Pixels in 'reg' (its rectangles do not overlap). */
+uint64_t
+qxl_region_area(RegionPtr reg)
+{
+	BoxPtr b = RegionRects(reg);
+	uint64_t a = 0;
+	int i;
+
+	for (i = 0; i < RegionNumRects(reg); i++)
+		a += (uint64_t)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
+	return a;
+}
+
 uint64_t
 qxl_hash(const uint8_t *p, size_t n, uint64_t h)
 {
@@ -1399,18 +1412,6 @@ qxl_text_clip(struct qxl_screen *qs, struct qxl_drawable *q, RegionPtr reg)
 	return FALSE;
 }
 
-static uint64_t
-qxl_text_area(RegionPtr reg)
-{
-	BoxPtr b = RegionRects(reg);
-	uint64_t a = 0;
-	int i;
-
-	for (i = 0; i < RegionNumRects(reg); i++)
-		a += (uint64_t)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
-	return a;
-}
-
 /*
  * Is a command worth sending for text over 'box'?  Not when most of it
  * is drawn over again before the batch goes out (x11perf, a line redrawn
@@ -1430,13 +1431,13 @@ qxl_text_worth(struct qxl_screen *qs, const BoxRec *box, const BoxRec *vp)
 	}
 	RegionInit(&reg, (BoxPtr)box, 1);
 	qxl_clip_to(&reg, vp);
-	area = qxl_text_area(&reg);
+	area = qxl_region_area(&reg);
 	RegionNull(&both);
 	RegionIntersect(&both, &reg, &qs->text_drawn);
-	again = qxl_text_area(&both);
+	again = qxl_region_area(&both);
 	if (qs->damage) {
 		RegionIntersect(&both, &reg, DamageRegion(qs->damage));
-		again += qxl_text_area(&both);
+		again += qxl_region_area(&both);
 	}
 	RegionUninit(&both);
 	RegionUninit(&reg);

@@ -370,18 +370,6 @@ qxl_transform_reloc(struct qxl_screen *qs, const PictTransform *t, size_t at)
 	return TRUE;
 }
 
-static uint64_t
-qxl_region_area(RegionPtr reg)
-{
-	BoxPtr b = RegionRects(reg);
-	uint64_t a = 0;
-	int i;
-
-	for (i = 0; i < RegionNumRects(reg); i++)
-		a += (uint64_t)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
-	return a;
-}
-
 /* The parts of the layers a composite sends, and their origins. */
 struct qxl_plan {
 	BoxRec spart, mpart;
