@@ -422,6 +422,29 @@ qxl_region_area(RegionPtr reg)
 	return a;
 }
 
+/*
+ * Is at least half of 'reg' drawn again before the batch goes out: over
+ * 'drawn' (what commands already drew since the last submission) or over
+ * software damage not sent yet?  Then a command there is wasted: left as
+ * damage, all the drawing costs one upload of the result.
+ */
+Bool
+qxl_mostly_redrawn(struct qxl_screen *qs, RegionPtr reg, RegionPtr drawn)
+{
+	RegionRec both;
+	uint64_t again;
+
+	RegionNull(&both);
+	RegionIntersect(&both, reg, drawn);
+	again = qxl_region_area(&both);
+	if (qs->damage) {
+		RegionIntersect(&both, reg, DamageRegion(qs->damage));
+		again += qxl_region_area(&both);
+	}
+	RegionUninit(&both);
+	return 2 * again >= qxl_region_area(reg);
+}
+
 uint64_t
 qxl_hash(const uint8_t *p, size_t n, uint64_t h)
 {
@@ -1422,8 +1445,8 @@ qxl_text_clip(struct qxl_screen *qs, struct qxl_drawable *q, RegionPtr reg)
 static Bool
 qxl_text_worth(struct qxl_screen *qs, const BoxRec *box, const BoxRec *vp)
 {
-	RegionRec reg, both;
-	uint64_t area, again;
+	RegionRec reg;
+	Bool redrawn;
 
 	if (qs->text_submits != qs->submits) {
 		RegionEmpty(&qs->text_drawn);
@@ -1431,17 +1454,9 @@ qxl_text_worth(struct qxl_screen *qs, const BoxRec *box, const BoxRec *vp)
 	}
 	RegionInit(&reg, (BoxPtr)box, 1);
 	qxl_clip_to(&reg, vp);
-	area = qxl_region_area(&reg);
-	RegionNull(&both);
-	RegionIntersect(&both, &reg, &qs->text_drawn);
-	again = qxl_region_area(&both);
-	if (qs->damage) {
-		RegionIntersect(&both, &reg, DamageRegion(qs->damage));
-		again += qxl_region_area(&both);
-	}
-	RegionUninit(&both);
+	redrawn = qxl_mostly_redrawn(qs, &reg, &qs->text_drawn);
 	RegionUninit(&reg);
-	if (2 * again < area)
+	if (!redrawn)
 		return TRUE;
 	qs->text_redrawn++;
 	return FALSE;

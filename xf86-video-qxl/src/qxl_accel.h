@@ -59,6 +59,7 @@ Bool qxl_can_accel(struct qxl_screen *qs, DrawablePtr d, BoxPtr vp);
 void qxl_clip_to(RegionPtr reg, const BoxRec *vp);
 void qxl_region_add(RegionPtr reg, const BoxRec *b);
 uint64_t qxl_region_area(RegionPtr reg);
+Bool qxl_mostly_redrawn(struct qxl_screen *qs, RegionPtr reg, RegionPtr drawn);
 void qxl_claim(struct qxl_screen *qs, RegionPtr reg);
 void qxl_settle(struct qxl_screen *qs, RegionPtr reg);
 

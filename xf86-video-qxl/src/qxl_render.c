@@ -546,16 +546,7 @@ qxl_render_fallback(struct qxl_screen *qs, struct qxl_render *r, const char *wha
 static Bool
 qxl_render_worth(struct qxl_screen *qs, struct qxl_render *r, RegionPtr reg)
 {
-	RegionRec both;
-	uint64_t area = qxl_region_area(reg), again;
-
-	RegionNull(&both);
-	RegionIntersect(&both, reg, &r->twice);
-	again = qxl_region_area(&both);
-	RegionIntersect(&both, reg, DamageRegion(qs->damage));
-	again += qxl_region_area(&both);
-	RegionUninit(&both);
-	if (2 * again < area)
+	if (!qxl_mostly_redrawn(qs, reg, &r->twice))
 		return TRUE;
 	r->redrawn++;
 	return FALSE;
