@@ -756,33 +756,43 @@ qxl_send_pixels(struct qxl_screen *qs, const struct qxl_src *src, const BoxRec *
  * images.  Returns what could not be sent (caller uploads it by DIRTYFB);
  * the pixels are read now, so the batch order is the production order.
  */
-void
-qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left)
+/*
+ * 'reg' of 'src' as pixels to the current target.  Scattered boxes that
+ * mostly fill their extents go as one picture: the target holds the
+ * pixels in between already (they are not damaged), and one command costs
+ * less than many.  Boxes the batch could not take are added to 'left';
+ * returns how many boxes were sent.
+ */
+int
+qxl_send_region(struct qxl_screen *qs, const struct qxl_src *src, RegionPtr reg, RegionPtr left)
 {
-	const struct qxl_src src = { qs->front.map, (int)qs->front.pitch, 0, 0 };
-	int i, n = RegionNumRects(reg);
+	int i, n = RegionNumRects(reg), sent = 0;
 	BoxPtr box = RegionRects(reg);
-	uint64_t area = 0;
 
-	RegionNull(left);
-	/*
-	 * Scattered boxes that mostly fill their extents go as one picture:
-	 * the device holds the pixels in between already (they are not
-	 * damaged), and one command costs less than many.
-	 */
-	for (i = 0; i < n; i++)
-		area += (uint64_t)(box[i].x2 - box[i].x1) * (box[i].y2 - box[i].y1);
 	if (n > 1) {
 		BoxPtr ext = RegionExtents(reg);
 
-		if ((uint64_t)(ext->x2 - ext->x1) * (ext->y2 - ext->y1) <= 2 * area) {
+		if ((uint64_t)(ext->x2 - ext->x1) * (ext->y2 - ext->y1) <= 2 * qxl_region_area(reg)) {
 			box = ext;
 			n = 1;
 		}
 	}
-	for (i = 0; i < n; i++)
-		if (!qxl_send_pixels(qs, &src, &box[i]))
+	for (i = 0; i < n; i++) {
+		if (qxl_send_pixels(qs, src, &box[i]))
+			sent++;
+		else
 			qxl_region_add(left, &box[i]);
+	}
+	return sent;
+}
+
+void
+qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left)
+{
+	const struct qxl_src src = { qs->front.map, (int)qs->front.pitch, 0, 0 };
+
+	RegionNull(left);
+	qxl_send_region(qs, &src, reg, left);
 }
 
 /* The part of 'reg' the device holds 1:1 now; FALSE: nothing. */

@@ -74,6 +74,8 @@ struct qxl_drawable *qxl_img_draw(struct qxl_screen *qs, struct qxl_img *im, con
 struct qxl_drawable *qxl_solid_box(struct qxl_screen *qs, const BoxRec *box, uint32_t color,
 				   uint16_t ropd);
 Bool qxl_send_pixels(struct qxl_screen *qs, const struct qxl_src *src, const BoxRec *b);
+int qxl_send_region(struct qxl_screen *qs, const struct qxl_src *src, RegionPtr reg,
+		    RegionPtr left);
 
 /* qxl_render.c: Render on the device, set up after qxl_accel_init */
 Bool qxl_render_init(ScreenPtr screen, struct qxl_screen *qs);

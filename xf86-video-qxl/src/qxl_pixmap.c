@@ -254,46 +254,26 @@ qxl_pix_sync(struct qxl_screen *qs, PixmapPtr pix, const BoxRec *box)
 {
 	struct qxl_pix *p = qxl_pix_of(pix);
 	const struct qxl_src src = { pix->devPrivate.ptr, pix->devKind, 0, 0 };
-	RegionRec need, sent;
-	BoxPtr b;
-	uint64_t area = 0;
-	int i, n;
-	Bool ok = TRUE;
+	RegionRec need, left;
+	Bool ok;
 
 	if (!p->dirty)
 		return FALSE;
 	RegionInit(&need, (BoxPtr)box, 1);
 	RegionIntersect(&need, &need, DamageRegion(p->dirty));
-	n = RegionNumRects(&need);
-	if (!n) {
+	if (!RegionNotEmpty(&need)) {
 		RegionUninit(&need);
 		return TRUE;
 	}
-	b = RegionRects(&need);
-	/* scattered boxes that mostly fill their extents go as one picture */
-	for (i = 0; i < n; i++)
-		area += (uint64_t)(b[i].x2 - b[i].x1) * (b[i].y2 - b[i].y1);
-	if (n > 1) {
-		BoxPtr ext = RegionExtents(&need);
-
-		if ((uint64_t)(ext->x2 - ext->x1) * (ext->y2 - ext->y1) <= 2 * area) {
-			b = ext;
-			n = 1;
-		}
-	}
-	RegionNull(&sent);
+	RegionNull(&left);
 	qs->target_surf = p->surf.handle;
-	for (i = 0; i < n; i++) {
-		if (qxl_send_pixels(qs, &src, &b[i])) {
-			qxl_region_add(&sent, &b[i]);
-			qs->pixmaps->synced_boxes++;
-		} else {
-			ok = FALSE;
-		}
-	}
+	qs->pixmaps->synced_boxes += qxl_send_region(qs, &src, &need, &left);
 	qs->target_surf = 0;
-	RegionSubtract(DamageRegion(p->dirty), DamageRegion(p->dirty), &sent);
-	RegionUninit(&sent);
+	ok = !RegionNotEmpty(&left);
+	/* what was sent is no longer owed; what the batch refused still is */
+	RegionSubtract(&need, &need, &left);
+	RegionSubtract(DamageRegion(p->dirty), DamageRegion(p->dirty), &need);
+	RegionUninit(&left);
 	RegionUninit(&need);
 	return ok;
 }
