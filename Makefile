@@ -10,13 +10,14 @@
 # make uninstall  undo make install
 # make deb      Debian packages of the built tree into build/deb/
 #
-# KDIR selects the guest kernel's build tree (default: the newest Debian
-# linux-headers-*-amd64, never the host's running kernel).
-
-KDIR ?= $(shell scripts/guest-kdir)
-export KDIR
-# The release KDIR was configured as (uname -r of the kernel it belongs to).
-KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h)
+# Guest kernels: every supported series in kernel/supported-kernels (Linux
+# 6.1 and 6.12), the newest installed Debian linux-headers-*-amd64 of each,
+# never the host's running kernel; each target says which it uses.
+# KVER=6.12 (a series) or KVER=6.12.118+deb12-amd64, or KDIR=/path/to/build,
+# selects one (scripts/guest-kernels).  The module for KVER is
+# build/modules/KVER/qxl/kernel/qxl.ko.
+export KVER KDIR
+GUEST_KERNELS = scripts/guest-kernels
 
 COMPONENTS := firmware-tests qemu-harness xf86-video-qxl
 
@@ -29,7 +30,8 @@ deps:
 	@scripts/install-deps
 
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+	@set -e; kernels=$$($(GUEST_KERNELS)); echo "$$kernels" | while read -r kver kdir; do \
+		scripts/build-module qxl "$$kver" "$$kdir"; done
 
 components:
 	@for d in $(COMPONENTS); do $(MAKE) -C $$d all || exit 1; done
@@ -48,28 +50,18 @@ bench: deps
 	$(MAKE) all
 	@qemu-harness/bench/run
 
-UPDATES_KO = /lib/modules/$(KVER)/updates/qxl.ko
-
-# Into /lib/modules/KVER/updates/, which depmod ranks above the kernel's own
-# drivers/gpu/drm/qxl/qxl.ko.  Installs what `make` built; builds nothing.
+# For each guest kernel (every supported one unless KVER/KDIR picks one):
+# build/modules/KVER/qxl/kernel/qxl.ko into /lib/modules/KVER/updates/, which
+# depmod ranks above the kernel's own drivers/gpu/drm/qxl/qxl.ko.  Installs
+# what `make` built; builds nothing.
 install:
-	@test -f kernel/qxl.ko || { echo "install: kernel/qxl.ko is not built (run make first)" >&2; exit 1; }
-	@v=$$(modinfo -F vermagic kernel/qxl.ko); test "$${v%% *}" = "$(KVER)" || \
-		{ echo "install: kernel/qxl.ko is built for '$${v%% *}', not KVER=$(KVER)" >&2; exit 1; }
-	@if [ -z "$(DESTDIR)" ] && pkg=$$(dpkg-query -S $(UPDATES_KO) 2>/dev/null); then \
-		echo "install: $(UPDATES_KO) belongs to package $${pkg%%:*} (dpkg -r it first)" >&2; exit 1; fi
-	install -D -m 0644 kernel/qxl.ko $(DESTDIR)$(UPDATES_KO)
-	@if [ -z "$(DESTDIR)" ]; then echo "depmod $(KVER)"; depmod $(KVER); fi
+	@set -e; kernels=$$($(GUEST_KERNELS)); echo "$$kernels" | while read -r kver kdir; do \
+		scripts/install-module install "$$kver" "$(DESTDIR)"; done
 	$(MAKE) -C xf86-video-qxl install
 
 uninstall:
-	@if [ -z "$(DESTDIR)" ] && pkg=$$(dpkg-query -S $(UPDATES_KO) 2>/dev/null); then \
-		echo "uninstall: $(UPDATES_KO) belongs to package $${pkg%%:*}: left alone"; \
-	else \
-		echo "rm -f $(DESTDIR)$(UPDATES_KO)"; rm -f $(DESTDIR)$(UPDATES_KO); \
-	fi
-	@rmdir $(DESTDIR)/lib/modules/$(KVER)/updates 2>/dev/null || true
-	@if [ -z "$(DESTDIR)" ]; then echo "depmod $(KVER)"; depmod $(KVER); fi
+	@set -e; kernels=$$($(GUEST_KERNELS) --any); echo "$$kernels" | while read -r kver kdir; do \
+		scripts/install-module uninstall "$$kver" "$(DESTDIR)"; done
 	$(MAKE) -C xf86-video-qxl uninstall
 
 deb:
@@ -79,6 +71,5 @@ checkpatch:
 	@scripts/checkpatch-kernel
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	@for d in $(COMPONENTS); do $(MAKE) -C $$d clean; done
 	rm -rf build

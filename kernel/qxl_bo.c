@@ -24,6 +24,7 @@
  * buffer before submitting it and close it afterwards, so they never wait.
  */
 
+#include <linux/debugfs.h>
 #include <linux/dma-fence.h>
 #include <linux/io.h>
 #include <linux/iosys-map.h>
@@ -39,6 +40,7 @@
 #include <drm/drm_print.h>
 #include <drm/drm_vma_manager.h>
 
+#include "qxl_compat.h"
 #include "qxl_objects.h"
 
 /* How long an allocation waits for the device to release memory. */
@@ -107,7 +109,7 @@ static int qxl_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
 	/* drm_gem_mmap() already checked the length against the object. */
 	WRITE_ONCE(to_qxl_bo(obj)->keep_data, true);
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	qxl_compat_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <drm/drm_print.h>
 #include <drm/drm_vblank.h>
 
+#include "qxl_compat.h"
 #include "qxl_drv.h"
 
 enum drm_mode_status qxl_mode_fits(struct qxl_device *qdev, const struct drm_display_mode *mode)
@@ -37,7 +38,9 @@ static int qxl_crtc_helper_atomic_check(struct drm_crtc *crtc, struct drm_atomic
 {
 	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
 
-	return drm_atomic_helper_check_crtc_state(crtc_state, false);
+	if (!crtc_state->enable)
+		return 0;
+	return qxl_compat_check_crtc_primary_plane(crtc_state);
 }
 
 static void qxl_crtc_helper_atomic_enable(struct drm_crtc *crtc, struct drm_atomic_state *state)

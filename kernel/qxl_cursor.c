@@ -4,8 +4,9 @@
  * hotspot changes (or the primary was re-created, which resets the device
  * cursor), MOVE when only the position changes, HIDE when disabled.  The
  * device has one cursor for the whole primary, so positions are offset by
- * the head's place on it.  Linux 6.1 has no hotspot plane properties; the
- * hotspot comes from the framebuffer (legacy CURSOR2 ioctl).
+ * the head's place on it.  The hotspot comes from where the kernel keeps
+ * it (qxl_compat_cursor_hotspot): the plane's HOTSPOT_X/Y properties on
+ * 6.12, the framebuffer (legacy CURSOR2 ioctl) on 6.1.
  */
 
 #include <linux/io.h>
@@ -22,6 +23,7 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
+#include "qxl_compat.h"
 #include "qxl_drv.h"
 
 struct qxl_cursor_plane {
@@ -38,6 +40,7 @@ static int qxl_cursor_plane_helper_atomic_check(struct drm_plane *plane,
 	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
 	struct drm_framebuffer *fb = new_state->fb;
 	struct drm_crtc_state *crtc_state = NULL;
+	s32 hot_x, hot_y;
 
 	if (new_state->crtc)
 		crtc_state = drm_atomic_get_new_crtc_state(state, new_state->crtc);
@@ -47,7 +50,8 @@ static int qxl_cursor_plane_helper_atomic_check(struct drm_plane *plane,
 				       fb->width, fb->height, QXL_CURSOR_MAX_DIM);
 			return -EINVAL;
 		}
-		if (fb->hot_x >= fb->width || fb->hot_y >= fb->height) {
+		qxl_compat_cursor_hotspot(new_state, &hot_x, &hot_y);
+		if (hot_x < 0 || hot_y < 0 || (u32)hot_x >= fb->width || (u32)hot_y >= fb->height) {
 			drm_dbg_atomic(plane->dev, "cursor hotspot outside the image\n");
 			return -EINVAL;
 		}
@@ -86,7 +90,7 @@ static int qxl_cursor_send(struct qxl_device *qdev, u8 type, s32 x, s32 y)
 }
 
 static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
-			  const struct iosys_map *map, s32 x, s32 y)
+			  const struct iosys_map *map, s32 x, s32 y, s32 hot_x, s32 hot_y)
 {
 	u32 shape_off = ALIGN(sizeof(struct qxl_cursor_cmd), 8);
 	u32 row_bytes = fb->width * 4;
@@ -109,8 +113,8 @@ static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
 	shape.header.type = QXL_CURSOR_TYPE_ALPHA;
 	shape.header.width = fb->width;
 	shape.header.height = fb->height;
-	shape.header.hot_spot_x = fb->hot_x;
-	shape.header.hot_spot_y = fb->hot_y;
+	shape.header.hot_spot_x = hot_x;
+	shape.header.hot_spot_y = hot_y;
 	shape.data_size = data_size;
 	shape.chunk.data_size = data_size;
 
@@ -140,7 +144,7 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 	struct drm_crtc_state *crtc_state;
 	struct qxl_output *output;
 	bool layout_changed = false;
-	s32 x, y;
+	s32 x, y, hot_x, hot_y;
 	int idx;
 	int ret = 0;
 
@@ -158,8 +162,9 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 	}
 
 	crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
-	x = new_state->crtc_x + fb->hot_x;
-	y = new_state->crtc_y + fb->hot_y;
+	qxl_compat_cursor_hotspot(new_state, &hot_x, &hot_y);
+	x = new_state->crtc_x + hot_x;
+	y = new_state->crtc_y + hot_y;
 	if (crtc_state) {
 		x += to_qxl_crtc_state(crtc_state)->x;
 		layout_changed = to_qxl_crtc_state(crtc_state)->layout_changed ||
@@ -172,12 +177,12 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 	 * reuse) tells reliably whether the image changed.
 	 */
 	if (!output->cursor_visible || layout_changed || old_state->fb != fb ||
-	    output->cursor_hot_x != fb->hot_x || output->cursor_hot_y != fb->hot_y ||
+	    output->cursor_hot_x != hot_x || output->cursor_hot_y != hot_y ||
 	    drm_plane_get_damage_clips_count(new_state)) {
 		ret = qxl_cursor_set(qdev, fb, &to_drm_shadow_plane_state(new_state)->data[0],
-				     x, y);
-		output->cursor_hot_x = fb->hot_x;
-		output->cursor_hot_y = fb->hot_y;
+				     x, y, hot_x, hot_y);
+		output->cursor_hot_x = hot_x;
+		output->cursor_hot_y = hot_y;
 	} else if (output->cursor_x != x || output->cursor_y != y) {
 		ret = qxl_cursor_send(qdev, QXL_CURSOR_MOVE, x, y);
 	}

@@ -9,7 +9,6 @@
 #include <drm/drm_aperture.h>
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
-#include <drm/drm_fb_helper.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
@@ -18,6 +17,7 @@
 #include <drm/drm_print.h>
 
 #include "qxl_drm.h"
+#include "qxl_compat.h"
 #include "qxl_drv.h"
 
 int qxl_num_heads = 4;
@@ -42,7 +42,8 @@ static const struct drm_ioctl_desc qxl_ioctls[] = {
 };
 
 static const struct drm_driver qxl_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC,
+	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC |
+			   QXL_COMPAT_DRIVER_CURSOR_HOTSPOT,
 	.fops = &qxl_fops,
 	.ioctls = qxl_ioctls,
 	.num_ioctls = ARRAY_SIZE(qxl_ioctls),
@@ -95,7 +96,7 @@ static int qxl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		goto err_fini;
 	qxl_objects_debugfs_init(qdev->drm.primary);
 
-	drm_fbdev_generic_setup(&qdev->drm, 32);
+	qxl_compat_fbdev_setup(&qdev->drm);
 	return 0;
 
 err_fini:

@@ -112,7 +112,7 @@ struct qxl_output {
 
 	/* device cursor as last sent */
 	bool cursor_visible;
-	u32 cursor_hot_x, cursor_hot_y;
+	s32 cursor_hot_x, cursor_hot_y;
 	s32 cursor_x, cursor_y;
 };
 
@@ -290,7 +290,6 @@ int qxl_draw_copy(struct qxl_device *qdev, struct qxl_output *output,
 
 /* qxl_kms.c */
 int qxl_kms_init(struct qxl_device *qdev);
-void qxl_kms_fbdev_fixup(struct drm_device *dev);
 
 /* qxl_plane.c */
 struct qxl_output *qxl_plane_init(struct qxl_device *qdev, unsigned int index);

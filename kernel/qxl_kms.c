@@ -15,7 +15,6 @@
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_damage_helper.h>
 #include <drm/drm_drv.h>
-#include <drm/drm_fb_helper.h>
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
@@ -23,65 +22,6 @@
 #include <drm/drm_vblank.h>
 
 #include "qxl_drv.h"
-
-/*
- * Linux 6.1's fbdev emulation turns a write() that stays on one scanline
- * and ends exactly at its end into an empty damage rectangle, so those
- * pixels never reach the device (dd bs=<line length> to /dev/fb0 sends
- * nothing).  Its fb_ops are wrapped to add the missing damage: a copy of
- * the written span onto itself, the only exported way to damage its
- * shadow.  (An mmap write to a single page that is exactly one scanline
- * has the same fault in the deferred-I/O path; not covered.)
- */
-static const struct fb_ops *qxl_fbdev_fb_ops_orig;
-/* the emulation's operations with fb_write replaced, filled once at run time */
-static u8 qxl_fbdev_fb_ops[sizeof(*qxl_fbdev_fb_ops_orig)] __aligned(sizeof(void *));
-static DEFINE_MUTEX(qxl_fbdev_fb_ops_lock);
-
-static ssize_t qxl_fbdev_fb_write(struct fb_info *info, const char __user *buf, size_t count,
-				  loff_t *ppos)
-{
-	u32 line = info->fix.line_length;
-	u32 bpp = info->var.bits_per_pixel;
-	loff_t pos = *ppos;
-	struct fb_copyarea area;
-	ssize_t ret;
-
-	ret = qxl_fbdev_fb_ops_orig->fb_write(info, buf, count, ppos);
-	if (ret <= 0 || !line || !bpp || (pos + ret) % line || pos / line != (pos + ret - 1) / line)
-		return ret;
-	area.sx = (pos % line) * 8 / bpp;
-	area.sy = pos / line;
-	area.dx = area.sx;
-	area.dy = area.sy;
-	area.width = info->var.xres > area.sx ? info->var.xres - area.sx : 0;
-	area.height = 1;
-	if (area.width && area.sy < info->var.yres)
-		qxl_fbdev_fb_ops_orig->fb_copyarea(info, &area);
-	return ret;
-}
-
-/* Called when the fbdev emulation's framebuffer is shown: it exists by then. */
-void qxl_kms_fbdev_fixup(struct drm_device *dev)
-{
-	struct fb_info *info = dev->fb_helper ? dev->fb_helper->fbdev : NULL;
-	const void *wrapped = qxl_fbdev_fb_ops;
-	ssize_t (*write)(struct fb_info *info, const char __user *buf, size_t count,
-			 loff_t *ppos) = qxl_fbdev_fb_write;
-
-	if (!info || (const void *)info->fbops == wrapped)
-		return;
-	mutex_lock(&qxl_fbdev_fb_ops_lock);
-	if (!qxl_fbdev_fb_ops_orig && info->fbops->fb_write && info->fbops->fb_copyarea) {
-		memcpy(qxl_fbdev_fb_ops, info->fbops, sizeof(qxl_fbdev_fb_ops));
-		memcpy(qxl_fbdev_fb_ops + offsetof(typeof(*info->fbops), fb_write), &write,
-		       sizeof(write));
-		qxl_fbdev_fb_ops_orig = info->fbops;
-	}
-	if (info->fbops == qxl_fbdev_fb_ops_orig)
-		info->fbops = wrapped;
-	mutex_unlock(&qxl_fbdev_fb_ops_lock);
-}
 
 static bool qxl_kms_layout_touched(struct drm_atomic_state *state)
 {

@@ -17,6 +17,7 @@
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_print.h>
 
+#include "qxl_compat.h"
 #include "qxl_drv.h"
 
 static const u32 qxl_primary_plane_formats[] = {
@@ -69,7 +70,7 @@ static void qxl_primary_plane_helper_atomic_update(struct drm_plane *plane,
 		return;
 	qcs = to_qxl_crtc_state(crtc_state);
 	if (plane->dev->fb_helper && plane->dev->fb_helper->fb == fb)
-		qxl_kms_fbdev_fixup(plane->dev);
+		qxl_compat_fbdev_shown(plane->dev);
 	if (!drm_dev_enter(plane->dev, &idx))
 		return;
 	if (drm_gem_fb_begin_cpu_access(fb, DMA_FROM_DEVICE))

@@ -166,12 +166,17 @@ struct dumb {
 	uint32_t *map;
 };
 
+#ifndef DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT
+#define DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT	6	/* Linux 6.8 uapi */
+#endif
+
 struct kms {
 	int fd;
 	drmModeRes *res;
 	uint32_t conn[16], crtc[16], primary[16], cursor[16];
 	int heads;
 	drmModeModeInfo mode0;		/* preferred mode of head 0 */
+	bool hotspot_planes;		/* cursor planes take HOTSPOT_X/Y (6.8+) */
 };
 
 static struct kms k;
@@ -227,6 +232,12 @@ static void kms_open(void)
 	if (drmSetClientCap(k.fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) ||
 	    drmSetClientCap(k.fd, DRM_CLIENT_CAP_ATOMIC, 1))
 		die("no atomic support: %s", strerror(errno));
+	/*
+	 * Since 6.8 the cursor planes of drivers that need the hotspot
+	 * (DRIVER_CURSOR_HOTSPOT) are shown only to atomic clients that
+	 * promise to set it; 6.1 refuses the capability.
+	 */
+	k.hotspot_planes = !drmSetClientCap(k.fd, DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT, 1);
 	k.res = drmModeGetResources(k.fd);
 	if (!k.res)
 		die("drmModeGetResources: %s", strerror(errno));
@@ -821,6 +832,96 @@ static int test_flip(void)
 	return 0;
 }
 
+static int commit_cursor(const struct dumb *cur, int x, int y, int hot_x, int hot_y)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	int ret;
+
+#define CP(name, val) drmModeAtomicAddProperty(req, k.cursor[0], \
+		prop_id(k.cursor[0], DRM_MODE_OBJECT_PLANE, name), val)
+	CP("FB_ID", cur->fb);
+	CP("CRTC_ID", k.crtc[0]);
+	CP("SRC_X", 0);
+	CP("SRC_Y", 0);
+	CP("SRC_W", (uint64_t)cur->width << 16);
+	CP("SRC_H", (uint64_t)cur->height << 16);
+	CP("CRTC_X", x);
+	CP("CRTC_Y", y);
+	CP("CRTC_W", cur->width);
+	CP("CRTC_H", cur->height);
+	CP("HOTSPOT_X", hot_x);
+	CP("HOTSPOT_Y", hot_y);
+#undef CP
+	ret = drmModeAtomicCommit(k.fd, req, 0, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	return ret;
+}
+
+/*
+ * Where the kernel has cursor hotspot plane properties (6.8+), the driver
+ * advertises them (a hotspot-aware compositor places the pointer right)
+ * and takes the hotspot from them: a hotspot outside the image is refused,
+ * a new hotspot on the same image re-sends the shape, a plain move does not.
+ */
+static void cursor_hotspot_planes(const struct dumb *cur)
+{
+	long long before, after;
+	uint32_t id;
+	uint64_t val;
+	int err, fd;
+
+	if (!k.hotspot_planes) {
+		ok(!prop_find(k.cursor[0], DRM_MODE_OBJECT_PLANE, "HOTSPOT_X", &id, &val),
+		   "no hotspot capability (kernel before 6.8): the cursor plane has no HOTSPOT_X");
+		return;
+	}
+	ok(prop_find(k.cursor[0], DRM_MODE_OBJECT_PLANE, "HOTSPOT_X", &id, &val) &&
+	   prop_find(k.cursor[0], DRM_MODE_OBJECT_PLANE, "HOTSPOT_Y", &id, &val),
+	   "the cursor plane has HOTSPOT_X and HOTSPOT_Y properties");
+
+	err = commit_cursor(cur, 300, 200, cur->width, 3);
+	ok(err == EINVAL, "a hotspot outside the %ux%u image is refused: got %s",
+	   cur->width, cur->height, strerror(err));
+
+	before = ring_pushed("cursor");
+	err = commit_cursor(cur, 300, 200, 5, 7);
+	after = ring_pushed("cursor");
+	ok(!err && after - before == 1, "atomic cursor with hotspot (5,7) sends one command: "
+	   "got %lld (%s)", after - before, strerror(err));
+
+	before = after;
+	err = commit_cursor(cur, 300, 200, 9, 2);
+	after = ring_pushed("cursor");
+	ok(!err && after - before == 1,
+	   "a new hotspot on the same image sends one command: got %lld (%s)",
+	   after - before, strerror(err));
+
+	before = after;
+	err = commit_cursor(cur, 310, 220, 9, 2);
+	after = ring_pushed("cursor");
+	ok(!err && after - before == 1, "a move sends one command: got %lld (%s)",
+	   after - before, strerror(err));
+
+	/* A client that did not promise the hotspot does not see the plane. */
+	fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && !drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) &&
+	    !drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1)) {
+		drmModePlaneRes *pres = drmModeGetPlaneResources(fd);
+		bool seen = false;
+
+		for (uint32_t i = 0; pres && i < pres->count_planes; i++)
+			seen |= pres->planes[i] == k.cursor[0];
+		ok(pres && !seen, "an atomic client without the hotspot capability sees no "
+		   "cursor plane (%u planes listed)", pres ? pres->count_planes : 0);
+		drmModeFreePlaneResources(pres);
+	} else {
+		ok(0, "second client: %s", strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
+}
+
 static int test_cursor(void)
 {
 	const drmModeModeInfo *m = &k.mode0;
@@ -864,6 +965,7 @@ static int test_cursor(void)
 	err = drmModeSetCursor(k.fd, k.crtc[0], big.handle, 512, 512);
 	ok(err != 0, "a 512x512 cursor is refused: got %d", err);
 	dumb_destroy(&big);
+	cursor_hotspot_planes(&cur);
 	dumb_destroy(&cur);
 	dumb_destroy(&bg);
 	return 0;

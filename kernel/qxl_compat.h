@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The one place where qxl.ko meets the differences between the kernels it
+ * builds for: Linux 6.1 (Debian 12) and 6.12 (Debian 13, and Debian 12's
+ * linux-image-6.12-amd64).  kernel/supported-kernels lists the series and
+ * kernel/Kbuild refuses any other before compiling.
+ *
+ * Each entry names the release that changed the interface and gives the
+ * driver one spelling for both.  Where the newer kernel offers something
+ * the older one lacks, the driver uses it there (cursor hotspot plane
+ * properties, the shmem fbdev helper) and the older kernel keeps its own
+ * way.  Nothing else in the driver looks at LINUX_VERSION_CODE.
+ */
+
+#ifndef QXL_COMPAT_H
+#define QXL_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/version.h>
+
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_framebuffer.h>
+#include <drm/drm_plane.h>
+
+struct drm_device;
+
+/*
+ * 6.3 made vma->vm_flags read-only: flags are set through vm_flags_set(),
+ * which also takes the per-VMA lock the newer mm code relies on.
+ */
+static inline void qxl_compat_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/*
+ * 6.4 replaced drm_atomic_helper_check_crtc_state(state, false) by
+ * drm_atomic_helper_check_crtc_primary_plane(): both refuse a CRTC whose
+ * primary plane is off, but the new one does so for a disabled CRTC too,
+ * so callers check only enabled CRTCs.
+ */
+static inline int qxl_compat_check_crtc_primary_plane(struct drm_crtc_state *crtc_state)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	return drm_atomic_helper_check_crtc_primary_plane(crtc_state);
+#else
+	return drm_atomic_helper_check_crtc_state(crtc_state, false);
+#endif
+}
+
+/*
+ * The cursor hotspot.  Up to 6.7 it lived in the framebuffer (hot_x/hot_y,
+ * set only by the legacy CURSOR2 ioctl).  6.8 moved it to the plane state:
+ * drivers of virtual devices set DRIVER_CURSOR_HOTSPOT, the core then gives
+ * their cursor planes HOTSPOT_X/HOTSPOT_Y properties (and CURSOR2 sets
+ * them), and atomic clients that do not promise to set the hotspot
+ * (DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT) are not shown the cursor plane.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define QXL_COMPAT_DRIVER_CURSOR_HOTSPOT	DRIVER_CURSOR_HOTSPOT
+#else
+#define QXL_COMPAT_DRIVER_CURSOR_HOTSPOT	0
+#endif
+
+static inline void qxl_compat_cursor_hotspot(const struct drm_plane_state *state,
+					     s32 *x, s32 *y)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	*x = state->hotspot_x;
+	*y = state->hotspot_y;
+#else
+	*x = state->fb ? state->fb->hot_x : 0;
+	*y = state->fb ? state->fb->hot_y : 0;
+#endif
+}
+
+/*
+ * The fbdev console (qxl_compat_fbdev.c): the generic emulation, renamed
+ * in 6.11, whose fb_info moved in 6.2; why not 6.11's shmem helper, and
+ * the fix of its single-scanline write(), are there.
+ */
+void qxl_compat_fbdev_setup(struct drm_device *dev);
+void qxl_compat_fbdev_shown(struct drm_device *dev);
+
+#endif /* QXL_COMPAT_H */
