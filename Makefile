@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 #
 # make          build the kernel module, the X driver and the harness tools
-# make check    install what is missing, build, run every test (host + guest)
+# make check    install what is missing, build, run every test (host + guest,
+#               every guest suite on each supported kernel)
 # make demo     boot a guest on our drivers and write build/demo/screen.png
 # make bench    benchmarks against the reference stacks
 # make clean    remove everything the build made
