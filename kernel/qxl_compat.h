@@ -85,5 +85,6 @@ static inline void qxl_compat_cursor_hotspot(const struct drm_plane_state *state
  */
 void qxl_compat_fbdev_setup(struct drm_device *dev);
 void qxl_compat_fbdev_shown(struct drm_device *dev);
+void qxl_compat_fbdev_fini(struct drm_device *dev);
 
 #endif /* QXL_COMPAT_H */

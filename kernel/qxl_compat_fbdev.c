@@ -101,3 +101,20 @@ void qxl_compat_fbdev_shown(struct drm_device *dev)
 		info->fbops = wrapped;
 	mutex_unlock(&qxl_fbdev_fb_ops_lock);
 }
+
+/*
+ * At removal, before the emulation is torn down: the fb_info lives until
+ * /dev/fb0's last close, which may come after the device was unbound, so
+ * it gets the emulation's own operations back rather than keep pointing
+ * into this module.  (An open /dev/fb0 pins the module through the
+ * emulation's fb_open, so rmmod itself waits for that close.)
+ */
+void qxl_compat_fbdev_fini(struct drm_device *dev)
+{
+	struct fb_info *info = dev->fb_helper ? qxl_fb_helper_info(dev->fb_helper) : NULL;
+
+	mutex_lock(&qxl_fbdev_fb_ops_lock);
+	if (info && (const void *)info->fbops == (const void *)qxl_fbdev_fb_ops)
+		info->fbops = qxl_fbdev_fb_ops_orig;
+	mutex_unlock(&qxl_fbdev_fb_ops_lock);
+}
