@@ -21,6 +21,10 @@
  *                        refused, and releases drain when idle
  *   ioctltest signal [seconds]
  *                        UPDATE_AREA interrupted by timer signals
+ *   ioctltest dirtyrace [seconds]
+ *                        a thread flips the last pixel of every row of a
+ *                        shown dumb buffer while DIRTYFB uploads it; the
+ *                        screen is right afterwards
  *
  * Output is TAP; every failure says what was expected and what happened.
  */
@@ -40,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <xf86drm.h>
+#include <xf86drmMode.h>
+#include <drm_fourcc.h>
 
 #include "../../../uapi/qxl_device.h"
 #include "../../../uapi/qxl_drm.h"
@@ -1388,6 +1394,206 @@ static void test_signal(int seconds)
 	buf_free(&s);
 }
 
+/* ---- dirtyrace ---- */
+
+/*
+ * The kernel compares each damaged framebuffer row with what it last
+ * uploaded and sends only the changed span.  A dumb buffer stays mapped in
+ * the client while that runs, so a second thread flipping the last pixel
+ * of every row changes the row between the kernel's compare and its scans
+ * for the first and last changed pixel.  Whatever the row does meanwhile,
+ * every DIRTYFB must return 0 without the kernel reading or writing outside
+ * the row (the harness fails the test on an oops or warning), and once the
+ * client stops, the screen must show exactly the buffer.
+ */
+struct dirty_race {
+	uint32_t *map;
+	uint32_t w, h, stride;	/* stride in pixels */
+	volatile int stop;
+	unsigned long passes;
+};
+
+static void *dirty_flipper(void *arg)
+{
+	struct dirty_race *r = arg;
+	uint32_t v = 0x00ff00ff, y;
+
+	while (!r->stop) {
+		v ^= 0x00ffffff;
+		for (y = 0; y < r->h; y++)
+			r->map[(size_t)y * r->stride + r->w - 1] = v;
+		r->passes++;
+	}
+	return NULL;
+}
+
+/*
+ * The screen (QMP screendump) against the buffer: pixels of the top-left
+ * w x h that differ; -1 if the screendump could not be read.
+ */
+static long screen_diff(const char *name, const uint32_t *map, uint32_t w, uint32_t h,
+			uint32_t stride, uint32_t *first_x, uint32_t *first_y)
+{
+	char cmd[512];
+	unsigned int pw, ph, maxval;
+	long bad = 0;
+	uint8_t *rgb;
+	uint32_t x, y;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "qh-screendump %s >/dev/null && convert \"$QH_OUT/%s.png\" -depth 8 ppm:-",
+		 name, name);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (fscanf(p, "P6 %u %u %u", &pw, &ph, &maxval) != 3 || maxval != 255 ||
+	    fgetc(p) == EOF || pw < w || ph < h) {
+		pclose(p);
+		return -1;
+	}
+	rgb = malloc((size_t)pw * ph * 3);
+	if (!rgb || fread(rgb, 3, (size_t)pw * ph, p) != (size_t)pw * ph) {
+		free(rgb);
+		pclose(p);
+		return -1;
+	}
+	pclose(p);
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			const uint8_t *px = rgb + ((size_t)y * pw + x) * 3;
+			uint32_t v = (uint32_t)px[0] << 16 | (uint32_t)px[1] << 8 | px[2];
+
+			if (v != (map[(size_t)y * stride + x] & 0xffffff)) {
+				if (!bad) {
+					*first_x = x;
+					*first_y = y;
+				}
+				bad++;
+			}
+		}
+	}
+	free(rgb);
+	return bad;
+}
+
+static void test_dirtyrace(int seconds)
+{
+	struct drm_mode_create_dumb create = { .bpp = 32 };
+	struct drm_mode_destroy_dumb destroy = { 0 };
+	struct drm_mode_map_dumb mreq = { 0 };
+	unsigned long calls = 0, failed = 0;
+	struct dirty_race r = { 0 };
+	struct timespec t0, t, tlast;
+	drmModeConnector *conn = NULL;
+	drmModeModeInfo mode;
+	drmModeRes *res;
+	uint32_t fb = 0, x, y, fx = 0, fy = 0;
+	int i, ret, last_err = 0;
+	pthread_t th;
+	long bad;
+	void *map;
+
+	res = drmModeGetResources(fd);
+	if (res && res->count_connectors && res->count_crtcs)
+		conn = drmModeGetConnector(fd, res->connectors[0]);
+	if (!conn || !conn->count_modes) {
+		ok(0, "head 0: expected a connector with modes");
+		return;
+	}
+	mode = conn->modes[0];
+	for (i = 0; i < conn->count_modes; i++)
+		if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			mode = conn->modes[i];
+
+	create.width = mode.hdisplay;
+	create.height = mode.vdisplay;
+	ret = xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &create);
+	if (!ret) {
+		mreq.handle = create.handle;
+		ret = xioctl(DRM_IOCTL_MODE_MAP_DUMB, &mreq);
+	}
+	if (!ret) {
+		map = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			   (off_t)mreq.offset);
+		ret = map == MAP_FAILED ? -errno : 0;
+	}
+	if (!ret) {
+		uint32_t handles[4] = { create.handle }, pitches[4] = { create.pitch };
+		uint32_t offsets[4] = { 0 };
+
+		ret = drmModeAddFB2(fd, create.width, create.height, DRM_FORMAT_XRGB8888,
+				    handles, pitches, offsets, &fb, 0) ? -errno : 0;
+	}
+	if (!ret) {
+		r.map = map;
+		r.w = create.width;
+		r.h = create.height;
+		r.stride = create.pitch / 4;
+		/* a pattern every row of which differs from its neighbours */
+		for (y = 0; y < r.h; y++)
+			for (x = 0; x < r.w; x++)
+				r.map[(size_t)y * r.stride + x] = (x * 7 + y * 13) & 0xff;
+		ret = drmModeSetCrtc(fd, res->crtcs[0], fb, 0, 0, &res->connectors[0], 1,
+				     &mode) ? -errno : 0;
+	}
+	expect_ret(ret, 0, "a dumb buffer of the preferred mode shown on head 0");
+	if (ret)
+		goto out;
+	ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+	expect_ret(ret, 0, "DIRTYFB of the whole buffer before the race");
+
+	if (pthread_create(&th, NULL, dirty_flipper, &r)) {
+		ok(0, "flipper thread: expected pthread_create to work, got %s", strerror(errno));
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tlast = t0;
+	do {
+		ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+		calls++;
+		if (ret) {
+			failed++;
+			last_err = ret;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		/* progress, so that a crash shows how far it got */
+		if (t.tv_sec != tlast.tv_sec) {
+			printf("# %lu DIRTYFB calls, %lu flipper passes\n", calls, r.passes);
+			tlast = t;
+		}
+	} while (t.tv_sec - t0.tv_sec < seconds);
+	r.stop = 1;
+	pthread_join(th, NULL);
+	printf("# %lu DIRTYFB calls of %ux%u against %lu passes of the flipper in %d s\n",
+	       calls, r.w, r.h, r.passes, seconds);
+	ok(!failed, "every racing DIRTYFB returned 0: got %lu failures (last %s)", failed,
+	   err_name(last_err));
+	ok(r.passes > 0, "the flipper ran: expected passes > 0, got %lu", r.passes);
+
+	/* A quiet client: the row diff must still send every change. */
+	ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+	for (y = 0; y < r.h; y += 3)
+		r.map[(size_t)y * r.stride + (y * 31) % r.w] ^= 0x00808080;
+	if (!ret)
+		ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+	expect_ret(ret, 0, "DIRTYFB after the race, and after scattered changes");
+	bad = screen_diff("dirtyrace", r.map, r.w, r.h, r.stride, &fx, &fy);
+	ok(bad == 0, "screen equals the buffer: expected 0 differing pixels, got %ld (first at %u,%u)",
+	   bad, fx, fy);
+	ok(counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
+out:
+	if (fb)
+		drmModeRmFB(fd, fb);
+	if (r.map)
+		munmap(r.map, create.size);
+	destroy.handle = create.handle;
+	if (create.handle)
+		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	drmModeFreeConnector(conn);
+	drmModeFreeResources(res);
+}
+
 /* ---- pressure ---- */
 
 static void release_flush(void)
@@ -1564,8 +1770,10 @@ int main(int argc, char **argv)
 		test_releases();
 	else if (!strcmp(what, "signal"))
 		test_signal(argc > 2 ? atoi(argv[2]) : 2);
+	else if (!strcmp(what, "dirtyrace"))
+		test_dirtyrace(argc > 2 ? atoi(argv[2]) : 10);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, dirtyrace)\n",
 			what);
 		return 2;
 	}
