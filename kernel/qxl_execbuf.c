@@ -15,6 +15,16 @@
  * (qxl_bo.c), so userspace cannot change what was checked before
  * spice-server parses it.
  *
+ * Palettes are the exception: spice-server looks pixels up in them without
+ * checking the index against the entry count (it copies the entries into a
+ * 16- or 256-entry array on its stack, or reads 1-bit images' two entries
+ * from its heap), so a short palette shows QEMU memory to the client.  The
+ * entry count a client may give is not tied to the depth (our X driver
+ * sends 5 entries for a 4-bit image whose pixels use only those), so each
+ * palette is copied into the command's own device memory, padded with
+ * black to every entry the pixels can index, and the image is pointed at
+ * the copy.
+ *
  * Mainline compatibility: the user buffer is the drawable without its
  * 8-byte release info; relocation offsets into the command (dst_handle 0)
  * count from the start of the drawable, release info included.
@@ -35,10 +45,23 @@
 
 #define QXL_DOFF(field)	offsetof(struct qxl_drawable, field)
 
+/* Images one drawable can have (OPAQUE: source, pattern brush, mask). */
+#define QXL_EXEC_MAX_PALETTES	4
+
 struct qxl_exec_reloc {
 	struct drm_qxl_reloc r;
 	struct qxl_bo *src;	/* NULL: the primary (SURF with src_handle 0) */
 	struct qxl_bo *dst;	/* NULL: the command itself */
+};
+
+/* A client palette the device gets a padded copy of (top of this file). */
+struct qxl_exec_pal {
+	struct qxl_bo *img;	/* the image whose palette address is replaced */
+	u64 at;			/* offset of that address in img */
+	struct qxl_bo *src;	/* the client's palette */
+	u64 src_off;
+	u32 n_copy;		/* entries copied from it */
+	u32 n_ents;		/* entries of the copy: every value a pixel can hold */
 };
 
 struct qxl_exec {
@@ -49,6 +72,8 @@ struct qxl_exec {
 	unsigned int n_ids;
 	struct qxl_exec_reloc relocs[QXL_MAX_RELOCS];
 	unsigned int n_relocs;
+	struct qxl_exec_pal pals[QXL_EXEC_MAX_PALETTES];
+	unsigned int n_pals;
 };
 
 /* Where an address the device follows leads: a buffer this command names. */
@@ -454,14 +479,78 @@ static bool qxl_exec_bitmap_data_ok(const struct qxl_exec *ex, const struct qxl_
 	return total == size;
 }
 
+/* Replace the palette of the image at p (pal, n entries) by a padded copy. */
+static bool qxl_exec_pal_add(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
+			     const struct qxl_exec_ptr *pal, u32 n, u32 bpp)
+{
+	struct qxl_exec_pal *e;
+
+	if (ex->n_pals == ARRAY_SIZE(ex->pals))
+		return false;
+	e = &ex->pals[ex->n_pals++];
+	e->img = p->bo;
+	e->at = p->off + offsetof(struct qxl_image, u.bitmap.palette);
+	e->src = pal->bo;
+	e->src_off = pal->off;
+	e->n_ents = 1U << bpp;
+	e->n_copy = min(n, e->n_ents);
+	return true;
+}
+
+static u32 qxl_exec_pal_size(const struct qxl_exec_pal *e)
+{
+	return ALIGN(sizeof(struct qxl_palette) + e->n_ents * sizeof(u32), 8);
+}
+
+/* The command's device memory: the drawable, then the palette copies. */
+static u32 qxl_exec_release_size(const struct qxl_exec *ex)
+{
+	u32 size = ALIGN(sizeof(ex->d), 8);
+	unsigned int i;
+
+	for (i = 0; i < ex->n_pals; i++)
+		size += qxl_exec_pal_size(&ex->pals[i]);
+	return size;
+}
+
+/*
+ * Fill in the palette copies and point their images at them.  The images
+ * and palettes are write-protected, so the entries copied are the ones
+ * checked; the device never reads the client's palette.  A client-chosen
+ * unique id would let spice-server's palette cache hand its entries to
+ * another client's images: the copy has none (0, not cached).
+ */
+static void qxl_exec_put_palettes(struct qxl_exec *ex, struct qxl_release *release)
+{
+	u32 off = ALIGN(sizeof(ex->d), 8);
+	struct qxl_palette hdr = { 0 };
+	unsigned int i;
+	qxl_phys addr;
+
+	for (i = 0; i < ex->n_pals; i++) {
+		const struct qxl_exec_pal *e = &ex->pals[i];
+		void __iomem *dst = qxl_release_ptr(release, off);
+		u32 ents = offsetof(struct qxl_palette, ents);
+
+		hdr.num_ents = e->n_ents;
+		memcpy_toio(dst, &hdr, ents);
+		qxl_bo_copy_io(dst + ents, e->src->vaddr + e->src_off + ents,
+			       e->n_copy * sizeof(u32));
+		memset_io(dst + ents + e->n_copy * sizeof(u32), 0,
+			  (e->n_ents - e->n_copy) * sizeof(u32));
+		addr = qxl_release_phys(release, off);
+		memcpy_toio(e->img->vaddr + e->at, &addr, sizeof(addr));
+		off += qxl_exec_pal_size(e);
+	}
+}
+
 /*
  * An image the device parses: a bitmap (spice-server's own limits, checked
  * in full so that nothing is dropped silently either) or a surface this
  * command names.  Compressed and cached images come from no client of
  * ours and are refused.
  */
-static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_ptr *p,
-			      bool mask)
+static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p, bool mask)
 {
 	const u32 hdr = offsetof(struct qxl_image, u);
 	struct qxl_exec_ptr pal;
@@ -510,12 +599,14 @@ static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_p
 		memcpy_fromio(&palette, pal.bo->vaddr + pal.off, sizeof(palette));
 		if (!qxl_exec_ptr_inside(&pal, sizeof(palette), palette.num_ents * sizeof(u32)))
 			return false;
+		if (bpp <= 8 && !qxl_exec_pal_add(ex, p, &pal, palette.num_ents, bpp))
+			return false;
 	}
 	return qxl_exec_bitmap_data_ok(ex, p, img.u.bitmap.flags & QXL_BITMAP_DIRECT, size);
 }
 
 /* An image address in the command: 0 unless required, else a valid image. */
-static bool qxl_exec_image_at(const struct qxl_exec *ex, size_t at, bool required)
+static bool qxl_exec_image_at(struct qxl_exec *ex, size_t at, bool required)
 {
 	struct qxl_exec_ptr p;
 
@@ -525,7 +616,7 @@ static bool qxl_exec_image_at(const struct qxl_exec *ex, size_t at, bool require
 }
 
 /* The bitmap of a qmask: 0, or a valid 1-bit image. */
-static bool qxl_exec_mask_at(const struct qxl_exec *ex, size_t at)
+static bool qxl_exec_mask_at(struct qxl_exec *ex, size_t at)
 {
 	struct qxl_exec_ptr p;
 
@@ -544,8 +635,7 @@ static bool qxl_exec_data_at(const struct qxl_exec *ex, size_t at, bool required
 	return !p.bo || qxl_exec_ptr_inside(&p, 0, len);
 }
 
-static bool qxl_exec_brush_ok(const struct qxl_exec *ex, const struct qxl_brush *brush,
-			      size_t offset)
+static bool qxl_exec_brush_ok(struct qxl_exec *ex, const struct qxl_brush *brush, size_t offset)
 {
 	switch (brush->type) {
 	case QXL_BRUSH_TYPE_NONE:
@@ -559,7 +649,7 @@ static bool qxl_exec_brush_ok(const struct qxl_exec *ex, const struct qxl_brush 
 	}
 }
 
-static bool qxl_exec_stroke_ok(const struct qxl_exec *ex)
+static bool qxl_exec_stroke_ok(struct qxl_exec *ex)
 {
 	const struct qxl_line_attr *attr = &ex->d.u.stroke.attr;
 
@@ -572,7 +662,7 @@ static bool qxl_exec_stroke_ok(const struct qxl_exec *ex)
 	       qxl_exec_brush_ok(ex, &ex->d.u.stroke.brush, QXL_DOFF(u.stroke.brush));
 }
 
-static bool qxl_exec_composite_ok(const struct qxl_exec *ex)
+static bool qxl_exec_composite_ok(struct qxl_exec *ex)
 {
 	u32 flags = ex->d.u.composite.flags;
 
@@ -586,7 +676,7 @@ static bool qxl_exec_composite_ok(const struct qxl_exec *ex)
 				sizeof(struct qxl_transform));
 }
 
-static bool qxl_exec_draw_ok(const struct qxl_exec *ex)
+static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 {
 	const struct qxl_drawable *d = &ex->d;
 
@@ -651,7 +741,7 @@ static bool qxl_exec_copy_bits_ok(const struct qxl_exec *ex)
 }
 
 /* The relocated drawable, as the device will read it. */
-static int qxl_exec_check_drawable(const struct qxl_exec *ex)
+static int qxl_exec_check_drawable(struct qxl_exec *ex)
 {
 	const struct qxl_drawable *d = &ex->d;
 	unsigned int i;
@@ -699,6 +789,7 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 
 	memset(&ex->d, 0, sizeof(ex->d));
 	ex->n_ids = 0;
+	ex->n_pals = 0;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
 			   u64_to_user_ptr(c->command), c->command_size))
 		return -EFAULT;
@@ -748,7 +839,7 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 		goto out_unlock;
 	}
 
-	release = qxl_release_alloc(qdev, QXL_RING_DISPLAY, sizeof(ex->d));
+	release = qxl_release_alloc(qdev, QXL_RING_DISPLAY, qxl_exec_release_size(ex));
 	if (IS_ERR(release)) {
 		qxl_bo_track_arm(track, NULL);
 		ret = PTR_ERR(release);
@@ -757,6 +848,7 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	ex->d.release_info.id = release->id;
 	ex->d.mm_time = readl(&qdev->rom->mm_clock);
 	memcpy_toio(qxl_release_ptr(release, 0), &ex->d, sizeof(ex->d));
+	qxl_exec_put_palettes(ex, release);
 	ret = qxl_release_submit_fence(release, QXL_CMD_DRAW, NULL, &fence);
 	qxl_bo_track_arm(track, fence);
 	if (fence)

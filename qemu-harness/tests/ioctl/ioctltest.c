@@ -21,6 +21,8 @@
  *                        refused, and releases drain when idle
  *   ioctltest signal [seconds]
  *                        UPDATE_AREA interrupted by timer signals
+ *   ioctltest palette    palette images whose pixels index past their
+ *                        palette: drawn and read back, no host memory shows
  *   ioctltest dirtyrace [seconds]
  *                        a thread flips the last pixel of every row of a
  *                        shown dumb buffer while DIRTYFB uploads it; the
@@ -1394,6 +1396,139 @@ static void test_signal(int seconds)
 	buf_free(&s);
 }
 
+/* ---- palette ---- */
+
+/*
+ * spice-server copies a palette into a 16- or 256-entry array on its stack
+ * (1-bit images: reads entries 0 and 1 from the heap) and looks pixels up
+ * in it unchecked, so a palette shorter than what the pixels can index
+ * turns QEMU memory into pixels the client reads back.  Every pixel value
+ * is drawn once onto a surface and read back: what the palette does not
+ * cover must come out black (the kernel pads the palette), never as
+ * whatever QEMU had there.
+ */
+struct pal_case {
+	const char *what;
+	uint8_t format;
+	uint32_t bpp;
+	uint16_t num_ents;
+};
+
+static void test_palette(void)
+{
+	static const struct pal_case cases[] = {
+		{ "8BIT image, 1-entry palette", QXL_BITMAP_FMT_8BIT, 8, 1 },
+		{ "8BIT image, 0-entry palette", QXL_BITMAP_FMT_8BIT, 8, 0 },
+		{ "8BIT image, 255-entry palette", QXL_BITMAP_FMT_8BIT, 8, 255 },
+		{ "4BIT_BE image, 1-entry palette", QXL_BITMAP_FMT_4BIT_BE, 4, 1 },
+		{ "4BIT_BE image, 5-entry palette", QXL_BITMAP_FMT_4BIT_BE, 4, 5 },
+		{ "1BIT_BE image, 1-entry palette", QXL_BITMAP_FMT_1BIT_BE, 1, 1 },
+		{ "8BIT image, full 256-entry palette", QXL_BITMAP_FMT_8BIT, 8, 256 },
+	};
+	const uint32_t w = 16, h = 16, pal_off = 2048;
+	unsigned long leaked_total = 0;
+	struct buf s, b;
+	unsigned int i;
+	int ret;
+
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, w, h, w * 4);
+	if (!ret)
+		ret = buf_map(&s);
+	if (!ret)
+		ret = buf_alloc(&b, 4096);
+	if (!ret)
+		ret = buf_map(&b);
+	expect_ret(ret, 0, "a 16x16 surface and an image buffer");
+	if (ret)
+		return;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct pal_case *pc = &cases[i];
+		uint32_t n_vals = 1u << pc->bpp, stride = (w * pc->bpp + 7) / 8;
+		struct qxl_image image = { 0 };
+		struct qxl_data_chunk chunk = { 0 };
+		unsigned int wrong = 0, leaked = 0;
+		uint32_t v, e, x, y, got, want;
+		uint8_t *px;
+		struct cmd c;
+
+		memset(b.map, 0, b.size);
+		image.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
+		image.descriptor.width = w;
+		image.descriptor.height = h;
+		image.u.bitmap.format = pc->format;
+		image.u.bitmap.flags = QXL_BITMAP_TOP_DOWN;
+		image.u.bitmap.x = w;
+		image.u.bitmap.y = h;
+		image.u.bitmap.stride = stride;
+		chunk.data_size = stride * h;
+		memcpy(b.map, &image, sizeof(image));
+		memcpy(b.map + IMG_CHUNK, &chunk, sizeof(chunk));
+		/* pixel value k at pixel k (mod the values there are) */
+		px = b.map + IMG_CHUNK + sizeof(chunk);
+		for (v = 0; v < w * h; v++) {
+			uint32_t k = v % n_vals, bit = (v % w) * pc->bpp;
+			uint8_t *p = px + (v / w) * stride + bit / 8;
+
+			if (pc->bpp == 8)
+				*p = (uint8_t)k;
+			else
+				*p |= (uint8_t)(k << (8 - pc->bpp - bit % 8));
+		}
+		poke(&b, pal_off + offsetof(struct qxl_palette, num_ents), pc->num_ents, 2);
+		for (e = 0; e < pc->num_ents; e++)
+			poke(&b, pal_off + offsetof(struct qxl_palette, ents) + 4 * e,
+			     0x00010101 * (e + 1), 4);
+
+		ret = fill(s.handle, 0, 0, w, h, 0x00abcdef);
+		image_cmd(&c, &b, s.handle, w, h);
+		/* image_cmd wrote a 32-bit header: put ours back */
+		memcpy(b.map, &image, sizeof(image));
+		memcpy(b.map + IMG_CHUNK, &chunk, sizeof(chunk));
+		cmd_reloc(&c, QXL_RELOC_TYPE_BO, b.handle, IMG_FIELD(u.bitmap.palette), b.handle,
+			  pal_off);
+		if (!ret)
+			ret = cmd_submit(&c);
+		if (ret == -EINVAL) {
+			ok(pc->num_ents < n_vals, "%s: refused (-EINVAL)%s", pc->what,
+			   pc->num_ents < n_vals ? "" : ", but its palette covers every pixel");
+			continue;
+		}
+		if (!ret)
+			ret = update_area(s.handle, 0, 0, w, h);
+		expect_ret(ret, 0, pc->what);
+		if (ret)
+			continue;
+		for (v = 0; v < w * h; v++) {
+			uint32_t k = v % n_vals;
+
+			x = v % w;
+			y = v / w;
+			got = pixel(&s, w * 4, h, x, y) & 0xffffff;
+			want = k < pc->num_ents ? (0x00010101 * (k + 1)) & 0xffffff : 0;
+			if (got != want) {
+				wrong++;
+				if (k >= pc->num_ents && got)
+					leaked++;
+			}
+		}
+		leaked_total += leaked;
+		ok(!wrong, "%s: pixels past the palette black, the others their entry: expected 0 wrong, got %u (%u showing non-zero bytes the palette does not hold)",
+		   pc->what, wrong, leaked);
+	}
+	printf("# pixels showing memory past the palette: %lu\n", leaked_total);
+
+	/* what the kernel did to the image must not stop it being resubmitted */
+	{
+		struct cmd c;
+
+		image_cmd(&c, &b, s.handle, 4, 4);
+		expect_ret(cmd_submit(&c), 0, "a 32-bit image in the same buffer afterwards");
+	}
+	buf_free(&b);
+	buf_free(&s);
+}
+
 /* ---- dirtyrace ---- */
 
 /*
@@ -1770,10 +1905,12 @@ int main(int argc, char **argv)
 		test_releases();
 	else if (!strcmp(what, "signal"))
 		test_signal(argc > 2 ? atoi(argv[2]) : 2);
+	else if (!strcmp(what, "palette"))
+		test_palette();
 	else if (!strcmp(what, "dirtyrace"))
 		test_dirtyrace(argc > 2 ? atoi(argv[2]) : 10);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, dirtyrace)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, dirtyrace)\n",
 			what);
 		return 2;
 	}
