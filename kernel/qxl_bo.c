@@ -193,8 +193,21 @@ static const struct vm_operations_struct qxl_bo_vm_ops = {
 	.close = drm_gem_vm_close,
 };
 
+/*
+ * No dma-buf of a buffer: the device parses buffers, and write protection
+ * (qxl_bo_track_protect) zaps the mappings made through the DRM file only,
+ * not those made through a dma-buf.  No other device could use one anyway:
+ * the memory is in our I/O BAR, which the PRIME helpers cannot map.
+ */
+static struct dma_buf *qxl_bo_export(struct drm_gem_object *obj, int flags)
+{
+	drm_dbg_prime(obj->dev, "device memory buffers cannot be exported\n");
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
 static const struct drm_gem_object_funcs qxl_bo_funcs = {
 	.free = qxl_bo_free,
+	.export = qxl_bo_export,
 	.vmap = qxl_bo_vmap,
 	.vunmap = qxl_bo_vunmap,
 	.mmap = qxl_bo_mmap,

@@ -23,6 +23,8 @@
  *                        UPDATE_AREA interrupted by timer signals
  *   ioctltest palette    palette images whose pixels index past their
  *                        palette: drawn and read back, no host memory shows
+ *   ioctltest prime      PRIME export of qxl buffers refused (a dma-buf
+ *                        mapping would escape write protection)
  *   ioctltest dirtyrace [seconds]
  *                        a thread flips the last pixel of every row of a
  *                        shown dumb buffer while DIRTYFB uploads it; the
@@ -1529,6 +1531,82 @@ static void test_palette(void)
 	buf_free(&s);
 }
 
+/* ---- prime ---- */
+
+/*
+ * A qxl buffer exported as a dma-buf could be mapped through the dma-buf,
+ * a mapping the kernel does not zap when the device parses the buffer.
+ * Export is refused; dumb buffers (system memory, never parsed by the
+ * device) still export.
+ */
+static void test_prime(void)
+{
+	struct drm_mode_create_dumb create = { .width = 64, .height = 64, .bpp = 32 };
+	struct drm_mode_destroy_dumb destroy = { 0 };
+	struct drm_prime_handle ph;
+	struct buf b, s;
+	int ret;
+	void *p;
+
+	ret = buf_alloc(&b, 4096);
+	if (!ret)
+		ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 64, 256);
+	expect_ret(ret, 0, "an ALLOC buffer and an ALLOC_SURF buffer");
+	if (ret)
+		return;
+
+	memset(&ph, 0, sizeof(ph));
+	ph.handle = b.handle;
+	ph.flags = DRM_CLOEXEC | DRM_RDWR;
+	ret = xioctl(DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph);
+	if (!ret) {
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ph.fd, 0);
+		printf("# exported as dma-buf fd %d; its mmap %s\n", ph.fd,
+		       p == MAP_FAILED ? "failed" : "succeeded (writable past protection)");
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		close(ph.fd);
+	}
+	expect_ret(ret, -EOPNOTSUPP, "PRIME export of an ALLOC buffer (RDWR)");
+
+	memset(&ph, 0, sizeof(ph));
+	ph.handle = s.handle;
+	ph.flags = DRM_CLOEXEC;
+	ret = xioctl(DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph);
+	if (!ret)
+		close(ph.fd);
+	expect_ret(ret, -EOPNOTSUPP, "PRIME export of an ALLOC_SURF buffer (read-only)");
+
+	/* still refused the second time (nothing cached from the first try) */
+	memset(&ph, 0, sizeof(ph));
+	ph.handle = b.handle;
+	ret = xioctl(DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph);
+	if (!ret)
+		close(ph.fd);
+	expect_ret(ret, -EOPNOTSUPP, "PRIME export of the ALLOC buffer again");
+
+	ret = xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &create);
+	if (!ret) {
+		memset(&ph, 0, sizeof(ph));
+		ph.handle = create.handle;
+		ph.flags = DRM_CLOEXEC | DRM_RDWR;
+		ret = xioctl(DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph);
+		if (!ret)
+			close(ph.fd);
+		destroy.handle = create.handle;
+		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	}
+	expect_ret(ret, 0, "PRIME export of a dumb buffer (system memory) still works");
+
+	/* the buffers still work */
+	ret = fill(s.handle, 0, 0, 64, 64, 0x00123456);
+	if (!ret)
+		ret = update_area(s.handle, 0, 0, 64, 64);
+	expect_ret(ret, 0, "FILL + UPDATE_AREA on the surface after the refused exports");
+	buf_free(&s);
+	buf_free(&b);
+}
+
 /* ---- dirtyrace ---- */
 
 /*
@@ -1907,10 +1985,12 @@ int main(int argc, char **argv)
 		test_signal(argc > 2 ? atoi(argv[2]) : 2);
 	else if (!strcmp(what, "palette"))
 		test_palette();
+	else if (!strcmp(what, "prime"))
+		test_prime();
 	else if (!strcmp(what, "dirtyrace"))
 		test_dirtyrace(argc > 2 ? atoi(argv[2]) : 10);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, dirtyrace)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, dirtyrace)\n",
 			what);
 		return 2;
 	}
