@@ -25,6 +25,14 @@
  * black to every entry the pixels can index, and the image is pointed at
  * the copy.
  *
+ * Write protection stops userspace only.  The kernel's own writes into
+ * buffers, the relocations of this command, must not change what an
+ * earlier command still in flight had checked either: the byte ranges each
+ * command's check read are recorded and kept with its buffers until the
+ * device releases it, and a relocation that would change bytes there is
+ * refused.  Buffers a relocation points at are never device surfaces,
+ * whose memory the device writes when it renders them back.
+ *
  * Mainline compatibility: the user buffer is the drawable without its
  * 8-byte release info; relocation offsets into the command (dst_handle 0)
  * count from the start of the drawable, release info included.
@@ -47,6 +55,12 @@
 
 /* Images one drawable can have (OPAQUE: source, pattern brush, mask). */
 #define QXL_EXEC_MAX_PALETTES	4
+/*
+ * Ranges a command's check reads: an image header per image, a header per
+ * chunk link (each a relocation), header and data of a clip list and of a
+ * path or a string.
+ */
+#define QXL_EXEC_MAX_PARSED	(QXL_MAX_RELOCS + 2 * QXL_EXEC_MAX_PALETTES)
 
 struct qxl_exec_reloc {
 	struct drm_qxl_reloc r;
@@ -74,6 +88,8 @@ struct qxl_exec {
 	unsigned int n_relocs;
 	struct qxl_exec_pal pals[QXL_EXEC_MAX_PALETTES];
 	unsigned int n_pals;
+	struct qxl_bo_range parsed[QXL_EXEC_MAX_PARSED];
+	unsigned int n_parsed;
 };
 
 /* Where an address the device follows leads: a buffer this command names. */
@@ -163,6 +179,9 @@ static int qxl_exec_get_relocs(struct qxl_exec *ex, struct drm_file *file,
 				return ret;
 			if (r->src_offset >= er->src->base.size)
 				return -EINVAL;
+			/* the device may render into a surface's memory at any time */
+			if (er->src->is_surface)
+				return -EINVAL;
 		} else {
 			if (r->src_offset)
 				return -EINVAL;
@@ -215,6 +234,28 @@ static int qxl_exec_surface_id(struct qxl_exec *ex, struct qxl_bo *src, bool src
 	return ret;
 }
 
+/*
+ * A relocation's write into a buffer: bytes an earlier command in flight
+ * had checked may only be written with what they hold already (the same
+ * image drawn twice).
+ */
+static int qxl_exec_reloc_write(struct qxl_exec *ex, struct qxl_bo *dst, u64 off,
+				const void *val, u32 len)
+{
+	u8 cur[sizeof(qxl_phys)];
+
+	if (qxl_bo_parsed(dst, off, len)) {
+		memcpy_fromio(cur, dst->vaddr + off, len);
+		if (memcmp(cur, val, len)) {
+			drm_dbg_driver(&ex->qdev->drm,
+				       "relocation into bytes a command in flight parses\n");
+			return -EINVAL;
+		}
+	}
+	memcpy_toio(dst->vaddr + off, val, len);
+	return 0;
+}
+
 static int qxl_exec_apply_relocs(struct qxl_exec *ex, const bool *src_is_fb)
 {
 	unsigned int i;
@@ -228,10 +269,14 @@ static int qxl_exec_apply_relocs(struct qxl_exec *ex, const bool *src_is_fb)
 
 		if (er->r.reloc_type == QXL_RELOC_TYPE_BO) {
 			addr = qxl_bo_phys(er->src, er->r.src_offset);
-			if (er->dst)
-				memcpy_toio(er->dst->vaddr + er->r.dst_offset, &addr, sizeof(addr));
-			else
+			if (!er->dst) {
 				memcpy(cmd + er->r.dst_offset, &addr, sizeof(addr));
+				continue;
+			}
+			ret = qxl_exec_reloc_write(ex, er->dst, er->r.dst_offset, &addr,
+						   sizeof(addr));
+			if (ret)
+				return ret;
 			continue;
 		}
 
@@ -239,10 +284,13 @@ static int qxl_exec_apply_relocs(struct qxl_exec *ex, const bool *src_is_fb)
 		if (ret)
 			return ret;
 		ex->ids[ex->n_ids++] = id;
-		if (er->dst)
-			memcpy_toio(er->dst->vaddr + er->r.dst_offset, &id, sizeof(id));
-		else
+		if (!er->dst) {
 			memcpy(cmd + er->r.dst_offset, &id, sizeof(id));
+			continue;
+		}
+		ret = qxl_exec_reloc_write(ex, er->dst, er->r.dst_offset, &id, sizeof(id));
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -306,12 +354,26 @@ static bool qxl_exec_ptr_inside(const struct qxl_exec_ptr *p, u64 off, u64 len)
 	return qxl_exec_inside(p->off, off + len, p->bo->base.size);
 }
 
+/* [off, off + len) of p's buffer is checked for the device to parse. */
+static bool qxl_exec_parsed(struct qxl_exec *ex, const struct qxl_exec_ptr *p, u64 off, u64 len)
+{
+	struct qxl_bo_range *r;
+
+	if (ex->n_parsed == ARRAY_SIZE(ex->parsed))
+		return false;
+	r = &ex->parsed[ex->n_parsed++];
+	r->bo = p->bo;
+	r->start = p->off + off;
+	r->end = p->off + off + len;
+	return true;
+}
+
 /*
  * Clip lists, paths and strings are checked where spice-server asserts
  * (and so aborts QEMU) on them: sizes that disagree with their counts.
  * Only a single chunk inside the relocated buffer is accepted.
  */
-static bool qxl_exec_chunk(const struct qxl_exec *ex, size_t ptr, void *hdr, size_t hdr_size,
+static bool qxl_exec_chunk(struct qxl_exec *ex, size_t ptr, void *hdr, size_t hdr_size,
 			   u32 chunk_at, struct qxl_exec_ptr *p, u64 *data_off, u32 *data_size)
 {
 	struct qxl_data_chunk chunk;
@@ -323,10 +385,11 @@ static bool qxl_exec_chunk(const struct qxl_exec *ex, size_t ptr, void *hdr, siz
 	*data_off = p->off + hdr_size;
 	*data_size = chunk.data_size;
 	return !chunk.next_chunk && !chunk.prev_chunk &&
-	       qxl_exec_inside(*data_off, chunk.data_size, p->bo->base.size);
+	       qxl_exec_inside(*data_off, chunk.data_size, p->bo->base.size) &&
+	       qxl_exec_parsed(ex, p, 0, hdr_size + chunk.data_size);
 }
 
-static bool qxl_exec_clip_ok(const struct qxl_exec *ex)
+static bool qxl_exec_clip_ok(struct qxl_exec *ex)
 {
 	struct qxl_clip_rects cr;
 	struct qxl_exec_ptr p;
@@ -340,7 +403,7 @@ static bool qxl_exec_clip_ok(const struct qxl_exec *ex)
 }
 
 /* Segments (flags, count, count points) must fill the path exactly. */
-static bool qxl_exec_path_ok(const struct qxl_exec *ex)
+static bool qxl_exec_path_ok(struct qxl_exec *ex)
 {
 	struct qxl_path path;
 	struct qxl_path_seg seg;
@@ -366,7 +429,7 @@ static bool qxl_exec_path_ok(const struct qxl_exec *ex)
 }
 
 /* Glyphs of exactly one raster depth, length of them, filling the string. */
-static bool qxl_exec_string_ok(const struct qxl_exec *ex)
+static bool qxl_exec_string_ok(struct qxl_exec *ex)
 {
 	const u16 depths = QXL_STRING_FLAGS_RASTER_A1 | QXL_STRING_FLAGS_RASTER_A4 |
 			   QXL_STRING_FLAGS_RASTER_A8;
@@ -450,7 +513,7 @@ static bool qxl_exec_bitmap_format_ok(u8 format, bool mask)
  * Bitmap pixels: direct, or a chain of chunks (each link a relocation of
  * this command) holding exactly size bytes.
  */
-static bool qxl_exec_bitmap_data_ok(const struct qxl_exec *ex, const struct qxl_exec_ptr *img,
+static bool qxl_exec_bitmap_data_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *img,
 				    bool direct, u64 size)
 {
 	struct qxl_data_chunk chunk;
@@ -465,7 +528,8 @@ static bool qxl_exec_bitmap_data_ok(const struct qxl_exec *ex, const struct qxl_
 		return qxl_exec_ptr_inside(&p, 0, size);
 	while (p.bo) {
 		/* every link is a relocation: a longer chain must loop */
-		if (++links > ex->n_relocs || !qxl_exec_ptr_inside(&p, 0, sizeof(chunk)))
+		if (++links > ex->n_relocs || !qxl_exec_ptr_inside(&p, 0, sizeof(chunk)) ||
+		    !qxl_exec_parsed(ex, &p, 0, sizeof(chunk)))
 			return false;
 		memcpy_fromio(&chunk, p.bo->vaddr + p.off, sizeof(chunk));
 		if (!qxl_exec_ptr_inside(&p, sizeof(chunk), chunk.data_size) ||
@@ -485,7 +549,10 @@ static bool qxl_exec_pal_add(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 {
 	struct qxl_exec_pal *e;
 
-	if (ex->n_pals == ARRAY_SIZE(ex->pals))
+	/* the address is replaced after the check: not under an earlier command */
+	if (ex->n_pals == ARRAY_SIZE(ex->pals) ||
+	    qxl_bo_parsed(p->bo, p->off + offsetof(struct qxl_image, u.bitmap.palette),
+			  sizeof(qxl_phys)))
 		return false;
 	e = &ex->pals[ex->n_pals++];
 	e->img = p->bo;
@@ -568,6 +635,8 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 			return false;
 		memcpy_fromio(&img.u.surface_image, p->bo->vaddr + p->off + hdr,
 			      sizeof(img.u.surface_image));
+		if (!qxl_exec_parsed(ex, p, 0, hdr + sizeof(img.u.surface_image)))
+			return false;
 		/* a surface that dies while the command waits aborts QEMU */
 		return qxl_exec_known_id(ex, img.u.surface_image.surface_id);
 	case QXL_IMAGE_TYPE_BITMAP:
@@ -578,6 +647,8 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 	if (!qxl_exec_ptr_inside(p, hdr, sizeof(img.u.bitmap)))
 		return false;
 	memcpy_fromio(&img.u.bitmap, p->bo->vaddr + p->off + hdr, sizeof(img.u.bitmap));
+	if (!qxl_exec_parsed(ex, p, 0, hdr + sizeof(img.u.bitmap)))
+		return false;
 	bpp = qxl_exec_bitmap_bpp(img.u.bitmap.format);
 	if (!qxl_exec_bitmap_format_ok(img.u.bitmap.format, mask))
 		return false;
@@ -790,6 +861,7 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	memset(&ex->d, 0, sizeof(ex->d));
 	ex->n_ids = 0;
 	ex->n_pals = 0;
+	ex->n_parsed = 0;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
 			   u64_to_user_ptr(c->command), c->command_size))
 		return -EFAULT;
@@ -834,6 +906,8 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	ret = qxl_exec_apply_relocs(ex, src_is_fb);
 	if (!ret)
 		ret = qxl_exec_check_drawable(ex);
+	if (!ret)
+		ret = qxl_bo_track_parsed(track, ex->parsed, ex->n_parsed);
 	if (ret) {
 		qxl_bo_track_arm(track, NULL);
 		goto out_unlock;

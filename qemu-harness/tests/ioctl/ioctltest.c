@@ -25,6 +25,11 @@
  *                        palette: drawn and read back, no host memory shows
  *   ioctltest prime      PRIME export of qxl buffers refused (a dma-buf
  *                        mapping would escape write protection)
+ *   ioctltest inflight [tries [reloc|update|surface]]
+ *                        the kernel's own writes (a later command's
+ *                        relocation, UPDATE_AREA's read-back) never change
+ *                        what a command in flight had checked; relocations
+ *                        never point into a device surface's memory
  *   ioctltest dirtyrace [seconds]
  *                        a thread flips the last pixel of every row of a
  *                        shown dumb buffer while DIRTYFB uploads it; the
@@ -1607,6 +1612,270 @@ static void test_prime(void)
 	buf_free(&b);
 }
 
+/* ---- inflight ---- */
+
+#define HEAVY_RECTS	250
+#define HEAVY_CMDS	31
+
+/*
+ * Submit HEAVY_CMDS clipped fills on surf (a clip list of HEAVY_RECTS rects
+ * in heavy) and then the commands of cs in one call: spice-server is still
+ * parsing the fills when the last commands are checked, so those find the
+ * earlier ones of the call in flight, not yet parsed.
+ */
+static int submit_after_heavy(uint32_t surf, struct buf *heavy, struct cmd *cs, unsigned int n)
+{
+	static struct drm_qxl_command dc[HEAVY_CMDS + 4];
+	static struct cmd hc;
+	struct drm_qxl_execbuffer eb = { .commands = (uintptr_t)dc };
+	unsigned int i;
+
+	cmd_init(&hc, QXL_DRAW_FILL, 0, 0, 64, 64);
+	hc.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+	hc.d.u.fill.brush.u.color = 0x00404040;
+	hc.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(&hc, surf);
+	cmd_clip(&hc, heavy->handle);
+	memset(dc, 0, sizeof(dc));
+	for (i = 0; i < HEAVY_CMDS + n; i++) {
+		struct cmd *c = i < HEAVY_CMDS ? &hc : &cs[i - HEAVY_CMDS];
+
+		dc[i].type = QXL_CMD_DRAW;
+		dc[i].command = (uintptr_t)((uint8_t *)&c->d + RELEASE_INFO);
+		dc[i].command_size = sizeof(c->d) - RELEASE_INFO;
+		dc[i].relocs = (uintptr_t)c->relocs;
+		dc[i].relocs_num = c->n;
+	}
+	eb.commands_num = HEAVY_CMDS + n;
+	return xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
+}
+
+/* A one-rect clip list at offset off of b (mapped). */
+static void put_clip_at(struct buf *b, size_t off, uint32_t num_rects)
+{
+	struct qxl_clip_rects cr = { .num_rects = num_rects };
+	struct qxl_rect r = { .top = 0, .left = 0, .bottom = 8, .right = 8 };
+
+	cr.chunk.data_size = sizeof(r);
+	memcpy(b->map + off, &cr, sizeof(cr));
+	memcpy(b->map + off + sizeof(cr), &r, sizeof(r));
+}
+
+/*
+ * The kernel itself writes into buffers: a later command's relocation, and
+ * UPDATE_AREA's read-back into a framebuffer buffer.  Neither may change
+ * what a command still in flight had checked, or spice-server parses
+ * something else and aborts QEMU (a clip list whose size no longer matches
+ * its count).  Each try puts a clipped fill behind a batch of slow ones,
+ * then tries to overwrite its clip list's size: refused with -EINVAL while
+ * the fill is in flight, allowed once it was released (0).  Buffers that
+ * relocations point at must not be device surfaces (the device writes
+ * their memory when it renders them back).
+ */
+static void test_inflight(int tries, const char *only)
+{
+	static struct qxl_rect rects[HEAVY_RECTS];
+	unsigned long reloc_refused = 0, reloc_ok = 0, reloc_other = 0;
+	unsigned long upd_refused = 0, upd_ok = 0, upd_other = 0;
+	drmModeConnector *conn = NULL;
+	struct buf s, heavy, clip, fbb, img;
+	drmModeModeInfo mode;
+	drmModeRes *res = NULL;
+	struct cmd cs[2];
+	uint32_t fb = 0, v;
+	int i, ret, last_other = 0;
+
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 64, 256);
+	if (!ret)
+		ret = buf_alloc(&heavy, 8192);
+	if (!ret)
+		ret = buf_map(&heavy);
+	expect_ret(ret, 0, "a surface and a buffer with a clip list of 250 rects");
+	if (ret)
+		return;
+	for (i = 0; i < HEAVY_RECTS; i++) {
+		rects[i].left = (i % 16) * 4;
+		rects[i].top = (i / 16) * 4;
+		rects[i].right = rects[i].left + 2;
+		rects[i].bottom = rects[i].top + 2;
+	}
+	put_clip(&heavy, rects, HEAVY_RECTS, sizeof(rects));
+
+	/* 1. a relocation of a later command into an in-flight clip list */
+	for (i = 0; i < tries && (!only || !strcmp(only, "reloc")); i++) {
+		ret = buf_alloc(&clip, 4096);
+		if (!ret)
+			ret = buf_map(&clip);
+		if (ret) {
+			ok(0, "clip buffer: expected ALLOC + MAP, got %s", err_name(ret));
+			break;
+		}
+		put_clip_at(&clip, 0, 1);
+		cmd_init(&cs[0], QXL_DRAW_FILL, 0, 0, 8, 8);
+		cs[0].d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		cs[0].d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_target(&cs[0], s.handle);
+		cmd_clip(&cs[0], clip.handle);
+		/* a NOP whose only effect is the surface id written over the chunk size */
+		cmd_init(&cs[1], QXL_DRAW_NOP, 0, 0, 1, 1);
+		cmd_target(&cs[1], s.handle);
+		cmd_reloc(&cs[1], QXL_RELOC_TYPE_SURF, clip.handle,
+			  offsetof(struct qxl_clip_rects, chunk.data_size), s.handle, 0);
+		ret = submit_after_heavy(s.handle, &heavy, cs, 2);
+		if (ret == -EINVAL)
+			reloc_refused++;
+		else if (!ret)
+			reloc_ok++;
+		else {
+			reloc_other++;
+			last_other = ret;
+		}
+		buf_free(&clip);
+	}
+	if (only && strcmp(only, "reloc"))
+		goto update;
+	printf("# relocation over an in-flight clip list: %lu refused, %lu allowed (already released) in %d tries\n",
+	       reloc_refused, reloc_ok, tries);
+	ok(!reloc_other, "relocations over in-flight bytes: expected 0 or -EINVAL, got %lu others (last %s)",
+	   reloc_other, err_name(last_other));
+	ok(reloc_refused > 0, "a relocation over an in-flight clip list refused: expected some -EINVAL, got %lu of %d",
+	   reloc_refused, tries);
+
+	/* 2. UPDATE_AREA reading the primary back over an in-flight clip list */
+update:
+	if (only && strcmp(only, "update"))
+		goto surface;
+	res = drmModeGetResources(fd);
+	if (res && res->count_connectors && res->count_crtcs)
+		conn = drmModeGetConnector(fd, res->connectors[0]);
+	ret = conn && conn->count_modes ? 0 : -ENOENT;
+	if (!ret) {
+		mode = conn->modes[0];
+		for (i = 0; i < conn->count_modes; i++)
+			if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+				mode = conn->modes[i];
+		ret = buf_alloc(&fbb, (uint32_t)mode.hdisplay * mode.vdisplay * 4);
+	}
+	if (!ret)
+		ret = buf_map(&fbb);
+	if (!ret) {
+		uint32_t handles[4] = { fbb.handle }, pitches[4] = { mode.hdisplay * 4u };
+		uint32_t offsets[4] = { 0 };
+
+		ret = drmModeAddFB2(fd, mode.hdisplay, mode.vdisplay, DRM_FORMAT_XRGB8888,
+				    handles, pitches, offsets, &fb, 0) ? -errno : 0;
+	}
+	if (!ret)
+		ret = drmModeSetCrtc(fd, res->crtcs[0], fb, 0, 0, &res->connectors[0], 1,
+				     &mode) ? -errno : 0;
+	/* the primary's pixel (0,0) is 2: read back over a clip count of 1 */
+	v = 2;
+	if (!ret) {
+		memcpy(fbb.map, &v, 4);
+		ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+	}
+	expect_ret(ret, 0, "an ALLOC buffer shown as the framebuffer of head 0");
+	for (i = 0; i < tries && !ret; i++) {
+		int r;
+
+		put_clip_at(&fbb, 0, 1);
+		cmd_init(&cs[0], QXL_DRAW_FILL, 0, 0, 8, 8);
+		cs[0].d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		cs[0].d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_target(&cs[0], s.handle);
+		cmd_clip(&cs[0], fbb.handle);
+		r = submit_after_heavy(s.handle, &heavy, cs, 1);
+		if (r) {
+			ok(0, "clipped fill with its clip list in the framebuffer buffer: expected 0, got %s",
+			   err_name(r));
+			break;
+		}
+		r = update_area(fbb.handle, 0, 0, 1, 1);
+		if (r == -EINVAL)
+			upd_refused++;
+		else if (!r)
+			upd_ok++;
+		else {
+			upd_other++;
+			last_other = r;
+		}
+	}
+	if (!ret) {
+		printf("# UPDATE_AREA over an in-flight clip list: %lu refused, %lu allowed (already released) in %d tries\n",
+		       upd_refused, upd_ok, tries);
+		ok(!upd_other, "UPDATE_AREA over in-flight bytes: expected 0 or -EINVAL, got %lu others (last %s)",
+		   upd_other, err_name(last_other));
+		ok(upd_refused > 0, "UPDATE_AREA over an in-flight clip list refused: expected some -EINVAL, got %lu of %d",
+		   upd_refused, tries);
+		/* elsewhere in the buffer the read-back still works */
+		expect_ret(update_area(fbb.handle, 0, 8, 16, 16), 0,
+			   "UPDATE_AREA of framebuffer rows no command parses");
+	}
+	if (fb)
+		drmModeRmFB(fd, fb);
+	buf_free(&fbb);
+	drmModeFreeConnector(conn);
+	drmModeFreeResources(res);
+
+	/* 3. relocations point into plain buffers only, never a surface's memory */
+surface:
+	{
+		struct buf t;
+		struct cmd c;
+
+		ret = buf_surf(&t, QXL_SURFACE_FMT_32_XRGB, 64, 64, 256);
+		if (!ret)
+			ret = buf_map(&t);
+		expect_ret(ret, 0, "a second surface");
+		if (!ret) {
+			put_clip_at(&t, 0, 1);
+			cmd_init(&c, QXL_DRAW_FILL, 0, 0, 8, 8);
+			c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+			c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+			cmd_target(&c, s.handle);
+			cmd_clip(&c, t.handle);
+			expect_ret(cmd_submit(&c), -EINVAL,
+				   "clip list in an ALLOC_SURF buffer (surface memory the device renders into)");
+			image_cmd(&c, &t, s.handle, 4, 4);
+			expect_ret(cmd_submit(&c), -EINVAL, "image in an ALLOC_SURF buffer");
+		}
+		buf_free(&t);
+	}
+
+	/* what clients do stays allowed: one image drawn by two commands of a call */
+	ret = make_image(&img, 8, 8, 0x00ff8000);
+	if (!ret) {
+		struct drm_qxl_command dc[2];
+		struct drm_qxl_execbuffer eb = { .commands_num = 2, .commands = (uintptr_t)dc };
+
+		image_cmd(&cs[0], &img, s.handle, 8, 8);
+		cs[1] = cs[0];
+		cs[1].d.bbox.left = 8;
+		cs[1].d.bbox.right = 16;
+		memset(dc, 0, sizeof(dc));
+		for (i = 0; i < 2; i++) {
+			dc[i].type = QXL_CMD_DRAW;
+			dc[i].command = (uintptr_t)((uint8_t *)&cs[i].d + RELEASE_INFO);
+			dc[i].command_size = sizeof(cs[i].d) - RELEASE_INFO;
+			dc[i].relocs = (uintptr_t)cs[i].relocs;
+			dc[i].relocs_num = cs[i].n;
+		}
+		ret = xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
+		if (!ret)
+			ret = update_area(s.handle, 0, 0, 16, 8);
+		expect_ret(ret, 0, "one image drawn by two commands of a call (same relocations twice)");
+		if (!ret && buf_map(&s) == 0)
+			ok((pixel(&s, 256, 64, 12, 4) & 0xffffff) == 0xff8000,
+			   "the second copy rendered: expected 0xff8000, got 0x%06x",
+			   pixel(&s, 256, 64, 12, 4) & 0xffffff);
+	}
+	buf_free(&img);
+	ok(counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
+	buf_free(&heavy);
+	buf_free(&s);
+}
+
 /* ---- dirtyrace ---- */
 
 /*
@@ -1987,10 +2256,12 @@ int main(int argc, char **argv)
 		test_palette();
 	else if (!strcmp(what, "prime"))
 		test_prime();
+	else if (!strcmp(what, "inflight"))
+		test_inflight(argc > 2 ? atoi(argv[2]) : 20, argc > 3 ? argv[3] : NULL);
 	else if (!strcmp(what, "dirtyrace"))
 		test_dirtyrace(argc > 2 ? atoi(argv[2]) : 10);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, dirtyrace)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, dirtyrace)\n",
 			what);
 		return 2;
 	}
