@@ -54,13 +54,13 @@
 #define QXL_DOFF(field)	offsetof(struct qxl_drawable, field)
 
 /* Images one drawable can have (OPAQUE: source, pattern brush, mask). */
-#define QXL_EXEC_MAX_PALETTES	4
+#define QXL_EXEC_MAX_IMAGES	4
 /*
  * Ranges a command's check reads: an image header per image, a header per
  * chunk link (each a relocation), header and data of a clip list and of a
  * path or a string.
  */
-#define QXL_EXEC_MAX_PARSED	(QXL_MAX_RELOCS + 2 * QXL_EXEC_MAX_PALETTES)
+#define QXL_EXEC_MAX_PARSED	(QXL_MAX_RELOCS + 2 * QXL_EXEC_MAX_IMAGES)
 
 struct qxl_exec_reloc {
 	struct drm_qxl_reloc r;
@@ -86,10 +86,12 @@ struct qxl_exec {
 	unsigned int n_ids;
 	struct qxl_exec_reloc relocs[QXL_MAX_RELOCS];
 	unsigned int n_relocs;
-	struct qxl_exec_pal pals[QXL_EXEC_MAX_PALETTES];
+	struct qxl_exec_pal pals[QXL_EXEC_MAX_IMAGES];
 	unsigned int n_pals;
 	struct qxl_bo_range parsed[QXL_EXEC_MAX_PARSED];
 	unsigned int n_parsed;
+	u32 read_ids[QXL_EXEC_MAX_IMAGES];	/* surfaces SURFACE images read */
+	unsigned int n_read;
 };
 
 /* Where an address the device follows leads: a buffer this command names. */
@@ -638,7 +640,11 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 		if (!qxl_exec_parsed(ex, p, 0, hdr + sizeof(img.u.surface_image)))
 			return false;
 		/* a surface that dies while the command waits aborts QEMU */
-		return qxl_exec_known_id(ex, img.u.surface_image.surface_id);
+		if (!qxl_exec_known_id(ex, img.u.surface_image.surface_id) ||
+		    ex->n_read == ARRAY_SIZE(ex->read_ids))
+			return false;
+		ex->read_ids[ex->n_read++] = img.u.surface_image.surface_id;
+		return true;
 	case QXL_IMAGE_TYPE_BITMAP:
 		break;
 	default:
@@ -811,6 +817,71 @@ static bool qxl_exec_copy_bits_ok(const struct qxl_exec *ex)
 	return w >= 0 && h >= 0 && x >= 0 && y >= 0 && x + w <= sw && y + h <= sh;
 }
 
+/* Size of a surface this command names (0: the primary); false if gone. */
+static bool qxl_exec_surface_size(const struct qxl_exec *ex, u32 id, u32 *w, u32 *h)
+{
+	if (id) {
+		*w = ex->objs->surfaces[id]->width;
+		*h = ex->objs->surfaces[id]->height;
+	} else {
+		*w = READ_ONCE(ex->qdev->primary_width);
+		*h = READ_ONCE(ex->qdev->primary_height);
+	}
+	return *w && *h;
+}
+
+/*
+ * spice-server draws lazily, and a drawable that reads another surface may
+ * be drawn after that surface was destroyed (its buffer closed), which
+ * aborts QEMU, unless the surface is in surfaces_dest: destroying it then
+ * draws its dependants first.  So every surface an image reads is listed
+ * here, with its whole area.  Before drawing, spice-server renders each
+ * listed area and aborts on an empty one, so those a client lists must be
+ * inside their surface and not empty.
+ */
+static int qxl_exec_deps(struct qxl_exec *ex)
+{
+	struct qxl_drawable *d = &ex->d;
+	unsigned int i, j;
+	struct qxl_rect *r;
+	u32 w, h;
+
+	for (i = 0; i < ARRAY_SIZE(d->surfaces_dest); i++) {
+		if (d->surfaces_dest[i] == -1 || d->surfaces_dest[i] == d->surface_id)
+			continue;
+		r = &d->surfaces_rects[i];
+		if (!qxl_exec_surface_size(ex, d->surfaces_dest[i], &w, &h) ||
+		    r->left < 0 || r->top < 0 || r->left >= r->right || r->top >= r->bottom ||
+		    r->right > w || r->bottom > h)
+			return -EINVAL;
+	}
+	for (j = 0; j < ex->n_read; j++) {
+		u32 id = ex->read_ids[j];
+
+		if (id == d->surface_id)
+			continue;	/* the device handles reading the target itself */
+		for (i = 0; i < ARRAY_SIZE(d->surfaces_dest); i++) {
+			if (d->surfaces_dest[i] == id)
+				break;
+		}
+		if (i < ARRAY_SIZE(d->surfaces_dest))
+			continue;
+		for (i = 0; i < ARRAY_SIZE(d->surfaces_dest); i++) {
+			if (d->surfaces_dest[i] == -1)
+				break;
+		}
+		if (i == ARRAY_SIZE(d->surfaces_dest) || !qxl_exec_surface_size(ex, id, &w, &h))
+			return -EINVAL;
+		d->surfaces_dest[i] = id;
+		r = &d->surfaces_rects[i];
+		r->left = 0;
+		r->top = 0;
+		r->right = w;
+		r->bottom = h;
+	}
+	return 0;
+}
+
 /* The relocated drawable, as the device will read it. */
 static int qxl_exec_check_drawable(struct qxl_exec *ex)
 {
@@ -838,7 +909,9 @@ static int qxl_exec_check_drawable(struct qxl_exec *ex)
 	default:
 		return -EINVAL;
 	}
-	return qxl_exec_draw_ok(ex) ? 0 : -EINVAL;
+	if (!qxl_exec_draw_ok(ex))
+		return -EINVAL;
+	return qxl_exec_deps(ex);
 }
 
 /* Checked, patched and pushed: one command of the array. */
@@ -862,6 +935,7 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	ex->n_ids = 0;
 	ex->n_pals = 0;
 	ex->n_parsed = 0;
+	ex->n_read = 0;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
 			   u64_to_user_ptr(c->command), c->command_size))
 		return -EFAULT;

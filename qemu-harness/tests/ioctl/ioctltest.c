@@ -30,6 +30,8 @@
  *                        relocation, UPDATE_AREA's read-back) never change
  *                        what a command in flight had checked; relocations
  *                        never point into a device surface's memory
+ *   ioctltest surfclose  a surface closed while a command reading it is
+ *                        queued: the device draws the command first
  *   ioctltest dirtyrace [seconds]
  *                        a thread flips the last pixel of every row of a
  *                        shown dumb buffer while DIRTYFB uploads it; the
@@ -1876,6 +1878,71 @@ surface:
 	buf_free(&s);
 }
 
+/* ---- surfclose ---- */
+
+/*
+ * spice-server draws lazily.  A copy from surface A onto B, then A's buffer
+ * closed (the kernel destroys A's device surface), then B read back: unless
+ * the copy lists A in surfaces_dest, spice-server draws it after A is gone
+ * and aborts QEMU (image_surfaces_get: display_channel_validate_surface).
+ * The kernel lists every surface a command reads; a client-listed one must
+ * come with an area inside it (spice-server aborts on an empty one).
+ */
+static void test_surfclose(void)
+{
+	struct buf a, b, img;
+	struct cmd c;
+	int ret;
+
+	ret = buf_surf(&a, QXL_SURFACE_FMT_32_XRGB, 32, 32, 128);
+	if (!ret)
+		ret = buf_surf(&b, QXL_SURFACE_FMT_32_XRGB, 32, 32, 128);
+	if (!ret)
+		ret = buf_alloc(&img, 4096);
+	if (!ret)
+		ret = buf_map(&img);
+	if (!ret)
+		ret = fill(a.handle, 0, 0, 32, 32, 0x00112233);
+	if (!ret)
+		ret = fill(b.handle, 0, 0, 32, 32, 0x00000000);
+	expect_ret(ret, 0, "surfaces A (filled) and B, and an image buffer");
+	if (ret)
+		return;
+	ret = copy_surface(b.handle, a.handle, &img, 32, 32);
+	expect_ret(ret, 0, "COPY from A onto B (a SURFACE image)");
+	buf_free(&a);	/* the device surface A is destroyed now */
+	ret = update_area(b.handle, 0, 0, 32, 32);
+	if (!ret)
+		ret = buf_map(&b);
+	expect_ret(ret, 0, "A's buffer closed, then B read back");
+	if (!ret)
+		ok((pixel(&b, 128, 32, 5, 5) & 0xffffff) == 0x112233,
+		   "B shows the copy of A: expected 0x112233, got 0x%06x",
+		   pixel(&b, 128, 32, 5, 5) & 0xffffff);
+
+	/* a dependency a client lists itself needs an area inside the surface */
+	ret = buf_surf(&a, QXL_SURFACE_FMT_32_XRGB, 32, 32, 128);
+	expect_ret(ret, 0, "surface A again");
+	if (!ret) {
+		cmd_init(&c, QXL_DRAW_FILL, 0, 0, 8, 8);
+		c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_target(&c, b.handle);
+		cmd_reloc(&c, QXL_RELOC_TYPE_SURF, 0, offsetof(struct qxl_drawable, surfaces_dest[0]),
+			  a.handle, 0);
+		expect_ret(cmd_submit(&c), -EINVAL, "surfaces_dest naming A with an empty area");
+		c.d.surfaces_rects[0].right = 33;
+		c.d.surfaces_rects[0].bottom = 8;
+		expect_ret(cmd_submit(&c), -EINVAL, "surfaces_dest naming A with an area past its right edge");
+		c.d.surfaces_rects[0].right = 32;
+		expect_ret(cmd_submit(&c), 0, "surfaces_dest naming A with an area inside it");
+		expect_ret(update_area(b.handle, 0, 0, 32, 32), 0, "B read back");
+	}
+	buf_free(&a);
+	buf_free(&img);
+	buf_free(&b);
+}
+
 /* ---- dirtyrace ---- */
 
 /*
@@ -2258,10 +2325,12 @@ int main(int argc, char **argv)
 		test_prime();
 	else if (!strcmp(what, "inflight"))
 		test_inflight(argc > 2 ? atoi(argv[2]) : 20, argc > 3 ? argv[3] : NULL);
+	else if (!strcmp(what, "surfclose"))
+		test_surfclose();
 	else if (!strcmp(what, "dirtyrace"))
 		test_dirtyrace(argc > 2 ? atoi(argv[2]) : 10);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, dirtyrace)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace)\n",
 			what);
 		return 2;
 	}
