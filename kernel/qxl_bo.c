@@ -632,9 +632,6 @@ int qxl_objects_init(struct qxl_device *qdev)
 	init_llist_head(&objs->reap_list);
 	INIT_WORK(&objs->reap_work, qxl_bo_reap_work_func);
 	INIT_LIST_HEAD(&objs->lru);
-	objs->update_wq = alloc_workqueue("qxl-update", WQ_UNBOUND, 0);
-	if (!objs->update_wq)
-		return -ENOMEM;
 
 	objs->n_surfaces = qdev->layout.n_surfaces;
 	objs->surfaces = drmm_kcalloc(&qdev->drm, max_t(u32, objs->n_surfaces, 1),
@@ -642,8 +639,12 @@ int qxl_objects_init(struct qxl_device *qdev)
 	if (!objs->surfaces)
 		return -ENOMEM;
 
+	/* last: from here on qxl_objects_fini undoes it, on every error path too */
+	objs->update_wq = alloc_workqueue("qxl-update", WQ_UNBOUND, 0);
+	if (!objs->update_wq)
+		return -ENOMEM;
 	objs->mm_size = round_down(qdev->surf_size, PAGE_SIZE);
 	drm_mm_init(&objs->mm, 0, objs->mm_size);
 	qdev->objs = objs;
-	return drmm_add_action(&qdev->drm, qxl_objects_fini, objs);
+	return drmm_add_action_or_reset(&qdev->drm, qxl_objects_fini, objs);
 }
