@@ -22,6 +22,12 @@
  * device has released the command.  Userspace maps buffers lazily, page
  * tables are filled by the fault handler.  The X drivers write a data
  * buffer before submitting it and close it afterwards, so they never wait.
+ *
+ * The kernel writes into buffers too (relocations of later commands,
+ * UPDATE_AREA's read-back into a framebuffer buffer): those writes are
+ * checked against the byte ranges in-flight commands had checked
+ * (qxl_bo_parsed), not against the whole buffer, because the X drivers
+ * put the images of every command of a batch into one buffer.
  */
 
 #include <linux/debugfs.h>
@@ -195,8 +201,21 @@ static const struct vm_operations_struct qxl_bo_vm_ops = {
 	.close = drm_gem_vm_close,
 };
 
+/*
+ * No dma-buf of a buffer: the device parses buffers, and write protection
+ * (qxl_bo_track_protect) zaps the mappings made through the DRM file only,
+ * not those made through a dma-buf.  No other device could use one anyway:
+ * the memory is in our I/O BAR, which the PRIME helpers cannot map.
+ */
+static struct dma_buf *qxl_bo_export(struct drm_gem_object *obj, int flags)
+{
+	drm_dbg_prime(obj->dev, "device memory buffers cannot be exported\n");
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
 static const struct drm_gem_object_funcs qxl_bo_funcs = {
 	.free = qxl_bo_free,
+	.export = qxl_bo_export,
 	.vmap = qxl_bo_vmap,
 	.vunmap = qxl_bo_vunmap,
 	.mmap = qxl_bo_mmap,
@@ -305,6 +324,7 @@ int qxl_bo_create(struct qxl_device *qdev, struct drm_file *file, u64 size,
 		return -ENOMEM;
 	bo->qdev = qdev;
 	INIT_LIST_HEAD(&bo->lru);
+	INIT_LIST_HEAD(&bo->parsed);
 
 	ret = qxl_bo_mm_alloc(objs, size, &bo->node);
 	if (ret) {
@@ -340,6 +360,8 @@ struct qxl_bo_track *qxl_bo_track_alloc(struct qxl_objects *objs, unsigned int m
 	if (!track)
 		return NULL;
 	track->objs = objs;
+	track->ranges = NULL;
+	track->n_ranges = 0;
 	track->n = 0;
 	track->max = max;
 	return track;
@@ -422,6 +444,8 @@ static void qxl_bo_track_done(struct dma_fence *fence, struct dma_fence_cb *cb)
 	unsigned int i;
 
 	spin_lock_irqsave(&objs->busy_lock, flags);
+	for (i = 0; i < track->n_ranges; i++)
+		list_del_init(&track->ranges[i].link);
 	for (i = 0; i < track->n; i++) {
 		struct qxl_bo *bo = track->e[i].bo;
 
@@ -438,7 +462,47 @@ static void qxl_bo_track_done(struct dma_fence *fence, struct dma_fence_cb *cb)
 	if (reap)
 		schedule_work(&objs->reap_work);
 	wake_up_all(&objs->idle_wq);
+	kfree(track->ranges);
 	kfree(track);
+}
+
+/*
+ * What the device will parse in the buffers of the command (each range's
+ * buffer tracked already); linked by qxl_bo_track_arm.
+ */
+int qxl_bo_track_parsed(struct qxl_bo_track *track, const struct qxl_bo_range *ranges,
+			unsigned int n)
+{
+	unsigned int i;
+
+	if (!n)
+		return 0;
+	track->ranges = kmemdup(ranges, n * sizeof(*ranges), GFP_KERNEL);
+	if (!track->ranges)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		INIT_LIST_HEAD(&track->ranges[i].link);
+	track->n_ranges = n;
+	return 0;
+}
+
+/* Does [start, start + len) of bo hold bytes an in-flight command had checked? */
+bool qxl_bo_parsed(struct qxl_bo *bo, u64 start, u64 len)
+{
+	struct qxl_objects *objs = bo->qdev->objs;
+	const struct qxl_bo_range *r;
+	unsigned long flags;
+	bool found = false;
+
+	spin_lock_irqsave(&objs->busy_lock, flags);
+	list_for_each_entry(r, &bo->parsed, link) {
+		if (start < r->end && r->start < start + len) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&objs->busy_lock, flags);
+	return found;
 }
 
 /*
@@ -448,6 +512,15 @@ static void qxl_bo_track_done(struct dma_fence *fence, struct dma_fence_cb *cb)
  */
 void qxl_bo_track_arm(struct qxl_bo_track *track, struct dma_fence *fence)
 {
+	unsigned long flags;
+	unsigned int i;
+
+	if (fence && track->n_ranges) {
+		spin_lock_irqsave(&track->objs->busy_lock, flags);
+		for (i = 0; i < track->n_ranges; i++)
+			list_add_tail(&track->ranges[i].link, &track->ranges[i].bo->parsed);
+		spin_unlock_irqrestore(&track->objs->busy_lock, flags);
+	}
 	if (!fence || dma_fence_add_callback(fence, &track->cb, qxl_bo_track_done))
 		qxl_bo_track_done(fence, &track->cb);
 }
@@ -561,9 +634,6 @@ int qxl_objects_init(struct qxl_device *qdev)
 	init_llist_head(&objs->reap_list);
 	INIT_WORK(&objs->reap_work, qxl_bo_reap_work_func);
 	INIT_LIST_HEAD(&objs->lru);
-	objs->update_wq = alloc_workqueue("qxl-update", WQ_UNBOUND, 0);
-	if (!objs->update_wq)
-		return -ENOMEM;
 
 	objs->n_surfaces = qdev->layout.n_surfaces;
 	objs->surfaces = drmm_kcalloc(&qdev->drm, max_t(u32, objs->n_surfaces, 1),
@@ -571,8 +641,12 @@ int qxl_objects_init(struct qxl_device *qdev)
 	if (!objs->surfaces)
 		return -ENOMEM;
 
+	/* last: from here on qxl_objects_fini undoes it, on every error path too */
+	objs->update_wq = alloc_workqueue("qxl-update", WQ_UNBOUND, 0);
+	if (!objs->update_wq)
+		return -ENOMEM;
 	objs->mm_size = round_down(qdev->surf_size, PAGE_SIZE);
 	drm_mm_init(&objs->mm, 0, objs->mm_size);
 	qdev->objs = objs;
-	return drmm_add_action(&qdev->drm, qxl_objects_fini, objs);
+	return drmm_add_action_or_reset(&qdev->drm, qxl_objects_fini, objs);
 }

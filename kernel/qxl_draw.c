@@ -15,6 +15,12 @@
  * pushed to the display ring (EXECBUFFER may draw on the primary) or the
  * primary was re-created.
  *
+ * A framebuffer in system memory stays mapped in its client, which can
+ * change it while it is read here.  Each row is therefore copied into a
+ * kernel buffer first and compared, scanned, hashed and uploaded from that
+ * copy only: a row changing under us costs a stale upload, never a scan or
+ * a copy past the row.
+ *
  * Small images carry QXL_IMAGE_CACHE and an id hashed from their pixels and
  * size: spice-server then sends an image it has seen before (the console
  * cursor blinking, a redrawn widget) to its client by reference instead of
@@ -43,6 +49,7 @@ struct qxl_draw_src {
 	u32 pitch;
 	u32 format;
 	u32 cpp;
+	bool stable;	/* kernel memory nobody else writes: read in place */
 };
 
 /* Scratch row and what was pushed, across the bands of one update. */
@@ -76,28 +83,31 @@ static void qxl_draw_layout(struct qxl_draw_layout *l, u32 data_size)
 }
 
 /*
- * One row of the source in the device's 32-bit xRGB, in system memory:
- * the source itself or tmp.
+ * One row of the source in the device's 32-bit xRGB, in system memory: a
+ * stable source itself, else a copy in tmp (see the top of this file).
  */
-static const void *qxl_draw_row(const struct iosys_map *src, size_t offset, u32 format,
-				u32 width, u32 *tmp)
+static const void *qxl_draw_row(const struct qxl_draw_src *src, size_t offset, u32 width,
+				u32 *tmp)
 {
+	const struct iosys_map *map = src->map;
 	const u16 *p16;
 	u32 i;
 
-	if (format != DRM_FORMAT_RGB565) {
-		if (!src->is_iomem)
-			return src->vaddr + offset;
-		memcpy_fromio(tmp, src->vaddr_iomem + offset, width * 4);
+	if (src->format != DRM_FORMAT_RGB565) {
+		if (src->stable && !map->is_iomem)
+			return map->vaddr + offset;
+		if (map->is_iomem)
+			memcpy_fromio(tmp, map->vaddr_iomem + offset, width * 4);
+		else
+			memcpy(tmp, map->vaddr + offset, width * 4);
 		return tmp;
 	}
 
-	if (src->is_iomem) {
-		memcpy_fromio(tmp + width / 2, src->vaddr_iomem + offset, width * 2);
-		p16 = (const u16 *)(tmp + width / 2);
-	} else {
-		p16 = src->vaddr + offset;
-	}
+	p16 = (const u16 *)(tmp + width / 2);
+	if (map->is_iomem)
+		memcpy_fromio(tmp + width / 2, map->vaddr_iomem + offset, width * 2);
+	else
+		memcpy(tmp + width / 2, map->vaddr + offset, width * 2);
 	/* expand 5/6/5 to 8 bits per channel by replicating the top bits */
 	for (i = 0; i < width; i++) {
 		u32 r = (p16[i] >> 11) & 0x1f;
@@ -165,8 +175,8 @@ static int qxl_draw_band(struct qxl_device *qdev, const struct qxl_draw_src *src
 	xxh64_reset(&hash, (u64)w << 32 | h);
 	dst = qxl_release_ptr(release, l.data);
 	for (row = 0; row < h; row++) {
-		line = qxl_draw_row(src->map, (size_t)(y + row) * src->pitch + (size_t)x * src->cpp,
-				    src->format, w, ctx->tmp);
+		line = qxl_draw_row(src, (size_t)(y + row) * src->pitch + (size_t)x * src->cpp, w,
+				    ctx->tmp);
 		memcpy_toio(dst + row * stride, line, stride);
 		if (cache)
 			xxh64_update(&hash, line, stride);
@@ -203,17 +213,23 @@ static int qxl_draw_rect(struct qxl_device *qdev, const struct qxl_draw_src *src
 	return ret;
 }
 
-/* Changed pixels [*l, *r) of a row against its shadow; false if none. */
+/*
+ * Changed pixels [*l, *r) of a row against its shadow; false if none.
+ * Both are kernel memory that cannot change meanwhile; the scans are
+ * bounded all the same, so that no mistake there can run past the row.
+ */
 static bool qxl_draw_row_changed(const u32 *line, const u32 *shadow, u32 w, u32 *l, u32 *r)
 {
 	u32 a = 0, b = w;
 
 	if (!memcmp(line, shadow, w * 4))
 		return false;
-	while (line[a] == shadow[a])
+	while (a < w && line[a] == shadow[a])
 		a++;
-	while (line[b - 1] == shadow[b - 1])
+	while (b > a && line[b - 1] == shadow[b - 1])
 		b--;
+	if (a == b)
+		return false;
 	*l = a;
 	*r = b;
 	return true;
@@ -283,13 +299,15 @@ int qxl_draw_copy(struct qxl_device *qdev, struct qxl_output *output,
 	shadow_src.pitch = pw * 4;
 	shadow_src.format = DRM_FORMAT_XRGB8888;
 	shadow_src.cpp = 4;
+	shadow_src.stable = true;
 
 	for (i = 0; i <= h && !ret; i++) {
 		bool changed = false;
 
 		if (i < h) {
-			line = qxl_draw_row(map, (size_t)(clip->y1 + i) * src.pitch +
-					    (size_t)clip->x1 * src.cpp, src.format, w, ctx.tmp);
+			/* a copy: the client may be writing this row right now */
+			line = qxl_draw_row(&src, (size_t)(clip->y1 + i) * src.pitch +
+					    (size_t)clip->x1 * src.cpp, w, ctx.tmp);
 			sh = qdev->shadow + (size_t)(dst_y + i) * pw + dst_x;
 			l = 0;
 			r = w;

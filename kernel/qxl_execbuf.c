@@ -15,6 +15,24 @@
  * (qxl_bo.c), so userspace cannot change what was checked before
  * spice-server parses it.
  *
+ * Palettes are the exception: spice-server looks pixels up in them without
+ * checking the index against the entry count (it copies the entries into a
+ * 16- or 256-entry array on its stack, or reads 1-bit images' two entries
+ * from its heap), so a short palette shows QEMU memory to the client.  The
+ * entry count a client may give is not tied to the depth (our X driver
+ * sends 5 entries for a 4-bit image whose pixels use only those), so each
+ * palette is copied into the command's own device memory, padded with
+ * black to every entry the pixels can index, and the image is pointed at
+ * the copy.
+ *
+ * Write protection stops userspace only.  The kernel's own writes into
+ * buffers, the relocations of this command, must not change what an
+ * earlier command still in flight had checked either: the byte ranges each
+ * command's check read are recorded and kept with its buffers until the
+ * device releases it, and a relocation that would change bytes there is
+ * refused.  Buffers a relocation points at are never device surfaces,
+ * whose memory the device writes when it renders them back.
+ *
  * Mainline compatibility: the user buffer is the drawable without its
  * 8-byte release info; relocation offsets into the command (dst_handle 0)
  * count from the start of the drawable, release info included.
@@ -35,10 +53,29 @@
 
 #define QXL_DOFF(field)	offsetof(struct qxl_drawable, field)
 
+/* Images one drawable can have (OPAQUE: source, pattern brush, mask). */
+#define QXL_EXEC_MAX_IMAGES	4
+/*
+ * Ranges a command's check reads: an image header per image, a header per
+ * chunk link (each a relocation), header and data of a clip list and of a
+ * path or a string.
+ */
+#define QXL_EXEC_MAX_PARSED	(QXL_MAX_RELOCS + 2 * QXL_EXEC_MAX_IMAGES)
+
 struct qxl_exec_reloc {
 	struct drm_qxl_reloc r;
 	struct qxl_bo *src;	/* NULL: the primary (SURF with src_handle 0) */
 	struct qxl_bo *dst;	/* NULL: the command itself */
+};
+
+/* A client palette the device gets a padded copy of (top of this file). */
+struct qxl_exec_pal {
+	struct qxl_bo *img;	/* the image whose palette address is replaced */
+	u64 at;			/* offset of that address in img */
+	struct qxl_bo *src;	/* the client's palette */
+	u64 src_off;
+	u32 n_copy;		/* entries copied from it */
+	u32 n_ents;		/* entries of the copy: every value a pixel can hold */
 };
 
 struct qxl_exec {
@@ -49,6 +86,12 @@ struct qxl_exec {
 	unsigned int n_ids;
 	struct qxl_exec_reloc relocs[QXL_MAX_RELOCS];
 	unsigned int n_relocs;
+	struct qxl_exec_pal pals[QXL_EXEC_MAX_IMAGES];
+	unsigned int n_pals;
+	struct qxl_bo_range parsed[QXL_EXEC_MAX_PARSED];
+	unsigned int n_parsed;
+	u32 read_ids[QXL_EXEC_MAX_IMAGES];	/* surfaces SURFACE images read */
+	unsigned int n_read;
 };
 
 /* Where an address the device follows leads: a buffer this command names. */
@@ -138,6 +181,9 @@ static int qxl_exec_get_relocs(struct qxl_exec *ex, struct drm_file *file,
 				return ret;
 			if (r->src_offset >= er->src->base.size)
 				return -EINVAL;
+			/* the device may render into a surface's memory at any time */
+			if (er->src->is_surface)
+				return -EINVAL;
 		} else {
 			if (r->src_offset)
 				return -EINVAL;
@@ -190,6 +236,28 @@ static int qxl_exec_surface_id(struct qxl_exec *ex, struct qxl_bo *src, bool src
 	return ret;
 }
 
+/*
+ * A relocation's write into a buffer: bytes an earlier command in flight
+ * had checked may only be written with what they hold already (the same
+ * image drawn twice).
+ */
+static int qxl_exec_reloc_write(struct qxl_exec *ex, struct qxl_bo *dst, u64 off,
+				const void *val, u32 len)
+{
+	u8 cur[sizeof(qxl_phys)];
+
+	if (qxl_bo_parsed(dst, off, len)) {
+		memcpy_fromio(cur, dst->vaddr + off, len);
+		if (memcmp(cur, val, len)) {
+			drm_dbg_driver(&ex->qdev->drm,
+				       "relocation into bytes a command in flight parses\n");
+			return -EINVAL;
+		}
+	}
+	memcpy_toio(dst->vaddr + off, val, len);
+	return 0;
+}
+
 static int qxl_exec_apply_relocs(struct qxl_exec *ex, const bool *src_is_fb)
 {
 	unsigned int i;
@@ -203,10 +271,14 @@ static int qxl_exec_apply_relocs(struct qxl_exec *ex, const bool *src_is_fb)
 
 		if (er->r.reloc_type == QXL_RELOC_TYPE_BO) {
 			addr = qxl_bo_phys(er->src, er->r.src_offset);
-			if (er->dst)
-				memcpy_toio(er->dst->vaddr + er->r.dst_offset, &addr, sizeof(addr));
-			else
+			if (!er->dst) {
 				memcpy(cmd + er->r.dst_offset, &addr, sizeof(addr));
+				continue;
+			}
+			ret = qxl_exec_reloc_write(ex, er->dst, er->r.dst_offset, &addr,
+						   sizeof(addr));
+			if (ret)
+				return ret;
 			continue;
 		}
 
@@ -214,10 +286,13 @@ static int qxl_exec_apply_relocs(struct qxl_exec *ex, const bool *src_is_fb)
 		if (ret)
 			return ret;
 		ex->ids[ex->n_ids++] = id;
-		if (er->dst)
-			memcpy_toio(er->dst->vaddr + er->r.dst_offset, &id, sizeof(id));
-		else
+		if (!er->dst) {
 			memcpy(cmd + er->r.dst_offset, &id, sizeof(id));
+			continue;
+		}
+		ret = qxl_exec_reloc_write(ex, er->dst, er->r.dst_offset, &id, sizeof(id));
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -281,12 +356,26 @@ static bool qxl_exec_ptr_inside(const struct qxl_exec_ptr *p, u64 off, u64 len)
 	return qxl_exec_inside(p->off, off + len, p->bo->base.size);
 }
 
+/* [off, off + len) of p's buffer is checked for the device to parse. */
+static bool qxl_exec_parsed(struct qxl_exec *ex, const struct qxl_exec_ptr *p, u64 off, u64 len)
+{
+	struct qxl_bo_range *r;
+
+	if (ex->n_parsed == ARRAY_SIZE(ex->parsed))
+		return false;
+	r = &ex->parsed[ex->n_parsed++];
+	r->bo = p->bo;
+	r->start = p->off + off;
+	r->end = p->off + off + len;
+	return true;
+}
+
 /*
  * Clip lists, paths and strings are checked where spice-server asserts
  * (and so aborts QEMU) on them: sizes that disagree with their counts.
  * Only a single chunk inside the relocated buffer is accepted.
  */
-static bool qxl_exec_chunk(const struct qxl_exec *ex, size_t ptr, void *hdr, size_t hdr_size,
+static bool qxl_exec_chunk(struct qxl_exec *ex, size_t ptr, void *hdr, size_t hdr_size,
 			   u32 chunk_at, struct qxl_exec_ptr *p, u64 *data_off, u32 *data_size)
 {
 	struct qxl_data_chunk chunk;
@@ -298,10 +387,11 @@ static bool qxl_exec_chunk(const struct qxl_exec *ex, size_t ptr, void *hdr, siz
 	*data_off = p->off + hdr_size;
 	*data_size = chunk.data_size;
 	return !chunk.next_chunk && !chunk.prev_chunk &&
-	       qxl_exec_inside(*data_off, chunk.data_size, p->bo->base.size);
+	       qxl_exec_inside(*data_off, chunk.data_size, p->bo->base.size) &&
+	       qxl_exec_parsed(ex, p, 0, hdr_size + chunk.data_size);
 }
 
-static bool qxl_exec_clip_ok(const struct qxl_exec *ex)
+static bool qxl_exec_clip_ok(struct qxl_exec *ex)
 {
 	struct qxl_clip_rects cr;
 	struct qxl_exec_ptr p;
@@ -315,7 +405,7 @@ static bool qxl_exec_clip_ok(const struct qxl_exec *ex)
 }
 
 /* Segments (flags, count, count points) must fill the path exactly. */
-static bool qxl_exec_path_ok(const struct qxl_exec *ex)
+static bool qxl_exec_path_ok(struct qxl_exec *ex)
 {
 	struct qxl_path path;
 	struct qxl_path_seg seg;
@@ -341,7 +431,7 @@ static bool qxl_exec_path_ok(const struct qxl_exec *ex)
 }
 
 /* Glyphs of exactly one raster depth, length of them, filling the string. */
-static bool qxl_exec_string_ok(const struct qxl_exec *ex)
+static bool qxl_exec_string_ok(struct qxl_exec *ex)
 {
 	const u16 depths = QXL_STRING_FLAGS_RASTER_A1 | QXL_STRING_FLAGS_RASTER_A4 |
 			   QXL_STRING_FLAGS_RASTER_A8;
@@ -425,7 +515,7 @@ static bool qxl_exec_bitmap_format_ok(u8 format, bool mask)
  * Bitmap pixels: direct, or a chain of chunks (each link a relocation of
  * this command) holding exactly size bytes.
  */
-static bool qxl_exec_bitmap_data_ok(const struct qxl_exec *ex, const struct qxl_exec_ptr *img,
+static bool qxl_exec_bitmap_data_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *img,
 				    bool direct, u64 size)
 {
 	struct qxl_data_chunk chunk;
@@ -440,7 +530,8 @@ static bool qxl_exec_bitmap_data_ok(const struct qxl_exec *ex, const struct qxl_
 		return qxl_exec_ptr_inside(&p, 0, size);
 	while (p.bo) {
 		/* every link is a relocation: a longer chain must loop */
-		if (++links > ex->n_relocs || !qxl_exec_ptr_inside(&p, 0, sizeof(chunk)))
+		if (++links > ex->n_relocs || !qxl_exec_ptr_inside(&p, 0, sizeof(chunk)) ||
+		    !qxl_exec_parsed(ex, &p, 0, sizeof(chunk)))
 			return false;
 		memcpy_fromio(&chunk, p.bo->vaddr + p.off, sizeof(chunk));
 		if (!qxl_exec_ptr_inside(&p, sizeof(chunk), chunk.data_size) ||
@@ -454,14 +545,81 @@ static bool qxl_exec_bitmap_data_ok(const struct qxl_exec *ex, const struct qxl_
 	return total == size;
 }
 
+/* Replace the palette of the image at p (pal, n entries) by a padded copy. */
+static bool qxl_exec_pal_add(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
+			     const struct qxl_exec_ptr *pal, u32 n, u32 bpp)
+{
+	struct qxl_exec_pal *e;
+
+	/* the address is replaced after the check: not under an earlier command */
+	if (ex->n_pals == ARRAY_SIZE(ex->pals) ||
+	    qxl_bo_parsed(p->bo, p->off + offsetof(struct qxl_image, u.bitmap.palette),
+			  sizeof(qxl_phys)))
+		return false;
+	e = &ex->pals[ex->n_pals++];
+	e->img = p->bo;
+	e->at = p->off + offsetof(struct qxl_image, u.bitmap.palette);
+	e->src = pal->bo;
+	e->src_off = pal->off;
+	e->n_ents = 1U << bpp;
+	e->n_copy = min(n, e->n_ents);
+	return true;
+}
+
+static u32 qxl_exec_pal_size(const struct qxl_exec_pal *e)
+{
+	return ALIGN(sizeof(struct qxl_palette) + e->n_ents * sizeof(u32), 8);
+}
+
+/* The command's device memory: the drawable, then the palette copies. */
+static u32 qxl_exec_release_size(const struct qxl_exec *ex)
+{
+	u32 size = ALIGN(sizeof(ex->d), 8);
+	unsigned int i;
+
+	for (i = 0; i < ex->n_pals; i++)
+		size += qxl_exec_pal_size(&ex->pals[i]);
+	return size;
+}
+
+/*
+ * Fill in the palette copies and point their images at them.  The images
+ * and palettes are write-protected, so the entries copied are the ones
+ * checked; the device never reads the client's palette.  A client-chosen
+ * unique id would let spice-server's palette cache hand its entries to
+ * another client's images: the copy has none (0, not cached).
+ */
+static void qxl_exec_put_palettes(struct qxl_exec *ex, struct qxl_release *release)
+{
+	u32 off = ALIGN(sizeof(ex->d), 8);
+	struct qxl_palette hdr = { 0 };
+	unsigned int i;
+	qxl_phys addr;
+
+	for (i = 0; i < ex->n_pals; i++) {
+		const struct qxl_exec_pal *e = &ex->pals[i];
+		void __iomem *dst = qxl_release_ptr(release, off);
+		u32 ents = offsetof(struct qxl_palette, ents);
+
+		hdr.num_ents = e->n_ents;
+		memcpy_toio(dst, &hdr, ents);
+		qxl_bo_copy_io(dst + ents, e->src->vaddr + e->src_off + ents,
+			       e->n_copy * sizeof(u32));
+		memset_io(dst + ents + e->n_copy * sizeof(u32), 0,
+			  (e->n_ents - e->n_copy) * sizeof(u32));
+		addr = qxl_release_phys(release, off);
+		memcpy_toio(e->img->vaddr + e->at, &addr, sizeof(addr));
+		off += qxl_exec_pal_size(e);
+	}
+}
+
 /*
  * An image the device parses: a bitmap (spice-server's own limits, checked
  * in full so that nothing is dropped silently either) or a surface this
  * command names.  Compressed and cached images come from no client of
  * ours and are refused.
  */
-static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_ptr *p,
-			      bool mask)
+static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p, bool mask)
 {
 	const u32 hdr = offsetof(struct qxl_image, u);
 	struct qxl_exec_ptr pal;
@@ -479,8 +637,14 @@ static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_p
 			return false;
 		memcpy_fromio(&img.u.surface_image, p->bo->vaddr + p->off + hdr,
 			      sizeof(img.u.surface_image));
+		if (!qxl_exec_parsed(ex, p, 0, hdr + sizeof(img.u.surface_image)))
+			return false;
 		/* a surface that dies while the command waits aborts QEMU */
-		return qxl_exec_known_id(ex, img.u.surface_image.surface_id);
+		if (!qxl_exec_known_id(ex, img.u.surface_image.surface_id) ||
+		    ex->n_read == ARRAY_SIZE(ex->read_ids))
+			return false;
+		ex->read_ids[ex->n_read++] = img.u.surface_image.surface_id;
+		return true;
 	case QXL_IMAGE_TYPE_BITMAP:
 		break;
 	default:
@@ -489,6 +653,8 @@ static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_p
 	if (!qxl_exec_ptr_inside(p, hdr, sizeof(img.u.bitmap)))
 		return false;
 	memcpy_fromio(&img.u.bitmap, p->bo->vaddr + p->off + hdr, sizeof(img.u.bitmap));
+	if (!qxl_exec_parsed(ex, p, 0, hdr + sizeof(img.u.bitmap)))
+		return false;
 	bpp = qxl_exec_bitmap_bpp(img.u.bitmap.format);
 	if (!qxl_exec_bitmap_format_ok(img.u.bitmap.format, mask))
 		return false;
@@ -510,12 +676,14 @@ static bool qxl_exec_image_ok(const struct qxl_exec *ex, const struct qxl_exec_p
 		memcpy_fromio(&palette, pal.bo->vaddr + pal.off, sizeof(palette));
 		if (!qxl_exec_ptr_inside(&pal, sizeof(palette), palette.num_ents * sizeof(u32)))
 			return false;
+		if (bpp <= 8 && !qxl_exec_pal_add(ex, p, &pal, palette.num_ents, bpp))
+			return false;
 	}
 	return qxl_exec_bitmap_data_ok(ex, p, img.u.bitmap.flags & QXL_BITMAP_DIRECT, size);
 }
 
 /* An image address in the command: 0 unless required, else a valid image. */
-static bool qxl_exec_image_at(const struct qxl_exec *ex, size_t at, bool required)
+static bool qxl_exec_image_at(struct qxl_exec *ex, size_t at, bool required)
 {
 	struct qxl_exec_ptr p;
 
@@ -525,7 +693,7 @@ static bool qxl_exec_image_at(const struct qxl_exec *ex, size_t at, bool require
 }
 
 /* The bitmap of a qmask: 0, or a valid 1-bit image. */
-static bool qxl_exec_mask_at(const struct qxl_exec *ex, size_t at)
+static bool qxl_exec_mask_at(struct qxl_exec *ex, size_t at)
 {
 	struct qxl_exec_ptr p;
 
@@ -544,8 +712,7 @@ static bool qxl_exec_data_at(const struct qxl_exec *ex, size_t at, bool required
 	return !p.bo || qxl_exec_ptr_inside(&p, 0, len);
 }
 
-static bool qxl_exec_brush_ok(const struct qxl_exec *ex, const struct qxl_brush *brush,
-			      size_t offset)
+static bool qxl_exec_brush_ok(struct qxl_exec *ex, const struct qxl_brush *brush, size_t offset)
 {
 	switch (brush->type) {
 	case QXL_BRUSH_TYPE_NONE:
@@ -559,7 +726,7 @@ static bool qxl_exec_brush_ok(const struct qxl_exec *ex, const struct qxl_brush 
 	}
 }
 
-static bool qxl_exec_stroke_ok(const struct qxl_exec *ex)
+static bool qxl_exec_stroke_ok(struct qxl_exec *ex)
 {
 	const struct qxl_line_attr *attr = &ex->d.u.stroke.attr;
 
@@ -572,7 +739,7 @@ static bool qxl_exec_stroke_ok(const struct qxl_exec *ex)
 	       qxl_exec_brush_ok(ex, &ex->d.u.stroke.brush, QXL_DOFF(u.stroke.brush));
 }
 
-static bool qxl_exec_composite_ok(const struct qxl_exec *ex)
+static bool qxl_exec_composite_ok(struct qxl_exec *ex)
 {
 	u32 flags = ex->d.u.composite.flags;
 
@@ -586,7 +753,7 @@ static bool qxl_exec_composite_ok(const struct qxl_exec *ex)
 				sizeof(struct qxl_transform));
 }
 
-static bool qxl_exec_draw_ok(const struct qxl_exec *ex)
+static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 {
 	const struct qxl_drawable *d = &ex->d;
 
@@ -650,8 +817,73 @@ static bool qxl_exec_copy_bits_ok(const struct qxl_exec *ex)
 	return w >= 0 && h >= 0 && x >= 0 && y >= 0 && x + w <= sw && y + h <= sh;
 }
 
+/* Size of a surface this command names (0: the primary); false if gone. */
+static bool qxl_exec_surface_size(const struct qxl_exec *ex, u32 id, u32 *w, u32 *h)
+{
+	if (id) {
+		*w = ex->objs->surfaces[id]->width;
+		*h = ex->objs->surfaces[id]->height;
+	} else {
+		*w = READ_ONCE(ex->qdev->primary_width);
+		*h = READ_ONCE(ex->qdev->primary_height);
+	}
+	return *w && *h;
+}
+
+/*
+ * spice-server draws lazily, and a drawable that reads another surface may
+ * be drawn after that surface was destroyed (its buffer closed), which
+ * aborts QEMU, unless the surface is in surfaces_dest: destroying it then
+ * draws its dependants first.  So every surface an image reads is listed
+ * here, with its whole area.  Before drawing, spice-server renders each
+ * listed area and aborts on an empty one, so those a client lists must be
+ * inside their surface and not empty.
+ */
+static int qxl_exec_deps(struct qxl_exec *ex)
+{
+	struct qxl_drawable *d = &ex->d;
+	unsigned int i, j;
+	struct qxl_rect *r;
+	u32 w, h;
+
+	for (i = 0; i < ARRAY_SIZE(d->surfaces_dest); i++) {
+		if (d->surfaces_dest[i] == -1 || d->surfaces_dest[i] == d->surface_id)
+			continue;
+		r = &d->surfaces_rects[i];
+		if (!qxl_exec_surface_size(ex, d->surfaces_dest[i], &w, &h) ||
+		    r->left < 0 || r->top < 0 || r->left >= r->right || r->top >= r->bottom ||
+		    r->right > w || r->bottom > h)
+			return -EINVAL;
+	}
+	for (j = 0; j < ex->n_read; j++) {
+		u32 id = ex->read_ids[j];
+
+		if (id == d->surface_id)
+			continue;	/* the device handles reading the target itself */
+		for (i = 0; i < ARRAY_SIZE(d->surfaces_dest); i++) {
+			if (d->surfaces_dest[i] == id)
+				break;
+		}
+		if (i < ARRAY_SIZE(d->surfaces_dest))
+			continue;
+		for (i = 0; i < ARRAY_SIZE(d->surfaces_dest); i++) {
+			if (d->surfaces_dest[i] == -1)
+				break;
+		}
+		if (i == ARRAY_SIZE(d->surfaces_dest) || !qxl_exec_surface_size(ex, id, &w, &h))
+			return -EINVAL;
+		d->surfaces_dest[i] = id;
+		r = &d->surfaces_rects[i];
+		r->left = 0;
+		r->top = 0;
+		r->right = w;
+		r->bottom = h;
+	}
+	return 0;
+}
+
 /* The relocated drawable, as the device will read it. */
-static int qxl_exec_check_drawable(const struct qxl_exec *ex)
+static int qxl_exec_check_drawable(struct qxl_exec *ex)
 {
 	const struct qxl_drawable *d = &ex->d;
 	unsigned int i;
@@ -677,7 +909,9 @@ static int qxl_exec_check_drawable(const struct qxl_exec *ex)
 	default:
 		return -EINVAL;
 	}
-	return qxl_exec_draw_ok(ex) ? 0 : -EINVAL;
+	if (!qxl_exec_draw_ok(ex))
+		return -EINVAL;
+	return qxl_exec_deps(ex);
 }
 
 /* Checked, patched and pushed: one command of the array. */
@@ -699,6 +933,9 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 
 	memset(&ex->d, 0, sizeof(ex->d));
 	ex->n_ids = 0;
+	ex->n_pals = 0;
+	ex->n_parsed = 0;
+	ex->n_read = 0;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
 			   u64_to_user_ptr(c->command), c->command_size))
 		return -EFAULT;
@@ -743,12 +980,14 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	ret = qxl_exec_apply_relocs(ex, src_is_fb);
 	if (!ret)
 		ret = qxl_exec_check_drawable(ex);
+	if (!ret)
+		ret = qxl_bo_track_parsed(track, ex->parsed, ex->n_parsed);
 	if (ret) {
 		qxl_bo_track_arm(track, NULL);
 		goto out_unlock;
 	}
 
-	release = qxl_release_alloc(qdev, QXL_RING_DISPLAY, sizeof(ex->d));
+	release = qxl_release_alloc(qdev, QXL_RING_DISPLAY, qxl_exec_release_size(ex));
 	if (IS_ERR(release)) {
 		qxl_bo_track_arm(track, NULL);
 		ret = PTR_ERR(release);
@@ -757,6 +996,7 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	ex->d.release_info.id = release->id;
 	ex->d.mm_time = readl(&qdev->rom->mm_clock);
 	memcpy_toio(qxl_release_ptr(release, 0), &ex->d, sizeof(ex->d));
+	qxl_exec_put_palettes(ex, release);
 	ret = qxl_release_submit_fence(release, QXL_CMD_DRAW, NULL, &fence);
 	qxl_bo_track_arm(track, fence);
 	if (fence)

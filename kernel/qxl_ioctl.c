@@ -95,6 +95,7 @@ static int qxl_ioctl_read_primary(struct qxl_device *qdev, struct qxl_bo *bo,
 	u32 w = drm_rect_width(dst);
 	u32 h = drm_rect_height(dst);
 	void __iomem *prim;
+	u64 first, last;
 	u32 *row;
 	u32 y;
 	int ret;
@@ -116,13 +117,26 @@ static int qxl_ioctl_read_primary(struct qxl_device *qdev, struct qxl_bo *bo,
 			  (u64)dst->y1 * pstride, (u64)h * pstride);
 	if (!row || !prim) {
 		ret = -ENOMEM;
+	} else if (mutex_lock_interruptible(&qdev->objs->lock)) {
+		ret = -ERESTARTSYS;
 	} else {
-		for (y = 0; y < h; y++) {
+		/*
+		 * Not over what a command in flight had checked (the buffer
+		 * may hold its clip list, say); objs->lock keeps new commands
+		 * from checking these bytes while they are written.
+		 */
+		first = fb->offsets[0] + (u64)src->y1 * fb->pitches[0] + src->x1 * 4;
+		last = fb->offsets[0] + (u64)(src->y1 + h - 1) * fb->pitches[0] +
+		       (src->x1 + w) * 4;
+		if (qxl_bo_parsed(bo, first, last - first))
+			ret = -EINVAL;
+		for (y = 0; y < h && !ret; y++) {
 			memcpy_fromio(row, prim + y * pstride + dst->x1 * 4, w * 4);
 			memcpy_toio(bo->vaddr + fb->offsets[0] +
 				    (u64)(src->y1 + y) * fb->pitches[0] + src->x1 * 4,
 				    row, w * 4);
 		}
+		mutex_unlock(&qdev->objs->lock);
 	}
 	if (prim)
 		iounmap(prim);

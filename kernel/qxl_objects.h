@@ -57,6 +57,7 @@ struct qxl_bo {
 	unsigned int busy;		/* submitted commands not yet released */
 	unsigned int src_busy;		/* of those, commands reading the surface */
 	unsigned int protect;		/* of those, commands the device parses data from */
+	struct list_head parsed;	/* their qxl_bo_range in this buffer */
 	bool zombie;			/* GEM object gone, memory waits for busy == 0 */
 	struct llist_node reap;
 };
@@ -113,6 +114,18 @@ struct qxl_bo *qxl_bo_lookup(struct drm_file *file, u32 handle);
 qxl_phys qxl_bo_phys(struct qxl_bo *bo, u64 offset);
 bool qxl_bo_is_fb(struct qxl_device *qdev, struct qxl_bo *bo);
 
+/*
+ * Bytes of a buffer a command in flight had checked for the device to
+ * parse (headers, chunk links, clip lists, paths, strings): nothing may
+ * change them, the kernel's own writes included, until it is released.
+ */
+struct qxl_bo_range {
+	struct list_head link;		/* in bo->parsed, under objs->busy_lock */
+	struct qxl_bo *bo;
+	u64 start;
+	u64 end;
+};
+
 /* The buffers a submitted command names, busy until the device releases it. */
 struct qxl_bo_track_entry {
 	struct qxl_bo *bo;
@@ -123,6 +136,8 @@ struct qxl_bo_track_entry {
 struct qxl_bo_track {
 	struct dma_fence_cb cb;
 	struct qxl_objects *objs;
+	struct qxl_bo_range *ranges;	/* linked while the command is in flight */
+	unsigned int n_ranges;
 	unsigned int n;
 	unsigned int max;
 	struct qxl_bo_track_entry e[];
@@ -131,7 +146,10 @@ struct qxl_bo_track {
 struct qxl_bo_track *qxl_bo_track_alloc(struct qxl_objects *objs, unsigned int max);
 void qxl_bo_track_add(struct qxl_bo_track *track, struct qxl_bo *bo, bool src);
 void qxl_bo_track_protect(struct qxl_bo_track *track, struct qxl_bo *bo);
+int qxl_bo_track_parsed(struct qxl_bo_track *track, const struct qxl_bo_range *ranges,
+			unsigned int n);
 void qxl_bo_track_arm(struct qxl_bo_track *track, struct dma_fence *fence);
+bool qxl_bo_parsed(struct qxl_bo *bo, u64 start, u64 len);
 void qxl_objects_reclaim(struct qxl_device *qdev);
 
 /* qxl_surface.c */

@@ -181,20 +181,26 @@ static int qxl_release_lookup(void *ctx, u64 id, u64 *next)
 	struct qxl_device *qdev = ctx;
 	struct qxl_release *release = NULL;
 	unsigned long flags;
+	int ret = -ENOENT;
 
+	/*
+	 * Everything under the lock: a release found in the idr keeps its
+	 * structure and device memory until it is removed from it.
+	 */
 	spin_lock_irqsave(&qdev->release_lock, flags);
 	if (id <= INT_MAX)
 		release = idr_find(&qdev->release_idr, id);
-	if (!release)
+	if (!release) {
 		qdev->release_ids_unknown++;
-	else if (!qxl_release_submitted(release))
+	} else if (!qxl_release_submitted(release)) {
 		qdev->release_ids_unsubmitted++;
+	} else {
+		/* The device replaced our id with the next link of the chain. */
+		*next = readq(qxl_release_ptr(release, 0));
+		ret = 0;
+	}
 	spin_unlock_irqrestore(&qdev->release_lock, flags);
-	if (!release || !qxl_release_submitted(release))
-		return -ENOENT;
-	/* The device replaced our id with the next link of the chain. */
-	*next = readq(qxl_release_ptr(release, 0));
-	return 0;
+	return ret;
 }
 
 static void qxl_release_chain_free(void *ctx, u64 id)

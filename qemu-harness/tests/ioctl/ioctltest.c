@@ -21,6 +21,21 @@
  *                        refused, and releases drain when idle
  *   ioctltest signal [seconds]
  *                        UPDATE_AREA interrupted by timer signals
+ *   ioctltest palette    palette images whose pixels index past their
+ *                        palette: drawn and read back, no host memory shows
+ *   ioctltest prime      PRIME export of qxl buffers refused (a dma-buf
+ *                        mapping would escape write protection)
+ *   ioctltest inflight [tries [reloc|update|surface]]
+ *                        the kernel's own writes (a later command's
+ *                        relocation, UPDATE_AREA's read-back) never change
+ *                        what a command in flight had checked; relocations
+ *                        never point into a device surface's memory
+ *   ioctltest surfclose  a surface closed while a command reading it is
+ *                        queued: the device draws the command first
+ *   ioctltest dirtyrace [seconds]
+ *                        a thread flips the last pixel of every row of a
+ *                        shown dumb buffer while DIRTYFB uploads it; the
+ *                        screen is right afterwards
  *
  * Output is TAP; every failure says what was expected and what happened.
  */
@@ -40,6 +55,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <xf86drm.h>
+#include <xf86drmMode.h>
+#include <drm_fourcc.h>
 
 #include "../../../uapi/qxl_device.h"
 #include "../../../uapi/qxl_drm.h"
@@ -1388,6 +1405,744 @@ static void test_signal(int seconds)
 	buf_free(&s);
 }
 
+/* ---- palette ---- */
+
+/*
+ * spice-server copies a palette into a 16- or 256-entry array on its stack
+ * (1-bit images: reads entries 0 and 1 from the heap) and looks pixels up
+ * in it unchecked, so a palette shorter than what the pixels can index
+ * turns QEMU memory into pixels the client reads back.  Every pixel value
+ * is drawn once onto a surface and read back: what the palette does not
+ * cover must come out black (the kernel pads the palette), never as
+ * whatever QEMU had there.
+ */
+struct pal_case {
+	const char *what;
+	uint8_t format;
+	uint32_t bpp;
+	uint16_t num_ents;
+};
+
+static void test_palette(void)
+{
+	static const struct pal_case cases[] = {
+		{ "8BIT image, 1-entry palette", QXL_BITMAP_FMT_8BIT, 8, 1 },
+		{ "8BIT image, 0-entry palette", QXL_BITMAP_FMT_8BIT, 8, 0 },
+		{ "8BIT image, 255-entry palette", QXL_BITMAP_FMT_8BIT, 8, 255 },
+		{ "4BIT_BE image, 1-entry palette", QXL_BITMAP_FMT_4BIT_BE, 4, 1 },
+		{ "4BIT_BE image, 5-entry palette", QXL_BITMAP_FMT_4BIT_BE, 4, 5 },
+		{ "1BIT_BE image, 1-entry palette", QXL_BITMAP_FMT_1BIT_BE, 1, 1 },
+		{ "8BIT image, full 256-entry palette", QXL_BITMAP_FMT_8BIT, 8, 256 },
+	};
+	const uint32_t w = 16, h = 16, pal_off = 2048;
+	unsigned long leaked_total = 0;
+	struct buf s, b;
+	unsigned int i;
+	int ret;
+
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, w, h, w * 4);
+	if (!ret)
+		ret = buf_map(&s);
+	if (!ret)
+		ret = buf_alloc(&b, 4096);
+	if (!ret)
+		ret = buf_map(&b);
+	expect_ret(ret, 0, "a 16x16 surface and an image buffer");
+	if (ret)
+		return;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct pal_case *pc = &cases[i];
+		uint32_t n_vals = 1u << pc->bpp, stride = (w * pc->bpp + 7) / 8;
+		struct qxl_image image = { 0 };
+		struct qxl_data_chunk chunk = { 0 };
+		unsigned int wrong = 0, leaked = 0;
+		uint32_t v, e, x, y, got, want;
+		uint8_t *px;
+		struct cmd c;
+
+		memset(b.map, 0, b.size);
+		image.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
+		image.descriptor.width = w;
+		image.descriptor.height = h;
+		image.u.bitmap.format = pc->format;
+		image.u.bitmap.flags = QXL_BITMAP_TOP_DOWN;
+		image.u.bitmap.x = w;
+		image.u.bitmap.y = h;
+		image.u.bitmap.stride = stride;
+		chunk.data_size = stride * h;
+		memcpy(b.map, &image, sizeof(image));
+		memcpy(b.map + IMG_CHUNK, &chunk, sizeof(chunk));
+		/* pixel value k at pixel k (mod the values there are) */
+		px = b.map + IMG_CHUNK + sizeof(chunk);
+		for (v = 0; v < w * h; v++) {
+			uint32_t k = v % n_vals, bit = (v % w) * pc->bpp;
+			uint8_t *p = px + (v / w) * stride + bit / 8;
+
+			if (pc->bpp == 8)
+				*p = (uint8_t)k;
+			else
+				*p |= (uint8_t)(k << (8 - pc->bpp - bit % 8));
+		}
+		poke(&b, pal_off + offsetof(struct qxl_palette, num_ents), pc->num_ents, 2);
+		for (e = 0; e < pc->num_ents; e++)
+			poke(&b, pal_off + offsetof(struct qxl_palette, ents) + 4 * e,
+			     0x00010101 * (e + 1), 4);
+
+		ret = fill(s.handle, 0, 0, w, h, 0x00abcdef);
+		image_cmd(&c, &b, s.handle, w, h);
+		/* image_cmd wrote a 32-bit header: put ours back */
+		memcpy(b.map, &image, sizeof(image));
+		memcpy(b.map + IMG_CHUNK, &chunk, sizeof(chunk));
+		cmd_reloc(&c, QXL_RELOC_TYPE_BO, b.handle, IMG_FIELD(u.bitmap.palette), b.handle,
+			  pal_off);
+		if (!ret)
+			ret = cmd_submit(&c);
+		if (ret == -EINVAL) {
+			ok(pc->num_ents < n_vals, "%s: refused (-EINVAL)%s", pc->what,
+			   pc->num_ents < n_vals ? "" : ", but its palette covers every pixel");
+			continue;
+		}
+		if (!ret)
+			ret = update_area(s.handle, 0, 0, w, h);
+		expect_ret(ret, 0, pc->what);
+		if (ret)
+			continue;
+		for (v = 0; v < w * h; v++) {
+			uint32_t k = v % n_vals;
+
+			x = v % w;
+			y = v / w;
+			got = pixel(&s, w * 4, h, x, y) & 0xffffff;
+			want = k < pc->num_ents ? (0x00010101 * (k + 1)) & 0xffffff : 0;
+			if (got != want) {
+				wrong++;
+				if (k >= pc->num_ents && got)
+					leaked++;
+			}
+		}
+		leaked_total += leaked;
+		ok(!wrong, "%s: pixels past the palette black, the others their entry: expected 0 wrong, got %u (%u showing non-zero bytes the palette does not hold)",
+		   pc->what, wrong, leaked);
+	}
+	printf("# pixels showing memory past the palette: %lu\n", leaked_total);
+
+	/* what the kernel did to the image must not stop it being resubmitted */
+	{
+		struct cmd c;
+
+		image_cmd(&c, &b, s.handle, 4, 4);
+		expect_ret(cmd_submit(&c), 0, "a 32-bit image in the same buffer afterwards");
+	}
+	buf_free(&b);
+	buf_free(&s);
+}
+
+/* ---- prime ---- */
+
+/*
+ * A qxl buffer exported as a dma-buf could be mapped through the dma-buf,
+ * a mapping the kernel does not zap when the device parses the buffer.
+ * Export is refused; dumb buffers (system memory, never parsed by the
+ * device) still export.
+ */
+static void test_prime(void)
+{
+	struct drm_mode_create_dumb create = { .width = 64, .height = 64, .bpp = 32 };
+	struct drm_mode_destroy_dumb destroy = { 0 };
+	struct drm_prime_handle ph;
+	struct buf b, s;
+	int ret;
+	void *p;
+
+	ret = buf_alloc(&b, 4096);
+	if (!ret)
+		ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 64, 256);
+	expect_ret(ret, 0, "an ALLOC buffer and an ALLOC_SURF buffer");
+	if (ret)
+		return;
+
+	memset(&ph, 0, sizeof(ph));
+	ph.handle = b.handle;
+	ph.flags = DRM_CLOEXEC | DRM_RDWR;
+	ret = xioctl(DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph);
+	if (!ret) {
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ph.fd, 0);
+		printf("# exported as dma-buf fd %d; its mmap %s\n", ph.fd,
+		       p == MAP_FAILED ? "failed" : "succeeded (writable past protection)");
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		close(ph.fd);
+	}
+	expect_ret(ret, -EOPNOTSUPP, "PRIME export of an ALLOC buffer (RDWR)");
+
+	memset(&ph, 0, sizeof(ph));
+	ph.handle = s.handle;
+	ph.flags = DRM_CLOEXEC;
+	ret = xioctl(DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph);
+	if (!ret)
+		close(ph.fd);
+	expect_ret(ret, -EOPNOTSUPP, "PRIME export of an ALLOC_SURF buffer (read-only)");
+
+	/* still refused the second time (nothing cached from the first try) */
+	memset(&ph, 0, sizeof(ph));
+	ph.handle = b.handle;
+	ret = xioctl(DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph);
+	if (!ret)
+		close(ph.fd);
+	expect_ret(ret, -EOPNOTSUPP, "PRIME export of the ALLOC buffer again");
+
+	ret = xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &create);
+	if (!ret) {
+		memset(&ph, 0, sizeof(ph));
+		ph.handle = create.handle;
+		ph.flags = DRM_CLOEXEC | DRM_RDWR;
+		ret = xioctl(DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph);
+		if (!ret)
+			close(ph.fd);
+		destroy.handle = create.handle;
+		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	}
+	expect_ret(ret, 0, "PRIME export of a dumb buffer (system memory) still works");
+
+	/* the buffers still work */
+	ret = fill(s.handle, 0, 0, 64, 64, 0x00123456);
+	if (!ret)
+		ret = update_area(s.handle, 0, 0, 64, 64);
+	expect_ret(ret, 0, "FILL + UPDATE_AREA on the surface after the refused exports");
+	buf_free(&s);
+	buf_free(&b);
+}
+
+/* ---- inflight ---- */
+
+#define HEAVY_RECTS	250
+#define HEAVY_CMDS	31
+
+/*
+ * Submit HEAVY_CMDS clipped fills on surf (a clip list of HEAVY_RECTS rects
+ * in heavy) and then the commands of cs in one call: spice-server is still
+ * parsing the fills when the last commands are checked, so those find the
+ * earlier ones of the call in flight, not yet parsed.
+ */
+static int submit_after_heavy(uint32_t surf, struct buf *heavy, struct cmd *cs, unsigned int n)
+{
+	static struct drm_qxl_command dc[HEAVY_CMDS + 4];
+	static struct cmd hc;
+	struct drm_qxl_execbuffer eb = { .commands = (uintptr_t)dc };
+	unsigned int i;
+
+	cmd_init(&hc, QXL_DRAW_FILL, 0, 0, 64, 64);
+	hc.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+	hc.d.u.fill.brush.u.color = 0x00404040;
+	hc.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(&hc, surf);
+	cmd_clip(&hc, heavy->handle);
+	memset(dc, 0, sizeof(dc));
+	for (i = 0; i < HEAVY_CMDS + n; i++) {
+		struct cmd *c = i < HEAVY_CMDS ? &hc : &cs[i - HEAVY_CMDS];
+
+		dc[i].type = QXL_CMD_DRAW;
+		dc[i].command = (uintptr_t)((uint8_t *)&c->d + RELEASE_INFO);
+		dc[i].command_size = sizeof(c->d) - RELEASE_INFO;
+		dc[i].relocs = (uintptr_t)c->relocs;
+		dc[i].relocs_num = c->n;
+	}
+	eb.commands_num = HEAVY_CMDS + n;
+	return xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
+}
+
+/* A one-rect clip list at offset off of b (mapped). */
+static void put_clip_at(struct buf *b, size_t off, uint32_t num_rects)
+{
+	struct qxl_clip_rects cr = { .num_rects = num_rects };
+	struct qxl_rect r = { .top = 0, .left = 0, .bottom = 8, .right = 8 };
+
+	cr.chunk.data_size = sizeof(r);
+	memcpy(b->map + off, &cr, sizeof(cr));
+	memcpy(b->map + off + sizeof(cr), &r, sizeof(r));
+}
+
+/*
+ * The kernel itself writes into buffers: a later command's relocation, and
+ * UPDATE_AREA's read-back into a framebuffer buffer.  Neither may change
+ * what a command still in flight had checked, or spice-server parses
+ * something else and aborts QEMU (a clip list whose size no longer matches
+ * its count).  Each try puts a clipped fill behind a batch of slow ones,
+ * then tries to overwrite its clip list's size: refused with -EINVAL while
+ * the fill is in flight, allowed once it was released (0).  Buffers that
+ * relocations point at must not be device surfaces (the device writes
+ * their memory when it renders them back).
+ */
+static void test_inflight(int tries, const char *only)
+{
+	static struct qxl_rect rects[HEAVY_RECTS];
+	unsigned long reloc_refused = 0, reloc_ok = 0, reloc_other = 0;
+	unsigned long upd_refused = 0, upd_ok = 0, upd_other = 0;
+	drmModeConnector *conn = NULL;
+	struct buf s, heavy, clip, fbb, img;
+	drmModeModeInfo mode;
+	drmModeRes *res = NULL;
+	struct cmd cs[2];
+	uint32_t fb = 0, v;
+	int i, ret, last_other = 0;
+
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 64, 64, 256);
+	if (!ret)
+		ret = buf_alloc(&heavy, 8192);
+	if (!ret)
+		ret = buf_map(&heavy);
+	expect_ret(ret, 0, "a surface and a buffer with a clip list of 250 rects");
+	if (ret)
+		return;
+	for (i = 0; i < HEAVY_RECTS; i++) {
+		rects[i].left = (i % 16) * 4;
+		rects[i].top = (i / 16) * 4;
+		rects[i].right = rects[i].left + 2;
+		rects[i].bottom = rects[i].top + 2;
+	}
+	put_clip(&heavy, rects, HEAVY_RECTS, sizeof(rects));
+
+	/* 1. a relocation of a later command into an in-flight clip list */
+	for (i = 0; i < tries && (!only || !strcmp(only, "reloc")); i++) {
+		ret = buf_alloc(&clip, 4096);
+		if (!ret)
+			ret = buf_map(&clip);
+		if (ret) {
+			ok(0, "clip buffer: expected ALLOC + MAP, got %s", err_name(ret));
+			break;
+		}
+		put_clip_at(&clip, 0, 1);
+		cmd_init(&cs[0], QXL_DRAW_FILL, 0, 0, 8, 8);
+		cs[0].d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		cs[0].d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_target(&cs[0], s.handle);
+		cmd_clip(&cs[0], clip.handle);
+		/* a NOP whose only effect is the surface id written over the chunk size */
+		cmd_init(&cs[1], QXL_DRAW_NOP, 0, 0, 1, 1);
+		cmd_target(&cs[1], s.handle);
+		cmd_reloc(&cs[1], QXL_RELOC_TYPE_SURF, clip.handle,
+			  offsetof(struct qxl_clip_rects, chunk.data_size), s.handle, 0);
+		ret = submit_after_heavy(s.handle, &heavy, cs, 2);
+		if (ret == -EINVAL)
+			reloc_refused++;
+		else if (!ret)
+			reloc_ok++;
+		else {
+			reloc_other++;
+			last_other = ret;
+		}
+		buf_free(&clip);
+	}
+	if (only && strcmp(only, "reloc"))
+		goto update;
+	printf("# relocation over an in-flight clip list: %lu refused, %lu allowed (already released) in %d tries\n",
+	       reloc_refused, reloc_ok, tries);
+	ok(!reloc_other, "relocations over in-flight bytes: expected 0 or -EINVAL, got %lu others (last %s)",
+	   reloc_other, err_name(last_other));
+	ok(reloc_refused > 0, "a relocation over an in-flight clip list refused: expected some -EINVAL, got %lu of %d",
+	   reloc_refused, tries);
+
+	/* 2. UPDATE_AREA reading the primary back over an in-flight clip list */
+update:
+	if (only && strcmp(only, "update"))
+		goto surface;
+	res = drmModeGetResources(fd);
+	if (res && res->count_connectors && res->count_crtcs)
+		conn = drmModeGetConnector(fd, res->connectors[0]);
+	ret = conn && conn->count_modes ? 0 : -ENOENT;
+	if (!ret) {
+		mode = conn->modes[0];
+		for (i = 0; i < conn->count_modes; i++)
+			if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+				mode = conn->modes[i];
+		ret = buf_alloc(&fbb, (uint32_t)mode.hdisplay * mode.vdisplay * 4);
+	}
+	if (!ret)
+		ret = buf_map(&fbb);
+	if (!ret) {
+		uint32_t handles[4] = { fbb.handle }, pitches[4] = { mode.hdisplay * 4u };
+		uint32_t offsets[4] = { 0 };
+
+		ret = drmModeAddFB2(fd, mode.hdisplay, mode.vdisplay, DRM_FORMAT_XRGB8888,
+				    handles, pitches, offsets, &fb, 0) ? -errno : 0;
+	}
+	if (!ret)
+		ret = drmModeSetCrtc(fd, res->crtcs[0], fb, 0, 0, &res->connectors[0], 1,
+				     &mode) ? -errno : 0;
+	/* the primary's pixel (0,0) is 2: read back over a clip count of 1 */
+	v = 2;
+	if (!ret) {
+		memcpy(fbb.map, &v, 4);
+		ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+	}
+	expect_ret(ret, 0, "an ALLOC buffer shown as the framebuffer of head 0");
+	for (i = 0; i < tries && !ret; i++) {
+		int r;
+
+		put_clip_at(&fbb, 0, 1);
+		cmd_init(&cs[0], QXL_DRAW_FILL, 0, 0, 8, 8);
+		cs[0].d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		cs[0].d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_target(&cs[0], s.handle);
+		cmd_clip(&cs[0], fbb.handle);
+		r = submit_after_heavy(s.handle, &heavy, cs, 1);
+		if (r) {
+			ok(0, "clipped fill with its clip list in the framebuffer buffer: expected 0, got %s",
+			   err_name(r));
+			break;
+		}
+		r = update_area(fbb.handle, 0, 0, 1, 1);
+		if (r == -EINVAL)
+			upd_refused++;
+		else if (!r)
+			upd_ok++;
+		else {
+			upd_other++;
+			last_other = r;
+		}
+	}
+	if (!ret) {
+		printf("# UPDATE_AREA over an in-flight clip list: %lu refused, %lu allowed (already released) in %d tries\n",
+		       upd_refused, upd_ok, tries);
+		ok(!upd_other, "UPDATE_AREA over in-flight bytes: expected 0 or -EINVAL, got %lu others (last %s)",
+		   upd_other, err_name(last_other));
+		ok(upd_refused > 0, "UPDATE_AREA over an in-flight clip list refused: expected some -EINVAL, got %lu of %d",
+		   upd_refused, tries);
+		/* elsewhere in the buffer the read-back still works */
+		expect_ret(update_area(fbb.handle, 0, 8, 16, 16), 0,
+			   "UPDATE_AREA of framebuffer rows no command parses");
+	}
+	if (fb)
+		drmModeRmFB(fd, fb);
+	buf_free(&fbb);
+	drmModeFreeConnector(conn);
+	drmModeFreeResources(res);
+
+	/* 3. relocations point into plain buffers only, never a surface's memory */
+surface:
+	{
+		struct buf t;
+		struct cmd c;
+
+		ret = buf_surf(&t, QXL_SURFACE_FMT_32_XRGB, 64, 64, 256);
+		if (!ret)
+			ret = buf_map(&t);
+		expect_ret(ret, 0, "a second surface");
+		if (!ret) {
+			put_clip_at(&t, 0, 1);
+			cmd_init(&c, QXL_DRAW_FILL, 0, 0, 8, 8);
+			c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+			c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+			cmd_target(&c, s.handle);
+			cmd_clip(&c, t.handle);
+			expect_ret(cmd_submit(&c), -EINVAL,
+				   "clip list in an ALLOC_SURF buffer (surface memory the device renders into)");
+			image_cmd(&c, &t, s.handle, 4, 4);
+			expect_ret(cmd_submit(&c), -EINVAL, "image in an ALLOC_SURF buffer");
+		}
+		buf_free(&t);
+	}
+
+	/* what clients do stays allowed: one image drawn by two commands of a call */
+	ret = make_image(&img, 8, 8, 0x00ff8000);
+	if (!ret) {
+		struct drm_qxl_command dc[2];
+		struct drm_qxl_execbuffer eb = { .commands_num = 2, .commands = (uintptr_t)dc };
+
+		image_cmd(&cs[0], &img, s.handle, 8, 8);
+		cs[1] = cs[0];
+		cs[1].d.bbox.left = 8;
+		cs[1].d.bbox.right = 16;
+		memset(dc, 0, sizeof(dc));
+		for (i = 0; i < 2; i++) {
+			dc[i].type = QXL_CMD_DRAW;
+			dc[i].command = (uintptr_t)((uint8_t *)&cs[i].d + RELEASE_INFO);
+			dc[i].command_size = sizeof(cs[i].d) - RELEASE_INFO;
+			dc[i].relocs = (uintptr_t)cs[i].relocs;
+			dc[i].relocs_num = cs[i].n;
+		}
+		ret = xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
+		if (!ret)
+			ret = update_area(s.handle, 0, 0, 16, 8);
+		expect_ret(ret, 0, "one image drawn by two commands of a call (same relocations twice)");
+		if (!ret && buf_map(&s) == 0)
+			ok((pixel(&s, 256, 64, 12, 4) & 0xffffff) == 0xff8000,
+			   "the second copy rendered: expected 0xff8000, got 0x%06x",
+			   pixel(&s, 256, 64, 12, 4) & 0xffffff);
+	}
+	buf_free(&img);
+	ok(counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
+	buf_free(&heavy);
+	buf_free(&s);
+}
+
+/* ---- surfclose ---- */
+
+/*
+ * spice-server draws lazily.  A copy from surface A onto B, then A's buffer
+ * closed (the kernel destroys A's device surface), then B read back: unless
+ * the copy lists A in surfaces_dest, spice-server draws it after A is gone
+ * and aborts QEMU (image_surfaces_get: display_channel_validate_surface).
+ * The kernel lists every surface a command reads; a client-listed one must
+ * come with an area inside it (spice-server aborts on an empty one).
+ */
+static void test_surfclose(void)
+{
+	struct buf a, b, img;
+	struct cmd c;
+	int ret;
+
+	ret = buf_surf(&a, QXL_SURFACE_FMT_32_XRGB, 32, 32, 128);
+	if (!ret)
+		ret = buf_surf(&b, QXL_SURFACE_FMT_32_XRGB, 32, 32, 128);
+	if (!ret)
+		ret = buf_alloc(&img, 4096);
+	if (!ret)
+		ret = buf_map(&img);
+	if (!ret)
+		ret = fill(a.handle, 0, 0, 32, 32, 0x00112233);
+	if (!ret)
+		ret = fill(b.handle, 0, 0, 32, 32, 0x00000000);
+	expect_ret(ret, 0, "surfaces A (filled) and B, and an image buffer");
+	if (ret)
+		return;
+	ret = copy_surface(b.handle, a.handle, &img, 32, 32);
+	expect_ret(ret, 0, "COPY from A onto B (a SURFACE image)");
+	buf_free(&a);	/* the device surface A is destroyed now */
+	ret = update_area(b.handle, 0, 0, 32, 32);
+	if (!ret)
+		ret = buf_map(&b);
+	expect_ret(ret, 0, "A's buffer closed, then B read back");
+	if (!ret)
+		ok((pixel(&b, 128, 32, 5, 5) & 0xffffff) == 0x112233,
+		   "B shows the copy of A: expected 0x112233, got 0x%06x",
+		   pixel(&b, 128, 32, 5, 5) & 0xffffff);
+
+	/* a dependency a client lists itself needs an area inside the surface */
+	ret = buf_surf(&a, QXL_SURFACE_FMT_32_XRGB, 32, 32, 128);
+	expect_ret(ret, 0, "surface A again");
+	if (!ret) {
+		cmd_init(&c, QXL_DRAW_FILL, 0, 0, 8, 8);
+		c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_target(&c, b.handle);
+		cmd_reloc(&c, QXL_RELOC_TYPE_SURF, 0, offsetof(struct qxl_drawable, surfaces_dest[0]),
+			  a.handle, 0);
+		expect_ret(cmd_submit(&c), -EINVAL, "surfaces_dest naming A with an empty area");
+		c.d.surfaces_rects[0].right = 33;
+		c.d.surfaces_rects[0].bottom = 8;
+		expect_ret(cmd_submit(&c), -EINVAL, "surfaces_dest naming A with an area past its right edge");
+		c.d.surfaces_rects[0].right = 32;
+		expect_ret(cmd_submit(&c), 0, "surfaces_dest naming A with an area inside it");
+		expect_ret(update_area(b.handle, 0, 0, 32, 32), 0, "B read back");
+	}
+	buf_free(&a);
+	buf_free(&img);
+	buf_free(&b);
+}
+
+/* ---- dirtyrace ---- */
+
+/*
+ * The kernel compares each damaged framebuffer row with what it last
+ * uploaded and sends only the changed span.  A dumb buffer stays mapped in
+ * the client while that runs, so a second thread flipping the last pixel
+ * of every row changes the row between the kernel's compare and its scans
+ * for the first and last changed pixel.  Whatever the row does meanwhile,
+ * every DIRTYFB must return 0 without the kernel reading or writing outside
+ * the row (the harness fails the test on an oops or warning), and once the
+ * client stops, the screen must show exactly the buffer.
+ */
+struct dirty_race {
+	uint32_t *map;
+	uint32_t w, h, stride;	/* stride in pixels */
+	volatile int stop;
+	unsigned long passes;
+};
+
+static void *dirty_flipper(void *arg)
+{
+	struct dirty_race *r = arg;
+	uint32_t v = 0x00ff00ff, y;
+
+	while (!r->stop) {
+		v ^= 0x00ffffff;
+		for (y = 0; y < r->h; y++)
+			r->map[(size_t)y * r->stride + r->w - 1] = v;
+		r->passes++;
+	}
+	return NULL;
+}
+
+/*
+ * The screen (QMP screendump) against the buffer: pixels of the top-left
+ * w x h that differ; -1 if the screendump could not be read.
+ */
+static long screen_diff(const char *name, const uint32_t *map, uint32_t w, uint32_t h,
+			uint32_t stride, uint32_t *first_x, uint32_t *first_y)
+{
+	char cmd[512];
+	unsigned int pw, ph, maxval;
+	long bad = 0;
+	uint8_t *rgb;
+	uint32_t x, y;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "qh-screendump %s >/dev/null && convert \"$QH_OUT/%s.png\" -depth 8 ppm:-",
+		 name, name);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (fscanf(p, "P6 %u %u %u", &pw, &ph, &maxval) != 3 || maxval != 255 ||
+	    fgetc(p) == EOF || pw < w || ph < h) {
+		pclose(p);
+		return -1;
+	}
+	rgb = malloc((size_t)pw * ph * 3);
+	if (!rgb || fread(rgb, 3, (size_t)pw * ph, p) != (size_t)pw * ph) {
+		free(rgb);
+		pclose(p);
+		return -1;
+	}
+	pclose(p);
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			const uint8_t *px = rgb + ((size_t)y * pw + x) * 3;
+			uint32_t v = (uint32_t)px[0] << 16 | (uint32_t)px[1] << 8 | px[2];
+
+			if (v != (map[(size_t)y * stride + x] & 0xffffff)) {
+				if (!bad) {
+					*first_x = x;
+					*first_y = y;
+				}
+				bad++;
+			}
+		}
+	}
+	free(rgb);
+	return bad;
+}
+
+static void test_dirtyrace(int seconds)
+{
+	struct drm_mode_create_dumb create = { .bpp = 32 };
+	struct drm_mode_destroy_dumb destroy = { 0 };
+	struct drm_mode_map_dumb mreq = { 0 };
+	unsigned long calls = 0, failed = 0;
+	struct dirty_race r = { 0 };
+	struct timespec t0, t, tlast;
+	drmModeConnector *conn = NULL;
+	drmModeModeInfo mode;
+	drmModeRes *res;
+	uint32_t fb = 0, x, y, fx = 0, fy = 0;
+	int i, ret, last_err = 0;
+	pthread_t th;
+	long bad;
+	void *map;
+
+	res = drmModeGetResources(fd);
+	if (res && res->count_connectors && res->count_crtcs)
+		conn = drmModeGetConnector(fd, res->connectors[0]);
+	if (!conn || !conn->count_modes) {
+		ok(0, "head 0: expected a connector with modes");
+		return;
+	}
+	mode = conn->modes[0];
+	for (i = 0; i < conn->count_modes; i++)
+		if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			mode = conn->modes[i];
+
+	create.width = mode.hdisplay;
+	create.height = mode.vdisplay;
+	ret = xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &create);
+	if (!ret) {
+		mreq.handle = create.handle;
+		ret = xioctl(DRM_IOCTL_MODE_MAP_DUMB, &mreq);
+	}
+	if (!ret) {
+		map = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			   (off_t)mreq.offset);
+		ret = map == MAP_FAILED ? -errno : 0;
+	}
+	if (!ret) {
+		uint32_t handles[4] = { create.handle }, pitches[4] = { create.pitch };
+		uint32_t offsets[4] = { 0 };
+
+		ret = drmModeAddFB2(fd, create.width, create.height, DRM_FORMAT_XRGB8888,
+				    handles, pitches, offsets, &fb, 0) ? -errno : 0;
+	}
+	if (!ret) {
+		r.map = map;
+		r.w = create.width;
+		r.h = create.height;
+		r.stride = create.pitch / 4;
+		/* a pattern every row of which differs from its neighbours */
+		for (y = 0; y < r.h; y++)
+			for (x = 0; x < r.w; x++)
+				r.map[(size_t)y * r.stride + x] = (x * 7 + y * 13) & 0xff;
+		ret = drmModeSetCrtc(fd, res->crtcs[0], fb, 0, 0, &res->connectors[0], 1,
+				     &mode) ? -errno : 0;
+	}
+	expect_ret(ret, 0, "a dumb buffer of the preferred mode shown on head 0");
+	if (ret)
+		goto out;
+	ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+	expect_ret(ret, 0, "DIRTYFB of the whole buffer before the race");
+
+	if (pthread_create(&th, NULL, dirty_flipper, &r)) {
+		ok(0, "flipper thread: expected pthread_create to work, got %s", strerror(errno));
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tlast = t0;
+	do {
+		ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+		calls++;
+		if (ret) {
+			failed++;
+			last_err = ret;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		/* progress, so that a crash shows how far it got */
+		if (t.tv_sec != tlast.tv_sec) {
+			printf("# %lu DIRTYFB calls, %lu flipper passes\n", calls, r.passes);
+			tlast = t;
+		}
+	} while (t.tv_sec - t0.tv_sec < seconds);
+	r.stop = 1;
+	pthread_join(th, NULL);
+	printf("# %lu DIRTYFB calls of %ux%u against %lu passes of the flipper in %d s\n",
+	       calls, r.w, r.h, r.passes, seconds);
+	ok(!failed, "every racing DIRTYFB returned 0: got %lu failures (last %s)", failed,
+	   err_name(last_err));
+	ok(r.passes > 0, "the flipper ran: expected passes > 0, got %lu", r.passes);
+
+	/* A quiet client: the row diff must still send every change. */
+	ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+	for (y = 0; y < r.h; y += 3)
+		r.map[(size_t)y * r.stride + (y * 31) % r.w] ^= 0x00808080;
+	if (!ret)
+		ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+	expect_ret(ret, 0, "DIRTYFB after the race, and after scattered changes");
+	bad = screen_diff("dirtyrace", r.map, r.w, r.h, r.stride, &fx, &fy);
+	ok(bad == 0, "screen equals the buffer: expected 0 differing pixels, got %ld (first at %u,%u)",
+	   bad, fx, fy);
+	ok(counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
+out:
+	if (fb)
+		drmModeRmFB(fd, fb);
+	if (r.map)
+		munmap(r.map, create.size);
+	destroy.handle = create.handle;
+	if (create.handle)
+		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	drmModeFreeConnector(conn);
+	drmModeFreeResources(res);
+}
+
 /* ---- pressure ---- */
 
 static void release_flush(void)
@@ -1564,8 +2319,18 @@ int main(int argc, char **argv)
 		test_releases();
 	else if (!strcmp(what, "signal"))
 		test_signal(argc > 2 ? atoi(argv[2]) : 2);
+	else if (!strcmp(what, "palette"))
+		test_palette();
+	else if (!strcmp(what, "prime"))
+		test_prime();
+	else if (!strcmp(what, "inflight"))
+		test_inflight(argc > 2 ? atoi(argv[2]) : 20, argc > 3 ? argv[3] : NULL);
+	else if (!strcmp(what, "surfclose"))
+		test_surfclose();
+	else if (!strcmp(what, "dirtyrace"))
+		test_dirtyrace(argc > 2 ? atoi(argv[2]) : 10);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace)\n",
 			what);
 		return 2;
 	}
