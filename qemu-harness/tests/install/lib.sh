@@ -16,8 +16,24 @@ KVER=$(uname -r)
 DEBS=$REPO/qemu-harness/tests/install/build/deb
 MODDIR=$(pkg-config --variable=moduledir xorg-server 2>/dev/null || echo /usr/lib/xorg/modules)
 XDRV=$MODDIR/drivers/qxl_drv.so
-INTREE=/lib/modules/$KVER/kernel/drivers/gpu/drm/qxl/qxl.ko
+# The kernel's own qxl: qxl.ko.xz where the kernel compresses its modules
+# (Debian's 6.12).
+INTREE=$(ls /lib/modules/"$KVER"/kernel/drivers/gpu/drm/qxl/qxl.ko* 2>/dev/null | head -n 1)
+INTREE=${INTREE:-/lib/modules/$KVER/kernel/drivers/gpu/drm/qxl/qxl.ko}
 UPDATES=/lib/modules/$KVER/updates/qxl.ko
+# Our module for the running kernel, as `make` built it on the host (the
+# harness passes it as $QH_MODULE: build/modules/KVER/qxl/kernel/qxl.ko).
+MODULE=${QH_MODULE:-$REPO/build/modules/$KVER/qxl/kernel/qxl.ko}
+MODULE_REL=${MODULE#"$REPO"/}
+[ -f "$MODULE" ] || bail "our qxl.ko for the guest kernel $KVER is built" "no $MODULE_REL (make)"
+
+# Where DKMS installs the module for the running kernel: qxl.ko, or
+# qxl.ko.xz if the kernel compresses its modules (DKMS does the same).
+dkms_ko() {
+	local f
+	f=$(ls /lib/modules/"$KVER"/updates/dkms/qxl.ko* 2>/dev/null | head -n 1)
+	echo "${f:-/lib/modules/$KVER/updates/dkms/qxl.ko}"
+}
 
 # elf_id FILE: its GNU build id (empty if none).
 elf_id() {
