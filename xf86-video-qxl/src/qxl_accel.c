@@ -840,6 +840,32 @@ qxl_qs(DrawablePtr d)
 	return qxl_screen_of(xf86ScreenToScrn(d->pScreen));
 }
 
+/*
+ * mi draws some requests through others, calling the GC's ops again:
+ * miWideLine fills the straight parts of a wide line through
+ * PolyFillRect and the joins, round caps and diagonals through
+ * FillSpans; wide arcs, polygons and dashes go through spans too.  The
+ * damage layer unwraps itself while the outer request runs, so the nested
+ * calls reach these ops with the outer request's damage pending, of
+ * which each sees only its own part.  Only the outermost operation may
+ * settle pending damage: a nested one is drawn by fb alone and left to
+ * the outer one's damage (one upload of its result).
+ *
+ * PolyText, ImageText (miPolyText8 ... miImageText16) and PolyRectangle
+ * (miPolyRectangle) are not operations of their own here: they draw
+ * nothing themselves and only call the GC again (one glyph blit for the
+ * whole string; one PolyFillRect, or Polylines per rectangle), so what
+ * they call is the outermost operation and keeps its commands.
+ */
+#define QXL_OP_ENTER(qs) ((qs)->op_depth++)
+#define QXL_OP_LEAVE(qs) ((qs)->op_depth--)
+
+static Bool
+qxl_op_nested(struct qxl_screen *qs)
+{
+	return qs->op_depth > 0;
+}
+
 /* May 'd' get device commands?  Sets the viewport they are clipped to. */
 Bool
 qxl_can_accel(struct qxl_screen *qs, DrawablePtr d, BoxPtr vp)
@@ -1045,7 +1071,7 @@ qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 	BoxRec vp;
 	int nbox;
 
-	if (!qxl_can_accel(qs, d, &vp)) {
+	if (qxl_op_nested(qs) || !qxl_can_accel(qs, d, &vp)) {
 		ops->PolyFillRect(d, gc, n, rects);
 		return;
 	}
@@ -1198,6 +1224,8 @@ qxl_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 	RegionPtr ret;
 	Bool from_front, from_pix;
 
+	if (qxl_op_nested(qs))
+		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
 	if (!qxl_can_accel(qs, dst, &c.vp)) {
 		if (qxl_pixmap_copy_area(src, dst, gc, sx, sy, w, h, dx, dy, &ret))
 			return ret;
@@ -1243,7 +1271,7 @@ qxl_put_image(DrawablePtr d, GCPtr gc, int depth, int x, int y, int w, int h,
 	BoxRec ext, vp;
 	int stride;
 
-	if (!qxl_can_accel(qs, d, &vp)) {
+	if (qxl_op_nested(qs) || !qxl_can_accel(qs, d, &vp)) {
 		ops->PutImage(d, gc, depth, x, y, w, h, leftPad, format, bits);
 		return;
 	}
@@ -1513,7 +1541,8 @@ qxl_text_masked(struct qxl_screen *qs, GCPtr gc, int x, int y, unsigned int n,
 static Bool
 qxl_text_accel(struct qxl_screen *qs, DrawablePtr d, GCPtr gc, BoxPtr vp)
 {
-	return qxl_can_accel(qs, d, vp) && qxl_gc_plain(gc) && gc->fillStyle == FillSolid &&
+	return !qxl_op_nested(qs) && qxl_can_accel(qs, d, vp) && qxl_gc_plain(gc) &&
+	       gc->fillStyle == FillSolid &&
 	       d->bitsPerPixel == 32 && BITMAP_BIT_ORDER == LSBFirst;
 }
 
@@ -1605,11 +1634,18 @@ qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 	RegionDestroy(reg);
 }
 
-/* Every other op is rendered by fb; its damage is uploaded (qxl_front.c). */
+/*
+ * Every other op is rendered by fb (or mi, through the GC again: an
+ * operation around nested ones); its damage is uploaded (qxl_front.c).
+ */
 #define QXL_PASS(name, proto, args)					\
 	static void qxl_##name proto					\
 	{								\
+		struct qxl_screen *qs = qxl_qs(d);			\
+									\
+		QXL_OP_ENTER(qs);					\
 		QXL_GC_PRIV(gc)->ops->name args;			\
+		QXL_OP_LEAVE(qs);					\
 	}
 
 QXL_PASS(FillSpans, (DrawablePtr d, GCPtr gc, int n, DDXPointPtr p, int *w, int s), (d, gc, n, p, w, s))
@@ -1617,21 +1653,25 @@ QXL_PASS(SetSpans, (DrawablePtr d, GCPtr gc, char *src, DDXPointPtr p, int *w, i
 QXL_PASS(PolyPoint, (DrawablePtr d, GCPtr gc, int m, int n, xPoint *p), (d, gc, m, n, p))
 QXL_PASS(Polylines, (DrawablePtr d, GCPtr gc, int m, int n, DDXPointPtr p), (d, gc, m, n, p))
 QXL_PASS(PolySegment, (DrawablePtr d, GCPtr gc, int n, xSegment *s), (d, gc, n, s))
-QXL_PASS(PolyRectangle, (DrawablePtr d, GCPtr gc, int n, xRectangle *r), (d, gc, n, r))
 QXL_PASS(PolyArc, (DrawablePtr d, GCPtr gc, int n, xArc *a), (d, gc, n, a))
 QXL_PASS(FillPolygon, (DrawablePtr d, GCPtr gc, int s, int m, int n, DDXPointPtr p), (d, gc, s, m, n, p))
 QXL_PASS(PolyFillArc, (DrawablePtr d, GCPtr gc, int n, xArc *a), (d, gc, n, a))
-QXL_PASS(ImageText8, (DrawablePtr d, GCPtr gc, int x, int y, int n, char *c), (d, gc, x, y, n, c))
-QXL_PASS(ImageText16, (DrawablePtr d, GCPtr gc, int x, int y, int n, unsigned short *c), (d, gc, x, y, n, c))
 QXL_PASS(PushPixels, (GCPtr gc, PixmapPtr bm, DrawablePtr d, int w, int h, int x, int y), (gc, bm, d, w, h, x, y))
 
 static RegionPtr
 qxl_CopyPlane(DrawablePtr s, DrawablePtr d, GCPtr gc, int sx, int sy, int w, int h,
 	      int dx, int dy, unsigned long plane)
 {
-	return QXL_GC_PRIV(gc)->ops->CopyPlane(s, d, gc, sx, sy, w, h, dx, dy, plane);
+	struct qxl_screen *qs = qxl_qs(d);
+	RegionPtr ret;
+
+	QXL_OP_ENTER(qs);
+	ret = QXL_GC_PRIV(gc)->ops->CopyPlane(s, d, gc, sx, sy, w, h, dx, dy, plane);
+	QXL_OP_LEAVE(qs);
+	return ret;
 }
 
+/* Not operations of their own: see qxl_op_nested. */
 static int
 qxl_PolyText8(DrawablePtr d, GCPtr gc, int x, int y, int n, char *c)
 {
@@ -1642,6 +1682,24 @@ static int
 qxl_PolyText16(DrawablePtr d, GCPtr gc, int x, int y, int n, unsigned short *c)
 {
 	return QXL_GC_PRIV(gc)->ops->PolyText16(d, gc, x, y, n, c);
+}
+
+static void
+qxl_PolyRectangle(DrawablePtr d, GCPtr gc, int n, xRectangle *r)
+{
+	QXL_GC_PRIV(gc)->ops->PolyRectangle(d, gc, n, r);
+}
+
+static void
+qxl_ImageText8(DrawablePtr d, GCPtr gc, int x, int y, int n, char *c)
+{
+	QXL_GC_PRIV(gc)->ops->ImageText8(d, gc, x, y, n, c);
+}
+
+static void
+qxl_ImageText16(DrawablePtr d, GCPtr gc, int x, int y, int n, unsigned short *c)
+{
+	QXL_GC_PRIV(gc)->ops->ImageText16(d, gc, x, y, n, c);
 }
 
 static const GCOps qxl_gc_ops = {

@@ -105,6 +105,7 @@ struct qxl_screen {
 	CreateGCProcPtr CreateGC;
 	CopyWindowProcPtr CopyWindow;
 	int damage_order_checked;
+	int op_depth;			/* GC operations running (qxl_accel.c: nesting) */
 	struct qxl_pal *pal;		/* colour table of one damage upload */
 	/* off-screen pixmaps as device surfaces (qxl_pixmap.c) */
 	struct qxl_pixmaps *pixmaps;	/* NULL: option Surfaces off */

@@ -1224,6 +1224,128 @@ scene_readback(void)
 	XFreeGC(dpy, gc);
 }
 
+/*
+ * Wide solid lines: mi draws the straight parts of each line through
+ * PolyFillRect and the joins, round caps and diagonals through FillSpans,
+ * both called from inside the line request (issue 15, item 1: the
+ * nested fill must not settle the outer request's damage).  Every cap
+ * and join, widths 5 to 17, rectangles and polylines with diagonals.
+ */
+static void
+scene_widelines(void)
+{
+	static const int caps[] = { CapButt, CapRound, CapProjecting };
+	static const int joins[] = { JoinMiter, JoinRound, JoinBevel };
+	GC gc = new_gc();
+	int c, j, k;
+
+	step("bg");
+	background();
+	step("rects");
+	for (c = 0; c < 3; c++)
+		for (j = 0; j < 3; j++) {
+			int w = 5 + (c * 3 + j) * 3 / 2;	/* 5..17 */
+
+			XSetForeground(dpy, gc, rnd_color());
+			XSetLineAttributes(dpy, gc, (unsigned int)w, LineSolid, caps[c], joins[j]);
+			XDrawRectangle(dpy, root, gc, 20 + j * 130, 20 + c * 90, 100, 60);
+		}
+	step("polylines");
+	for (k = 0; k < 9; k++) {
+		XPoint pts[5];
+		int x = 420 + (k % 3) * 125, y = 20 + (k / 3) * 95;
+
+		pts[0] = (XPoint){ (short)(x + 5), (short)(y + 70) };
+		pts[1] = (XPoint){ (short)(x + 35), (short)(y + 10) };
+		pts[2] = (XPoint){ (short)(x + 60), (short)(y + 70) };
+		pts[3] = (XPoint){ (short)(x + 100), (short)(y + 40) };
+		pts[4] = (XPoint){ (short)(x + 100), (short)(y + 5) };
+		XSetForeground(dpy, gc, rnd_color());
+		XSetLineAttributes(dpy, gc, (unsigned int)(5 + k * 3 / 2), LineSolid, caps[k % 3],
+				   joins[(k / 3) % 3]);
+		XDrawLines(dpy, root, gc, pts, 5, CoordModeOrigin);
+	}
+	step("segments");
+	/* every width 5..17 and every cap as lone diagonal segments and arcs */
+	for (k = 0; k < 13; k++) {
+		XSetForeground(dpy, gc, rnd_color());
+		XSetLineAttributes(dpy, gc, (unsigned int)(5 + k), LineSolid, caps[k % 3], joins[k % 3]);
+		XDrawLine(dpy, root, gc, 20 + k * 58, 320, 60 + k * 58, 420);
+		XDrawArc(dpy, root, gc, 20 + k * 58, 450, 40, 60, 30 * 64, 250 * 64);
+	}
+	step("end");
+	XFreeGC(dpy, gc);
+}
+
+/*
+ * Translucent rectangles (Render FillRectangles, PictOpOver) over
+ * gradients and core polygons, as a desktop's selection boxes and
+ * shadows are drawn (issue 15, item 1).
+ */
+static void
+scene_translucent(void)
+{
+	Picture dst = screen_picture();
+	XFixed stops[2] = { XDoubleToFixed(0), XDoubleToFixed(1) };
+	XRenderColor cols[2] = { { 0xffff, 0x2000, 0, 0xffff }, { 0, 0x4000, 0xffff, 0xffff } };
+	XLinearGradient lg = { { XDoubleToFixed(0), XDoubleToFixed(0) },
+			       { XDoubleToFixed(700), XDoubleToFixed(250) } };
+	Picture lin = XRenderCreateLinearGradient(dpy, &lg, stops, cols, 2);
+	GC gc = new_gc();
+	int i;
+
+	step("bg");
+	background();
+	step("under");
+	XRenderComposite(dpy, PictOpSrc, lin, None, dst, 0, 0, 0, 0, 40, 30, 700, 250);
+	for (i = 0; i < 6; i++) {
+		XPoint poly[4] = { { (short)(60 + i * 120), 320 }, { (short)(150 + i * 120), 330 },
+				   { (short)(120 + i * 120), 560 }, { (short)(40 + i * 120), 500 } };
+
+		XSetForeground(dpy, gc, rnd_color());
+		XFillPolygon(dpy, root, gc, poly, 4, Convex, CoordModeOrigin);
+	}
+	/* Render polygons (trapezoids through an a8 mask) */
+	for (i = 0; i < 4; i++) {
+		XRenderColor pc = { (unsigned short)(rnd(256) * 257), (unsigned short)(rnd(256) * 257),
+				    (unsigned short)(rnd(256) * 257), 0xffff };
+		Picture solid = XRenderCreateSolidFill(dpy, &pc);
+		XPointDouble pts[5] = { { 100 + i * 170, 60 }, { 180 + i * 170, 90 },
+					{ 160 + i * 170, 250 }, { 90 + i * 170, 200 },
+					{ 60 + i * 170, 120 } };
+
+		XRenderCompositeDoublePoly(dpy, PictOpOver, solid, dst,
+					   XRenderFindStandardFormat(dpy, PictStandardA8), 0, 0, 0, 0,
+					   pts, 5, EvenOddRule);
+		XRenderFreePicture(dpy, solid);
+	}
+	step("over");
+	/* one request of 20 rectangles in one colour, then 20 requests */
+	{
+		XRenderColor c = { 0x3000, 0x5000, 0x2000, 0x8000 };
+		XRectangle r[20];
+
+		for (i = 0; i < 20; i++)
+			r[i] = (XRectangle){ (short)rnd(650), (short)rnd(500),
+					     (unsigned short)(40 + rnd(200)), (unsigned short)(30 + rnd(150)) };
+		XRenderFillRectangles(dpy, PictOpOver, dst, &c, r, 20);
+	}
+	for (i = 0; i < 20; i++) {
+		XRenderColor c;
+
+		c.alpha = (unsigned short)((32 + rnd(192)) * 257);
+		c.red = (unsigned short)(rnd(256) * 257 * (unsigned int)c.alpha / 0xffff);
+		c.green = (unsigned short)(rnd(256) * 257 * (unsigned int)c.alpha / 0xffff);
+		c.blue = (unsigned short)(rnd(256) * 257 * (unsigned int)c.alpha / 0xffff);
+		XRenderFillRectangle(dpy, PictOpOver, dst, &c, (int)rnd(650), (int)rnd(500),
+				     40 + rnd(200), 30 + rnd(150));
+	}
+	step("end");
+	XFreeGC(dpy, gc);
+	XRenderFreePicture(dpy, lin);
+	XRenderFreePicture(dpy, dst);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1240,6 +1362,8 @@ static const struct {
 	{ "pixmaps", scene_pixmaps },
 	{ "windows", scene_windows },
 	{ "readback", scene_readback },
+	{ "widelines", scene_widelines },
+	{ "translucent", scene_translucent },
 };
 
 /* fill X Y W H RRGGBB: one solid fill on the root window (helper of the
