@@ -1620,8 +1620,11 @@ qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 		qxl_solid_boxes(qs, RegionRects(reg), RegionNumRects(reg),
 				gc->bgPixel & 0xffffff, QXL_ROPD_OP_PUT);
 		if (!qxl_text_masked(qs, gc, x, y, n, ci, &t.ink, &vp)) {
-			/* the background is on the device; the glyphs are damage */
-			qxl_claim(qs, reg);
+			/*
+			 * The glyphs fb drew inside the box are not on the
+			 * device: the whole box stays damage, its upload
+			 * follows the (then useless) fill.
+			 */
 			RegionDestroy(reg);
 			qxl_fallback(qs, "ImageGlyphBlt", "glyphs not expressible: damage upload");
 			return;

@@ -1346,6 +1346,62 @@ scene_translucent(void)
 	XRenderFreePicture(dpy, dst);
 }
 
+/*
+ * ImageText whose glyphs reach out of their background box (cursor font
+ * glyphs draw left of their origin) through a clip list that the
+ * background takes in one band but the glyphs' extents only in many
+ * (issue 15, item 5: when the glyphs cannot be sent, the background box
+ * must stay damage where they were drawn).
+ */
+static void
+scene_imagetext(void)
+{
+	XFontStruct *fs = XLoadQueryFont(dpy, "cursor");
+	XRectangle clip[33 * 42];
+	char str[20];
+	GC gc = new_gc();
+	int i, r, k, n = 0, x0 = 60, y0 = 200;
+
+	step("bg");
+	background();
+	step("clipped");
+	if (!fs) {
+		fprintf(stderr, "xworkload: no cursor font: 'imagetext' draws nothing\n");
+		step("end");
+		XFreeGC(dpy, gc);
+		return;
+	}
+	for (i = 0; i < (int)sizeof(str); i++)
+		str[i] = (char)(2 * i + 2);	/* the shapes, not their masks */
+	/*
+	 * Rows of the background box (ascent 16, descent 17): left of the
+	 * box, single pixels on alternate columns that change from row to
+	 * row (every row its own band); inside it, the same 35 rects of 8
+	 * pixels on every row (one band): more than 1024 rects over the
+	 * glyphs' extents, 35 over the box, which they cover mostly (so
+	 * the damage left beside them is not sent as one picture).
+	 */
+	for (r = -fs->ascent; r < fs->descent; r++) {
+		for (k = 0; k < 7; k++)
+			clip[n++] = (XRectangle){ (short)(x0 - 15 + (r & 1) + 2 * k), (short)(y0 + r), 1, 1 };
+		for (k = 0; k < 35; k++)
+			clip[n++] = (XRectangle){ (short)(x0 + 1 + 9 * k), (short)(y0 + r), 8, 1 };
+	}
+	XSetFont(dpy, gc, fs->fid);
+	XSetClipRectangles(dpy, gc, 0, 0, clip, n, Unsorted);
+	for (i = 0; i < 6; i++) {
+		XSetForeground(dpy, gc, rnd_color());
+		XSetBackground(dpy, gc, rnd_color());
+		XDrawImageString(dpy, root, gc, x0, y0, str, (int)sizeof(str));
+		XSetClipOrigin(dpy, gc, 0, 60 * (i + 1));
+		y0 += 60;
+	}
+	XSetClipMask(dpy, gc, None);
+	step("end");
+	XFreeFont(dpy, fs);
+	XFreeGC(dpy, gc);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1364,6 +1420,7 @@ static const struct {
 	{ "readback", scene_readback },
 	{ "widelines", scene_widelines },
 	{ "translucent", scene_translucent },
+	{ "imagetext", scene_imagetext },
 };
 
 /* fill X Y W H RRGGBB: one solid fill on the root window (helper of the
