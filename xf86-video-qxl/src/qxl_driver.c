@@ -296,14 +296,21 @@ qxl_process_options(ScrnInfoPtr scrn, struct qxl_screen *qs)
 	qs->batch_limit = qxl_options[QXL_OPT_BATCH_LIMIT].value.num;
 	raw = xf86FindOptionValue(scrn->options, "BatchCommands");
 	if (xf86GetOptValInteger(qs->options, QXL_OPT_BATCH_LIMIT, &n)) {
-		if (n >= 1 && n <= 1024) {
+		if (n >= 1 && n <= QXL_EXEC_MAX_COMMANDS) {
 			qs->batch_limit = n;
 			xf86DrvMsg(scrn->scrnIndex, X_CONFIG,
 				   "Commands per submission: %d\n", n);
+		} else if (n > QXL_EXEC_MAX_COMMANDS) {
+			/* more would make every submission fail */
+			qs->batch_limit = QXL_EXEC_MAX_COMMANDS;
+			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+				   "Option \"BatchCommands\" %d is above %d, the most commands "
+				   "the kernel takes in one submission: using %d\n",
+				   n, QXL_EXEC_MAX_COMMANDS, qs->batch_limit);
 		} else {
 			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
-				   "Option \"BatchCommands\" %d is outside 1..1024: using the default (%d)\n",
-				   n, qs->batch_limit);
+				   "Option \"BatchCommands\" %d is outside 1..%d: using the default (%d)\n",
+				   n, QXL_EXEC_MAX_COMMANDS, qs->batch_limit);
 		}
 	} else if (raw) {
 		xf86DrvMsg(scrn->scrnIndex, X_WARNING,

@@ -37,6 +37,13 @@ enum qxl_option {
 	QXL_OPT_DEBUG_FALLBACKS,
 };
 
+/*
+ * Commands in one EXECBUFFER call: our kernel refuses more
+ * (kernel/qxl_objects.h, QXL_MAX_EXEC_COMMANDS); mainline takes any
+ * number, so this is the most both accept.
+ */
+#define QXL_EXEC_MAX_COMMANDS	64
+
 /* One buffer object the driver allocated from the kernel. */
 struct qxl_buf {
 	uint32_t handle;
