@@ -86,6 +86,7 @@ struct qxl_batch {
 	struct drm_qxl_command cmd[QXL_MAX_BATCH];
 	struct drm_qxl_reloc reloc[QXL_MAX_BATCH * QXL_RELOCS_PER_CMD];
 	struct qxl_drawable body[QXL_MAX_BATCH];
+	void *target_pix[QXL_MAX_BATCH];	/* what each command draws on, NULL: the primary */
 	int n, nreloc;
 	/* data buffers referenced by the batch, unmapped and closed after submission */
 	uint32_t bo[QXL_MAX_BATCH];
@@ -123,7 +124,63 @@ qxl_batch_reset(struct qxl_batch *b)
 	b->scratch_used = 0;
 }
 
-/* Submit what is batched, in order; the device renders it asynchronously. */
+/*
+ * Option DebugFailEvery: does this submission (EXECBUFFER or DIRTYFB)
+ * fail on purpose?  It then never reaches the kernel, errno EIO.
+ */
+Bool
+qxl_debug_fail(struct qxl_screen *qs)
+{
+	if (!qs->debug_fail_every || ++qs->debug_fail_count % qs->debug_fail_every)
+		return FALSE;
+	errno = EIO;
+	return TRUE;
+}
+
+/*
+ * A submission failed: the device lacks what it would have drawn on the
+ * primary ('n' boxes), and any later command may have read that.  The
+ * boxes are sent again from the front buffer when the server blocks, and
+ * until then nothing leaves the damage (qxl_claim), so everything drawn
+ * meanwhile is uploaded too: a failure costs bytes, never pixels.
+ */
+void
+qxl_lost(struct qxl_screen *qs, const BoxRec *box, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		qxl_region_add(&qs->lost, &box[i]);
+	qs->failed = 1;
+}
+
+/*
+ * Commands [from, n) were not executed: their bounding boxes are lost on
+ * the primary, or on the pixmap surfaces they draw (qxl_pixmap.c).
+ */
+static void
+qxl_batch_lost(struct qxl_screen *qs, struct qxl_batch *b, int from)
+{
+	int i;
+
+	for (i = from; i < b->n; i++) {
+		const struct qxl_rect *r = &b->body[i].bbox;
+		BoxRec box = { r->left, r->top, r->right, r->bottom };
+
+		if (b->target_pix[i])
+			qxl_pixmap_lost(b->target_pix[i], &box);
+		else
+			qxl_lost(qs, &box, 1);
+	}
+	qs->failed = 1;
+}
+
+/*
+ * Submit what is batched, in order, at most batch_limit commands a call;
+ * the device renders it asynchronously.  After a failed call the rest is
+ * not submitted (it may read what the failed one should have drawn): all
+ * of it is lost and sent again as pixels.
+ */
 void
 qxl_accel_flush(struct qxl_screen *qs)
 {
@@ -141,11 +198,15 @@ qxl_accel_flush(struct qxl_screen *qs)
 		eb.flags = 0;
 		eb.commands_num = cnt;
 		eb.commands = (uint64_t)(uintptr_t)&b->cmd[done];
-		if (drmIoctl(qs->fd, DRM_IOCTL_QXL_EXECBUFFER, &eb))
-			xf86DrvMsg(qs->scrn->scrnIndex, X_ERROR,
-				   "EXECBUFFER of %d commands failed: %s\n", cnt,
-				   strerror(errno));
 		qs->submits++;
+		if (qxl_debug_fail(qs) || drmIoctl(qs->fd, DRM_IOCTL_QXL_EXECBUFFER, &eb)) {
+			xf86DrvMsg(qs->scrn->scrnIndex, X_ERROR,
+				   "EXECBUFFER of %d commands failed: %s; %d commands lost, "
+				   "their areas will be sent as pixels\n", cnt, strerror(errno),
+				   b->n - done);
+			qxl_batch_lost(qs, b, done);
+			break;
+		}
 		qs->commands += cnt;
 		done += cnt;
 	}
@@ -261,6 +322,7 @@ qxl_batch_draw(struct qxl_screen *qs, uint8_t type, const BoxRec *box)
 	b->cmd[b->n].relocs = (uint64_t)(uintptr_t)&b->reloc[b->nreloc];
 	b->cmd[b->n].relocs_num = 0;
 	b->cmd[b->n].pad = 0;
+	b->target_pix[b->n] = qs->target_pix;
 	b->n++;
 	if (qs->target_surf)	/* an off-screen surface (qxl_pixmap.c) */
 		qxl_batch_reloc_surf(qs, 0, offsetof(struct qxl_drawable, surface_id),
@@ -365,7 +427,8 @@ qxl_clip_to(RegionPtr reg, const BoxRec *vp)
 void
 qxl_claim(struct qxl_screen *qs, RegionPtr reg)
 {
-	if (!qs->damage)
+	/* after a failed submission the device may have drawn from stale pixels */
+	if (!qs->damage || qs->failed)
 		return;
 	/*
 	 * The damage layer reports after the operation (qxl_front.c): what
@@ -385,7 +448,7 @@ qxl_claim(struct qxl_screen *qs, RegionPtr reg)
 static void
 qxl_pending_done(struct qxl_screen *qs, RegionPtr reg)
 {
-	if (qs->damage)
+	if (qs->damage && !qs->failed)
 		RegionSubtract(&qs->damage->pendingDamage, &qs->damage->pendingDamage, reg);
 }
 

@@ -35,6 +35,7 @@ static const OptionInfoRec qxl_options[] = {
 	{ QXL_OPT_BATCH_LIMIT, "BatchCommands", OPTV_INTEGER, { .num = 64 }, FALSE },
 	{ QXL_OPT_IMAGE_CACHE, "EnableImageCache", OPTV_BOOLEAN, { .boolean = TRUE }, FALSE },
 	{ QXL_OPT_DEBUG_FALLBACKS, "DebugFallbacks", OPTV_BOOLEAN, { .boolean = FALSE }, FALSE },
+	{ QXL_OPT_DEBUG_FAIL_EVERY, "DebugFailEvery", OPTV_INTEGER, { .num = 0 }, FALSE },
 	{ -1, NULL, OPTV_NONE, { 0 }, FALSE },
 };
 
@@ -293,6 +294,21 @@ qxl_process_options(ScrnInfoPtr scrn, struct qxl_screen *qs)
 	qxl_read_bool(scrn, qs, QXL_OPT_DEBUG_FALLBACKS, &qs->debug_fallbacks,
 		      "Logging of software fallbacks");
 
+	if (xf86GetOptValInteger(qs->options, QXL_OPT_DEBUG_FAIL_EVERY, &n)) {
+		if (n > 0) {
+			qs->debug_fail_every = n;
+			xf86DrvMsg(scrn->scrnIndex, X_CONFIG,
+				   "Failing EXECBUFFER and DIRTYFB calls on purpose, one in %d (test)\n",
+				   n);
+		} else if (n < 0) {
+			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+				   "Option \"DebugFailEvery\" %d is negative: ignored\n", n);
+		}
+	} else if ((raw = xf86FindOptionValue(scrn->options, "DebugFailEvery"))) {
+		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+			   "Option \"DebugFailEvery\" \"%s\" is not an integer: ignored\n", raw);
+	}
+
 	qs->batch_limit = qxl_options[QXL_OPT_BATCH_LIMIT].value.num;
 	raw = xf86FindOptionValue(scrn->options, "BatchCommands");
 	if (xf86GetOptValInteger(qs->options, QXL_OPT_BATCH_LIMIT, &n)) {
@@ -425,6 +441,9 @@ qxl_block_handler(ScreenPtr screen, void *timeout)
 	qs->BlockHandler = screen->BlockHandler;
 	screen->BlockHandler = qxl_block_handler;
 	qxl_front_flush(qs);
+	/* a submission failed: try again soon, even if no client wakes us */
+	if (RegionNotEmpty(&qs->lost) && qs->scrn->vtSema)
+		AdjustWaitForDelay(timeout, 20);
 }
 
 static Bool

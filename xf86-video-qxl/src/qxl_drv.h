@@ -35,6 +35,7 @@ enum qxl_option {
 	QXL_OPT_BATCH_LIMIT,
 	QXL_OPT_IMAGE_CACHE,
 	QXL_OPT_DEBUG_FALLBACKS,
+	QXL_OPT_DEBUG_FAIL_EVERY,
 };
 
 /*
@@ -87,6 +88,8 @@ struct qxl_screen {
 	int batch_limit;
 	int image_cache;
 	int debug_fallbacks;
+	int debug_fail_every;		/* every Nth submission fails (test), 0: none */
+	unsigned long debug_fail_count;
 
 	drmModeResPtr res;
 	uint32_t cursor_w, cursor_h;
@@ -117,6 +120,15 @@ struct qxl_screen {
 	/* off-screen pixmaps as device surfaces (qxl_pixmap.c) */
 	struct qxl_pixmaps *pixmaps;	/* NULL: option Surfaces off */
 	uint32_t target_surf;		/* commands draw on this surface buffer, 0: the primary */
+	void *target_pix;		/* ... of this pixmap (qxl_pixmap.c), NULL: the primary */
+	/*
+	 * Failed submissions (qxl_accel.c, qxl_front.c): what they would have
+	 * drawn on the primary, sent again when the server blocks; while
+	 * 'failed', nothing is taken out of the damage (a command may have
+	 * read what the device never got).
+	 */
+	RegionRec lost;
+	int failed;
 
 	/* statistics for the log */
 	unsigned long dirty_calls;
@@ -149,6 +161,8 @@ Bool qxl_kms_set_desired(ScrnInfoPtr scrn);
 void qxl_kms_disable_unused(ScrnInfoPtr scrn);
 
 /* qxl_accel.c */
+Bool qxl_debug_fail(struct qxl_screen *qs);
+void qxl_lost(struct qxl_screen *qs, const BoxRec *box, int n);
 Bool qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_flush(struct qxl_screen *qs);
@@ -162,6 +176,7 @@ Bool qxl_pixmap_to_screen(struct qxl_screen *qs, PixmapPtr pix, const BoxRec *bo
 			  int dx, int dy);
 Bool qxl_pixmap_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 			  int w, int h, int dx, int dy, RegionPtr *ret);
+void qxl_pixmap_lost(void *target_pix, const BoxRec *box);
 
 /* qxl_front.c */
 Bool qxl_front_alloc(struct qxl_screen *qs, int width, int height);
