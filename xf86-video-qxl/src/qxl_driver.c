@@ -486,14 +486,6 @@ qxl_close_screen(ScreenPtr screen)
 }
 
 static Bool
-qxl_save_screen(ScreenPtr screen, int mode)
-{
-	(void)screen;
-	(void)mode;
-	return TRUE;
-}
-
-static Bool
 qxl_screen_init(ScreenPtr screen, int argc, char **argv)
 {
 	ScrnInfoPtr scrn = xf86ScreenToScrn(screen);
@@ -554,7 +546,8 @@ qxl_screen_init(ScreenPtr screen, int argc, char **argv)
 	}
 
 	scrn->vtSema = TRUE;
-	screen->SaveScreen = qxl_save_screen;
+	/* the screen saver blanks by DPMS off on every head, like modesetting */
+	screen->SaveScreen = xf86SaveScreen;
 	qs->CloseScreen = screen->CloseScreen;
 	screen->CloseScreen = qxl_close_screen;
 	qs->CreateScreenResources = screen->CreateScreenResources;
