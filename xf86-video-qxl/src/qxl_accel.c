@@ -219,6 +219,13 @@ qxl_accel_flush(struct qxl_screen *qs)
 	qxl_batch_reset(b);
 }
 
+static Bool
+qxl_batch_full(const struct qxl_batch *b, int ncmd)
+{
+	return b->n + ncmd > QXL_MAX_BATCH ||
+	       b->nreloc + ncmd * QXL_RELOCS_PER_CMD > QXL_MAX_BATCH * QXL_RELOCS_PER_CMD;
+}
+
 /*
  * Make room for 'ncmd' more commands and their data buffers now, so that
  * no submission happens between writing a command's data and the command.
@@ -228,9 +235,7 @@ qxl_batch_room(struct qxl_screen *qs, int ncmd)
 {
 	struct qxl_batch *b = qxl_batch_of(qs);
 
-	if (b->n + ncmd > QXL_MAX_BATCH ||
-	    b->nreloc + ncmd * QXL_RELOCS_PER_CMD > QXL_MAX_BATCH * QXL_RELOCS_PER_CMD ||
-	    b->nbo + ncmd + 1 > QXL_MAX_BATCH)
+	if (qxl_batch_full(b, ncmd) || b->nbo + ncmd + 1 > QXL_MAX_BATCH)
 		qxl_accel_flush(qs);
 }
 
@@ -303,7 +308,15 @@ qxl_batch_draw(struct qxl_screen *qs, uint8_t type, const BoxRec *box)
 	struct qxl_drawable *d;
 	int i;
 
-	qxl_batch_room(qs, 1);
+	/*
+	 * Room for the command and its relocations only: its data (images,
+	 * clip lists) may already be in buffers of this batch, written after
+	 * the qxl_batch_room its builder made, which kept room for the
+	 * command too.  Asking for buffer room again here could submit that
+	 * data without its command.
+	 */
+	if (qxl_batch_full(b, 1))
+		qxl_accel_flush(qs);
 	d = &b->body[b->n];
 	memset(d, 0, sizeof(*d));
 	d->surface_id = 0;
