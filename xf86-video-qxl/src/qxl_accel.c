@@ -176,6 +176,26 @@ qxl_batch_lost(struct qxl_screen *qs, struct qxl_batch *b, int from)
 }
 
 /*
+ * EXECBUFFER with the server's signals blocked.  Mainline's ioctl pushes
+ * the commands one by one and may stop at a signal with -EINTR or
+ * -ERESTARTSYS after pushing some; the restart (SA_RESTART, or drmIoctl's
+ * own loop) then pushes them all again from the first: an XOR fill undone,
+ * a copy shifted twice.  The scheduler's SIGALRM comes every few ms.
+ */
+static int
+qxl_execbuffer(struct qxl_screen *qs, struct drm_qxl_execbuffer *eb)
+{
+	int ret, err;
+
+	OsBlockSignals();
+	ret = drmIoctl(qs->fd, DRM_IOCTL_QXL_EXECBUFFER, eb);
+	err = errno;
+	OsReleaseSignals();
+	errno = err;
+	return ret;
+}
+
+/*
  * Submit what is batched, in order, at most batch_limit commands a call;
  * the device renders it asynchronously.  After a failed call the rest is
  * not submitted (it may read what the failed one should have drawn): all
@@ -199,7 +219,7 @@ qxl_accel_flush(struct qxl_screen *qs)
 		eb.commands_num = cnt;
 		eb.commands = (uint64_t)(uintptr_t)&b->cmd[done];
 		qs->submits++;
-		if (qxl_debug_fail(qs) || drmIoctl(qs->fd, DRM_IOCTL_QXL_EXECBUFFER, &eb)) {
+		if (qxl_debug_fail(qs) || qxl_execbuffer(qs, &eb)) {
 			xf86DrvMsg(qs->scrn->scrnIndex, X_ERROR,
 				   "EXECBUFFER of %d commands failed: %s; %d commands lost, "
 				   "their areas will be sent as pixels\n", cnt, strerror(errno),
