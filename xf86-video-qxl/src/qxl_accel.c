@@ -2048,12 +2048,12 @@ qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs)
 void
 qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 {
+	(void)screen;
 	if (!qs->batch)
 		return;
 	qxl_accel_flush(qs);
-	qxl_pixmap_close(screen, qs);
-	screen->CreateGC = qs->CreateGC;
-	qxl_unwrap_screen(screen, qs);
+	/* no more commands: the hooks pass everything on until qxl_accel_unwrap */
+	qs->accel_active = 0;
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
 		   "Acceleration statistics: %lu fills, %lu copies, %lu images, %lu texts (%lu "
 		   "more drawn over again before a submission: damage upload); software "
@@ -2065,10 +2065,24 @@ qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 		   qs->upload_fills,
 		   qs->upload_images, qs->upload_bytes, qs->settles, qs->commands,
 		   qs->submits, qs->fallbacks);
+}
+
+/*
+ * Restore the screen hooks (see qxl_close_hooks in qxl_driver.c: by now
+ * the layers wrapped on top of them have unwrapped themselves) and free
+ * what they use.
+ */
+void
+qxl_accel_unwrap(ScreenPtr screen, struct qxl_screen *qs)
+{
+	if (!qs->batch)
+		return;
+	qxl_pixmap_close(screen, qs);
+	screen->CreateGC = qs->CreateGC;
+	qxl_unwrap_screen(screen, qs);
 	free(qs->batch);
 	qs->batch = NULL;
 	RegionUninit(&qs->text_drawn);
 	free(qs->pal);
 	qs->pal = NULL;
-	qs->accel_active = 0;
 }

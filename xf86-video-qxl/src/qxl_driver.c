@@ -468,7 +468,6 @@ qxl_close_screen(ScreenPtr screen)
 
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
 		   "Closing the screen: %lu DIRTYFB calls were made\n", qs->dirty_calls);
-	qxl_render_close(screen, qs);
 	qxl_accel_close(screen, qs);
 	qxl_front_close(screen);
 	qxl_kms_close(qs);
@@ -482,6 +481,27 @@ qxl_close_screen(ScreenPtr screen)
 	screen->BlockHandler = qs->BlockHandler;
 	screen->CreateScreenResources = qs->CreateScreenResources;
 	screen->CloseScreen = qs->CloseScreen;
+	return screen->CloseScreen(screen);
+}
+
+/*
+ * The acceleration hooks (CreateGC, CopyWindow, pixmaps, Render) are
+ * wrapped before miDCInitialize, whose sprite sets the damage layer up on
+ * top of them; that layer restores what it wrapped in its own
+ * CloseScreen, which runs after qxl_close_screen (wrapped last).  So ours
+ * are restored here, by a CloseScreen wrapped together with them that
+ * runs after the damage layer's: restoring them in qxl_close_screen would
+ * drop the damage layer's wrappers, which it would then put back as ours,
+ * freed (the next pixmap destroyed would crash).
+ */
+static Bool
+qxl_close_hooks(ScreenPtr screen)
+{
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(screen));
+
+	qxl_render_close(screen, qs);
+	qxl_accel_unwrap(screen, qs);
+	screen->CloseScreen = qs->CloseHooks;
 	return screen->CloseScreen(screen);
 }
 
@@ -527,6 +547,8 @@ qxl_screen_init(ScreenPtr screen, int argc, char **argv)
 		return FALSE;
 	if (!qxl_accel_init(screen, qs) || !qxl_render_init(screen, qs))
 		return FALSE;
+	qs->CloseHooks = screen->CloseScreen;
+	screen->CloseScreen = qxl_close_hooks;
 	xf86SetBlackWhitePixels(screen);
 	xf86SetBackingStore(screen);
 	xf86SetSilkenMouse(screen);

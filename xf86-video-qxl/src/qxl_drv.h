@@ -101,6 +101,7 @@ struct qxl_screen {
 	DamagePtr damage;
 	CreateScreenResourcesProcPtr CreateScreenResources;
 	CloseScreenProcPtr CloseScreen;
+	CloseScreenProcPtr CloseHooks;	/* below qxl_close_hooks */
 	ScreenBlockHandlerProcPtr BlockHandler;
 
 	struct udev_monitor *udev_mon;
@@ -165,6 +166,7 @@ Bool qxl_debug_fail(struct qxl_screen *qs);
 void qxl_lost(struct qxl_screen *qs, const BoxRec *box, int n);
 Bool qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs);
+void qxl_accel_unwrap(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_flush(struct qxl_screen *qs);
 Bool qxl_accel_visible(struct qxl_screen *qs, RegionPtr reg);
 void qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left);
