@@ -32,6 +32,15 @@
  *             read back, copied to the screen
  *   windows   window moves (CopyWindow), overlap, raise, resize, scroll
  *   readback  GetImage of drawn areas put back elsewhere
+ *   widelines wide solid lines, every cap and join (mi draws them through
+ *             PolyFillRect and FillSpans inside the line request)
+ *   translucent  Render FillRectangles PictOpOver over a gradient, core
+ *             polygons and Render polygons
+ *   imagetext ImageText whose glyphs reach out of the background box,
+ *             through a clip list too long for the glyphs' command
+ *   random    3000 random fills, lines, rectangles, arcs, polygons, copies
+ *             and strings with random GC functions, plane masks and line
+ *             attributes
  *
  * Step boundaries: every step draws a "pad" of 1x1 solid fills (enough
  * record bytes to push spice-server's 4 KiB stdio buffer out, so a step's
@@ -1402,6 +1411,88 @@ scene_imagetext(void)
 	XFreeGC(dpy, gc);
 }
 
+/*
+ * Many random core operations with random GC functions, plane masks and
+ * line attributes, as a busy desktop mixes them: fills, lines (thin and
+ * wide, dashed), rectangles, arcs, polygons, copies and strings.
+ */
+static void
+scene_random(void)
+{
+	static const int styles[] = { LineSolid, LineOnOffDash, LineDoubleDash };
+	static const char msg[] = "random text";
+	XFontStruct *fs = XLoadQueryFont(dpy, "fixed");
+	GC gc = new_gc();
+	int i, k;
+
+	/* XW_RANDOM_KINDS="0123": only those kinds of operation (the cases below) */
+	const char *kinds = getenv("XW_RANDOM_KINDS");
+	char kind[2] = { 0, 0 };
+
+	step("bg");
+	background();
+	step("ops");
+	if (fs)
+		XSetFont(dpy, gc, fs->fid);
+	for (i = 0; i < 3000; i++) {
+		int x = (int)rnd(W), y = (int)rnd(H), w = 1 + (int)rnd(120), h = 1 + (int)rnd(90);
+		unsigned int op = rnd(9);
+
+		kind[0] = (char)('0' + op);
+		if (kinds && !strstr(kinds, kind))
+			continue;
+		XSetFunction(dpy, gc, rnd(4) ? GXcopy : (int)rnd(16));
+		XSetPlaneMask(dpy, gc, rnd(4) ? AllPlanes : rnd_color());
+		XSetForeground(dpy, gc, rnd_color());
+		XSetBackground(dpy, gc, rnd_color());
+		XSetLineAttributes(dpy, gc, rnd(3) ? 0 : rnd(12), styles[rnd(3)], (int)rnd(4),
+				   (int)rnd(3));
+		switch (op) {
+		case 0:
+			XFillRectangle(dpy, root, gc, x, y, (unsigned int)w, (unsigned int)h);
+			break;
+		case 1:
+			XDrawLine(dpy, root, gc, x, y, (int)rnd(W), (int)rnd(H));
+			break;
+		case 2:
+			XDrawRectangle(dpy, root, gc, x, y, (unsigned int)w, (unsigned int)h);
+			break;
+		case 3:
+			XDrawArc(dpy, root, gc, x, y, (unsigned int)w, (unsigned int)h,
+				 (int)rnd(360) * 64, (int)rnd(360) * 64);
+			break;
+		case 4:
+			XFillArc(dpy, root, gc, x, y, (unsigned int)w, (unsigned int)h,
+				 (int)rnd(360) * 64, (int)rnd(360) * 64);
+			break;
+		case 5: {
+			XPoint p[5];
+
+			for (k = 0; k < 5; k++)
+				p[k] = (XPoint){ (short)(x + (int)rnd(100)), (short)(y + (int)rnd(80)) };
+			XFillPolygon(dpy, root, gc, p, 5, Complex, CoordModeOrigin);
+			break;
+		}
+		case 6:
+			XCopyArea(dpy, root, root, gc, x, y, (unsigned int)w, (unsigned int)h,
+				  (int)rnd(W), (int)rnd(H));
+			break;
+		case 7:
+			if (fs)
+				XDrawString(dpy, root, gc, x, y, msg, (int)strlen(msg));
+			break;
+		default:
+			if (fs)
+				XDrawImageString(dpy, root, gc, x, y, msg, (int)strlen(msg));
+			break;
+		}
+	}
+	step("end");
+	if (fs)
+		XFreeFont(dpy, fs);
+	XFreeGC(dpy, gc);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1421,6 +1512,7 @@ static const struct {
 	{ "widelines", scene_widelines },
 	{ "translucent", scene_translucent },
 	{ "imagetext", scene_imagetext },
+	{ "random", scene_random },
 };
 
 /* fill X Y W H RRGGBB: one solid fill on the root window (helper of the
