@@ -86,6 +86,7 @@ struct qxl_batch {
 	struct drm_qxl_command cmd[QXL_MAX_BATCH];
 	struct drm_qxl_reloc reloc[QXL_MAX_BATCH * QXL_RELOCS_PER_CMD];
 	struct qxl_drawable body[QXL_MAX_BATCH];
+	void *target_pix[QXL_MAX_BATCH];	/* what each command draws on, NULL: the primary */
 	int n, nreloc;
 	/* data buffers referenced by the batch, unmapped and closed after submission */
 	uint32_t bo[QXL_MAX_BATCH];
@@ -123,7 +124,83 @@ qxl_batch_reset(struct qxl_batch *b)
 	b->scratch_used = 0;
 }
 
-/* Submit what is batched, in order; the device renders it asynchronously. */
+/*
+ * Option DebugFailEvery: does this submission (EXECBUFFER or DIRTYFB)
+ * fail on purpose?  It then never reaches the kernel, errno EIO.
+ */
+Bool
+qxl_debug_fail(struct qxl_screen *qs)
+{
+	if (!qs->debug_fail_every || ++qs->debug_fail_count % qs->debug_fail_every)
+		return FALSE;
+	errno = EIO;
+	return TRUE;
+}
+
+/*
+ * A submission failed: the device lacks what it would have drawn on the
+ * primary ('n' boxes), and any later command may have read that.  The
+ * boxes are sent again from the front buffer when the server blocks, and
+ * until then nothing leaves the damage (qxl_claim), so everything drawn
+ * meanwhile is uploaded too: a failure costs bytes, never pixels.
+ */
+void
+qxl_lost(struct qxl_screen *qs, const BoxRec *box, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		qxl_region_add(&qs->lost, &box[i]);
+	qs->failed = 1;
+}
+
+/*
+ * Commands [from, n) were not executed: their bounding boxes are lost on
+ * the primary, or on the pixmap surfaces they draw (qxl_pixmap.c).
+ */
+static void
+qxl_batch_lost(struct qxl_screen *qs, struct qxl_batch *b, int from)
+{
+	int i;
+
+	for (i = from; i < b->n; i++) {
+		const struct qxl_rect *r = &b->body[i].bbox;
+		BoxRec box = { r->left, r->top, r->right, r->bottom };
+
+		if (b->target_pix[i])
+			qxl_pixmap_lost(b->target_pix[i], &box);
+		else
+			qxl_lost(qs, &box, 1);
+	}
+	qs->failed = 1;
+}
+
+/*
+ * EXECBUFFER with the server's signals blocked.  Mainline's ioctl pushes
+ * the commands one by one and may stop at a signal with -EINTR or
+ * -ERESTARTSYS after pushing some; the restart (SA_RESTART, or drmIoctl's
+ * own loop) then pushes them all again from the first: an XOR fill undone,
+ * a copy shifted twice.  The scheduler's SIGALRM comes every few ms.
+ */
+static int
+qxl_execbuffer(struct qxl_screen *qs, struct drm_qxl_execbuffer *eb)
+{
+	int ret, err;
+
+	OsBlockSignals();
+	ret = drmIoctl(qs->fd, DRM_IOCTL_QXL_EXECBUFFER, eb);
+	err = errno;
+	OsReleaseSignals();
+	errno = err;
+	return ret;
+}
+
+/*
+ * Submit what is batched, in order, at most batch_limit commands a call;
+ * the device renders it asynchronously.  After a failed call the rest is
+ * not submitted (it may read what the failed one should have drawn): all
+ * of it is lost and sent again as pixels.
+ */
 void
 qxl_accel_flush(struct qxl_screen *qs)
 {
@@ -141,11 +218,15 @@ qxl_accel_flush(struct qxl_screen *qs)
 		eb.flags = 0;
 		eb.commands_num = cnt;
 		eb.commands = (uint64_t)(uintptr_t)&b->cmd[done];
-		if (drmIoctl(qs->fd, DRM_IOCTL_QXL_EXECBUFFER, &eb))
-			xf86DrvMsg(qs->scrn->scrnIndex, X_ERROR,
-				   "EXECBUFFER of %d commands failed: %s\n", cnt,
-				   strerror(errno));
 		qs->submits++;
+		if (qxl_debug_fail(qs) || qxl_execbuffer(qs, &eb)) {
+			xf86DrvMsg(qs->scrn->scrnIndex, X_ERROR,
+				   "EXECBUFFER of %d commands failed: %s; %d commands lost, "
+				   "their areas will be sent as pixels\n", cnt, strerror(errno),
+				   b->n - done);
+			qxl_batch_lost(qs, b, done);
+			break;
+		}
 		qs->commands += cnt;
 		done += cnt;
 	}
@@ -158,6 +239,13 @@ qxl_accel_flush(struct qxl_screen *qs)
 	qxl_batch_reset(b);
 }
 
+static Bool
+qxl_batch_full(const struct qxl_batch *b, int ncmd)
+{
+	return b->n + ncmd > QXL_MAX_BATCH ||
+	       b->nreloc + ncmd * QXL_RELOCS_PER_CMD > QXL_MAX_BATCH * QXL_RELOCS_PER_CMD;
+}
+
 /*
  * Make room for 'ncmd' more commands and their data buffers now, so that
  * no submission happens between writing a command's data and the command.
@@ -167,9 +255,7 @@ qxl_batch_room(struct qxl_screen *qs, int ncmd)
 {
 	struct qxl_batch *b = qxl_batch_of(qs);
 
-	if (b->n + ncmd > QXL_MAX_BATCH ||
-	    b->nreloc + ncmd * QXL_RELOCS_PER_CMD > QXL_MAX_BATCH * QXL_RELOCS_PER_CMD ||
-	    b->nbo + ncmd + 1 > QXL_MAX_BATCH)
+	if (qxl_batch_full(b, ncmd) || b->nbo + ncmd + 1 > QXL_MAX_BATCH)
 		qxl_accel_flush(qs);
 }
 
@@ -242,7 +328,15 @@ qxl_batch_draw(struct qxl_screen *qs, uint8_t type, const BoxRec *box)
 	struct qxl_drawable *d;
 	int i;
 
-	qxl_batch_room(qs, 1);
+	/*
+	 * Room for the command and its relocations only: its data (images,
+	 * clip lists) may already be in buffers of this batch, written after
+	 * the qxl_batch_room its builder made, which kept room for the
+	 * command too.  Asking for buffer room again here could submit that
+	 * data without its command.
+	 */
+	if (qxl_batch_full(b, 1))
+		qxl_accel_flush(qs);
 	d = &b->body[b->n];
 	memset(d, 0, sizeof(*d));
 	d->surface_id = 0;
@@ -261,6 +355,7 @@ qxl_batch_draw(struct qxl_screen *qs, uint8_t type, const BoxRec *box)
 	b->cmd[b->n].relocs = (uint64_t)(uintptr_t)&b->reloc[b->nreloc];
 	b->cmd[b->n].relocs_num = 0;
 	b->cmd[b->n].pad = 0;
+	b->target_pix[b->n] = qs->target_pix;
 	b->n++;
 	if (qs->target_surf)	/* an off-screen surface (qxl_pixmap.c) */
 		qxl_batch_reloc_surf(qs, 0, offsetof(struct qxl_drawable, surface_id),
@@ -365,7 +460,8 @@ qxl_clip_to(RegionPtr reg, const BoxRec *vp)
 void
 qxl_claim(struct qxl_screen *qs, RegionPtr reg)
 {
-	if (!qs->damage)
+	/* after a failed submission the device may have drawn from stale pixels */
+	if (!qs->damage || qs->failed)
 		return;
 	/*
 	 * The damage layer reports after the operation (qxl_front.c): what
@@ -385,7 +481,7 @@ qxl_claim(struct qxl_screen *qs, RegionPtr reg)
 static void
 qxl_pending_done(struct qxl_screen *qs, RegionPtr reg)
 {
-	if (qs->damage)
+	if (qs->damage && !qs->failed)
 		RegionSubtract(&qs->damage->pendingDamage, &qs->damage->pendingDamage, reg);
 }
 
@@ -840,6 +936,32 @@ qxl_qs(DrawablePtr d)
 	return qxl_screen_of(xf86ScreenToScrn(d->pScreen));
 }
 
+/*
+ * mi draws some requests through others, calling the GC's ops again:
+ * miWideLine fills the straight parts of a wide line through
+ * PolyFillRect and the joins, round caps and diagonals through
+ * FillSpans; wide arcs, polygons and dashes go through spans too.  The
+ * damage layer unwraps itself while the outer request runs, so the nested
+ * calls reach these ops with the outer request's damage pending, of
+ * which each sees only its own part.  Only the outermost operation may
+ * settle pending damage: a nested one is drawn by fb alone and left to
+ * the outer one's damage (one upload of its result).
+ *
+ * PolyText, ImageText (miPolyText8 ... miImageText16) and PolyRectangle
+ * (miPolyRectangle) are not operations of their own here: they draw
+ * nothing themselves and only call the GC again (one glyph blit for the
+ * whole string; one PolyFillRect, or Polylines per rectangle), so what
+ * they call is the outermost operation and keeps its commands.
+ */
+#define QXL_OP_ENTER(qs) ((qs)->op_depth++)
+#define QXL_OP_LEAVE(qs) ((qs)->op_depth--)
+
+static Bool
+qxl_op_nested(struct qxl_screen *qs)
+{
+	return qs->op_depth > 0;
+}
+
 /* May 'd' get device commands?  Sets the viewport they are clipped to. */
 Bool
 qxl_can_accel(struct qxl_screen *qs, DrawablePtr d, BoxPtr vp)
@@ -1045,7 +1167,7 @@ qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 	BoxRec vp;
 	int nbox;
 
-	if (!qxl_can_accel(qs, d, &vp)) {
+	if (qxl_op_nested(qs) || !qxl_can_accel(qs, d, &vp)) {
 		ops->PolyFillRect(d, gc, n, rects);
 		return;
 	}
@@ -1198,6 +1320,8 @@ qxl_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 	RegionPtr ret;
 	Bool from_front, from_pix;
 
+	if (qxl_op_nested(qs))
+		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
 	if (!qxl_can_accel(qs, dst, &c.vp)) {
 		if (qxl_pixmap_copy_area(src, dst, gc, sx, sy, w, h, dx, dy, &ret))
 			return ret;
@@ -1243,7 +1367,7 @@ qxl_put_image(DrawablePtr d, GCPtr gc, int depth, int x, int y, int w, int h,
 	BoxRec ext, vp;
 	int stride;
 
-	if (!qxl_can_accel(qs, d, &vp)) {
+	if (qxl_op_nested(qs) || !qxl_can_accel(qs, d, &vp)) {
 		ops->PutImage(d, gc, depth, x, y, w, h, leftPad, format, bits);
 		return;
 	}
@@ -1513,7 +1637,8 @@ qxl_text_masked(struct qxl_screen *qs, GCPtr gc, int x, int y, unsigned int n,
 static Bool
 qxl_text_accel(struct qxl_screen *qs, DrawablePtr d, GCPtr gc, BoxPtr vp)
 {
-	return qxl_can_accel(qs, d, vp) && qxl_gc_plain(gc) && gc->fillStyle == FillSolid &&
+	return !qxl_op_nested(qs) && qxl_can_accel(qs, d, vp) && qxl_gc_plain(gc) &&
+	       gc->fillStyle == FillSolid &&
 	       d->bitsPerPixel == 32 && BITMAP_BIT_ORDER == LSBFirst;
 }
 
@@ -1591,8 +1716,11 @@ qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 		qxl_solid_boxes(qs, RegionRects(reg), RegionNumRects(reg),
 				gc->bgPixel & 0xffffff, QXL_ROPD_OP_PUT);
 		if (!qxl_text_masked(qs, gc, x, y, n, ci, &t.ink, &vp)) {
-			/* the background is on the device; the glyphs are damage */
-			qxl_claim(qs, reg);
+			/*
+			 * The glyphs fb drew inside the box are not on the
+			 * device: the whole box stays damage, its upload
+			 * follows the (then useless) fill.
+			 */
 			RegionDestroy(reg);
 			qxl_fallback(qs, "ImageGlyphBlt", "glyphs not expressible: damage upload");
 			return;
@@ -1605,11 +1733,18 @@ qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 	RegionDestroy(reg);
 }
 
-/* Every other op is rendered by fb; its damage is uploaded (qxl_front.c). */
+/*
+ * Every other op is rendered by fb (or mi, through the GC again: an
+ * operation around nested ones); its damage is uploaded (qxl_front.c).
+ */
 #define QXL_PASS(name, proto, args)					\
 	static void qxl_##name proto					\
 	{								\
+		struct qxl_screen *qs = qxl_qs(d);			\
+									\
+		QXL_OP_ENTER(qs);					\
 		QXL_GC_PRIV(gc)->ops->name args;			\
+		QXL_OP_LEAVE(qs);					\
 	}
 
 QXL_PASS(FillSpans, (DrawablePtr d, GCPtr gc, int n, DDXPointPtr p, int *w, int s), (d, gc, n, p, w, s))
@@ -1617,21 +1752,25 @@ QXL_PASS(SetSpans, (DrawablePtr d, GCPtr gc, char *src, DDXPointPtr p, int *w, i
 QXL_PASS(PolyPoint, (DrawablePtr d, GCPtr gc, int m, int n, xPoint *p), (d, gc, m, n, p))
 QXL_PASS(Polylines, (DrawablePtr d, GCPtr gc, int m, int n, DDXPointPtr p), (d, gc, m, n, p))
 QXL_PASS(PolySegment, (DrawablePtr d, GCPtr gc, int n, xSegment *s), (d, gc, n, s))
-QXL_PASS(PolyRectangle, (DrawablePtr d, GCPtr gc, int n, xRectangle *r), (d, gc, n, r))
 QXL_PASS(PolyArc, (DrawablePtr d, GCPtr gc, int n, xArc *a), (d, gc, n, a))
 QXL_PASS(FillPolygon, (DrawablePtr d, GCPtr gc, int s, int m, int n, DDXPointPtr p), (d, gc, s, m, n, p))
 QXL_PASS(PolyFillArc, (DrawablePtr d, GCPtr gc, int n, xArc *a), (d, gc, n, a))
-QXL_PASS(ImageText8, (DrawablePtr d, GCPtr gc, int x, int y, int n, char *c), (d, gc, x, y, n, c))
-QXL_PASS(ImageText16, (DrawablePtr d, GCPtr gc, int x, int y, int n, unsigned short *c), (d, gc, x, y, n, c))
 QXL_PASS(PushPixels, (GCPtr gc, PixmapPtr bm, DrawablePtr d, int w, int h, int x, int y), (gc, bm, d, w, h, x, y))
 
 static RegionPtr
 qxl_CopyPlane(DrawablePtr s, DrawablePtr d, GCPtr gc, int sx, int sy, int w, int h,
 	      int dx, int dy, unsigned long plane)
 {
-	return QXL_GC_PRIV(gc)->ops->CopyPlane(s, d, gc, sx, sy, w, h, dx, dy, plane);
+	struct qxl_screen *qs = qxl_qs(d);
+	RegionPtr ret;
+
+	QXL_OP_ENTER(qs);
+	ret = QXL_GC_PRIV(gc)->ops->CopyPlane(s, d, gc, sx, sy, w, h, dx, dy, plane);
+	QXL_OP_LEAVE(qs);
+	return ret;
 }
 
+/* Not operations of their own: see qxl_op_nested. */
 static int
 qxl_PolyText8(DrawablePtr d, GCPtr gc, int x, int y, int n, char *c)
 {
@@ -1642,6 +1781,24 @@ static int
 qxl_PolyText16(DrawablePtr d, GCPtr gc, int x, int y, int n, unsigned short *c)
 {
 	return QXL_GC_PRIV(gc)->ops->PolyText16(d, gc, x, y, n, c);
+}
+
+static void
+qxl_PolyRectangle(DrawablePtr d, GCPtr gc, int n, xRectangle *r)
+{
+	QXL_GC_PRIV(gc)->ops->PolyRectangle(d, gc, n, r);
+}
+
+static void
+qxl_ImageText8(DrawablePtr d, GCPtr gc, int x, int y, int n, char *c)
+{
+	QXL_GC_PRIV(gc)->ops->ImageText8(d, gc, x, y, n, c);
+}
+
+static void
+qxl_ImageText16(DrawablePtr d, GCPtr gc, int x, int y, int n, unsigned short *c)
+{
+	QXL_GC_PRIV(gc)->ops->ImageText16(d, gc, x, y, n, c);
 }
 
 static const GCOps qxl_gc_ops = {
@@ -1891,12 +2048,12 @@ qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs)
 void
 qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 {
+	(void)screen;
 	if (!qs->batch)
 		return;
 	qxl_accel_flush(qs);
-	qxl_pixmap_close(screen, qs);
-	screen->CreateGC = qs->CreateGC;
-	qxl_unwrap_screen(screen, qs);
+	/* no more commands: the hooks pass everything on until qxl_accel_unwrap */
+	qs->accel_active = 0;
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
 		   "Acceleration statistics: %lu fills, %lu copies, %lu images, %lu texts (%lu "
 		   "more drawn over again before a submission: damage upload); software "
@@ -1908,10 +2065,24 @@ qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 		   qs->upload_fills,
 		   qs->upload_images, qs->upload_bytes, qs->settles, qs->commands,
 		   qs->submits, qs->fallbacks);
+}
+
+/*
+ * Restore the screen hooks (see qxl_close_hooks in qxl_driver.c: by now
+ * the layers wrapped on top of them have unwrapped themselves) and free
+ * what they use.
+ */
+void
+qxl_accel_unwrap(ScreenPtr screen, struct qxl_screen *qs)
+{
+	if (!qs->batch)
+		return;
+	qxl_pixmap_close(screen, qs);
+	screen->CreateGC = qs->CreateGC;
+	qxl_unwrap_screen(screen, qs);
 	free(qs->batch);
 	qs->batch = NULL;
 	RegionUninit(&qs->text_drawn);
 	free(qs->pal);
 	qs->pal = NULL;
-	qs->accel_active = 0;
 }

@@ -35,6 +35,7 @@ static const OptionInfoRec qxl_options[] = {
 	{ QXL_OPT_BATCH_LIMIT, "BatchCommands", OPTV_INTEGER, { .num = 64 }, FALSE },
 	{ QXL_OPT_IMAGE_CACHE, "EnableImageCache", OPTV_BOOLEAN, { .boolean = TRUE }, FALSE },
 	{ QXL_OPT_DEBUG_FALLBACKS, "DebugFallbacks", OPTV_BOOLEAN, { .boolean = FALSE }, FALSE },
+	{ QXL_OPT_DEBUG_FAIL_EVERY, "DebugFailEvery", OPTV_INTEGER, { .num = 0 }, FALSE },
 	{ -1, NULL, OPTV_NONE, { 0 }, FALSE },
 };
 
@@ -293,17 +294,39 @@ qxl_process_options(ScrnInfoPtr scrn, struct qxl_screen *qs)
 	qxl_read_bool(scrn, qs, QXL_OPT_DEBUG_FALLBACKS, &qs->debug_fallbacks,
 		      "Logging of software fallbacks");
 
+	if (xf86GetOptValInteger(qs->options, QXL_OPT_DEBUG_FAIL_EVERY, &n)) {
+		if (n > 0) {
+			qs->debug_fail_every = n;
+			xf86DrvMsg(scrn->scrnIndex, X_CONFIG,
+				   "Failing EXECBUFFER and DIRTYFB calls on purpose, one in %d (test)\n",
+				   n);
+		} else if (n < 0) {
+			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+				   "Option \"DebugFailEvery\" %d is negative: ignored\n", n);
+		}
+	} else if ((raw = xf86FindOptionValue(scrn->options, "DebugFailEvery"))) {
+		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+			   "Option \"DebugFailEvery\" \"%s\" is not an integer: ignored\n", raw);
+	}
+
 	qs->batch_limit = qxl_options[QXL_OPT_BATCH_LIMIT].value.num;
 	raw = xf86FindOptionValue(scrn->options, "BatchCommands");
 	if (xf86GetOptValInteger(qs->options, QXL_OPT_BATCH_LIMIT, &n)) {
-		if (n >= 1 && n <= 1024) {
+		if (n >= 1 && n <= QXL_EXEC_MAX_COMMANDS) {
 			qs->batch_limit = n;
 			xf86DrvMsg(scrn->scrnIndex, X_CONFIG,
 				   "Commands per submission: %d\n", n);
+		} else if (n > QXL_EXEC_MAX_COMMANDS) {
+			/* more would make every submission fail */
+			qs->batch_limit = QXL_EXEC_MAX_COMMANDS;
+			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+				   "Option \"BatchCommands\" %d is above %d, the most commands "
+				   "the kernel takes in one submission: using %d\n",
+				   n, QXL_EXEC_MAX_COMMANDS, qs->batch_limit);
 		} else {
 			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
-				   "Option \"BatchCommands\" %d is outside 1..1024: using the default (%d)\n",
-				   n, qs->batch_limit);
+				   "Option \"BatchCommands\" %d is outside 1..%d: using the default (%d)\n",
+				   n, QXL_EXEC_MAX_COMMANDS, qs->batch_limit);
 		}
 	} else if (raw) {
 		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
@@ -418,6 +441,9 @@ qxl_block_handler(ScreenPtr screen, void *timeout)
 	qs->BlockHandler = screen->BlockHandler;
 	screen->BlockHandler = qxl_block_handler;
 	qxl_front_flush(qs);
+	/* a submission failed: try again soon, even if no client wakes us */
+	if (RegionNotEmpty(&qs->lost) && qs->scrn->vtSema)
+		AdjustWaitForDelay(timeout, 20);
 }
 
 static Bool
@@ -442,7 +468,6 @@ qxl_close_screen(ScreenPtr screen)
 
 	xf86DrvMsg(scrn->scrnIndex, X_INFO,
 		   "Closing the screen: %lu DIRTYFB calls were made\n", qs->dirty_calls);
-	qxl_render_close(screen, qs);
 	qxl_accel_close(screen, qs);
 	qxl_front_close(screen);
 	qxl_kms_close(qs);
@@ -459,12 +484,25 @@ qxl_close_screen(ScreenPtr screen)
 	return screen->CloseScreen(screen);
 }
 
+/*
+ * The acceleration hooks (CreateGC, CopyWindow, pixmaps, Render) are
+ * wrapped before miDCInitialize, whose sprite sets the damage layer up on
+ * top of them; that layer restores what it wrapped in its own
+ * CloseScreen, which runs after qxl_close_screen (wrapped last).  So ours
+ * are restored here, by a CloseScreen wrapped together with them that
+ * runs after the damage layer's: restoring them in qxl_close_screen would
+ * drop the damage layer's wrappers, which it would then put back as ours,
+ * freed (the next pixmap destroyed would crash).
+ */
 static Bool
-qxl_save_screen(ScreenPtr screen, int mode)
+qxl_close_hooks(ScreenPtr screen)
 {
-	(void)screen;
-	(void)mode;
-	return TRUE;
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(screen));
+
+	qxl_render_close(screen, qs);
+	qxl_accel_unwrap(screen, qs);
+	screen->CloseScreen = qs->CloseHooks;
+	return screen->CloseScreen(screen);
 }
 
 static Bool
@@ -509,6 +547,8 @@ qxl_screen_init(ScreenPtr screen, int argc, char **argv)
 		return FALSE;
 	if (!qxl_accel_init(screen, qs) || !qxl_render_init(screen, qs))
 		return FALSE;
+	qs->CloseHooks = screen->CloseScreen;
+	screen->CloseScreen = qxl_close_hooks;
 	xf86SetBlackWhitePixels(screen);
 	xf86SetBackingStore(screen);
 	xf86SetSilkenMouse(screen);
@@ -528,7 +568,8 @@ qxl_screen_init(ScreenPtr screen, int argc, char **argv)
 	}
 
 	scrn->vtSema = TRUE;
-	screen->SaveScreen = qxl_save_screen;
+	/* the screen saver blanks by DPMS off on every head, like modesetting */
+	screen->SaveScreen = xf86SaveScreen;
 	qs->CloseScreen = screen->CloseScreen;
 	screen->CloseScreen = qxl_close_screen;
 	qs->CreateScreenResources = screen->CreateScreenResources;

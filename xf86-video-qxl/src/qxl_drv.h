@@ -35,7 +35,15 @@ enum qxl_option {
 	QXL_OPT_BATCH_LIMIT,
 	QXL_OPT_IMAGE_CACHE,
 	QXL_OPT_DEBUG_FALLBACKS,
+	QXL_OPT_DEBUG_FAIL_EVERY,
 };
+
+/*
+ * Commands in one EXECBUFFER call: our kernel refuses more
+ * (kernel/qxl_objects.h, QXL_MAX_EXEC_COMMANDS); mainline takes any
+ * number, so this is the most both accept.
+ */
+#define QXL_EXEC_MAX_COMMANDS	64
 
 /* One buffer object the driver allocated from the kernel. */
 struct qxl_buf {
@@ -80,6 +88,8 @@ struct qxl_screen {
 	int batch_limit;
 	int image_cache;
 	int debug_fallbacks;
+	int debug_fail_every;		/* every Nth submission fails (test), 0: none */
+	unsigned long debug_fail_count;
 
 	drmModeResPtr res;
 	uint32_t cursor_w, cursor_h;
@@ -91,6 +101,7 @@ struct qxl_screen {
 	DamagePtr damage;
 	CreateScreenResourcesProcPtr CreateScreenResources;
 	CloseScreenProcPtr CloseScreen;
+	CloseScreenProcPtr CloseHooks;	/* below qxl_close_hooks */
 	ScreenBlockHandlerProcPtr BlockHandler;
 
 	struct udev_monitor *udev_mon;
@@ -105,10 +116,20 @@ struct qxl_screen {
 	CreateGCProcPtr CreateGC;
 	CopyWindowProcPtr CopyWindow;
 	int damage_order_checked;
+	int op_depth;			/* GC operations running (qxl_accel.c: nesting) */
 	struct qxl_pal *pal;		/* colour table of one damage upload */
 	/* off-screen pixmaps as device surfaces (qxl_pixmap.c) */
 	struct qxl_pixmaps *pixmaps;	/* NULL: option Surfaces off */
 	uint32_t target_surf;		/* commands draw on this surface buffer, 0: the primary */
+	void *target_pix;		/* ... of this pixmap (qxl_pixmap.c), NULL: the primary */
+	/*
+	 * Failed submissions (qxl_accel.c, qxl_front.c): what they would have
+	 * drawn on the primary, sent again when the server blocks; while
+	 * 'failed', nothing is taken out of the damage (a command may have
+	 * read what the device never got).
+	 */
+	RegionRec lost;
+	int failed;
 
 	/* statistics for the log */
 	unsigned long dirty_calls;
@@ -141,8 +162,11 @@ Bool qxl_kms_set_desired(ScrnInfoPtr scrn);
 void qxl_kms_disable_unused(ScrnInfoPtr scrn);
 
 /* qxl_accel.c */
+Bool qxl_debug_fail(struct qxl_screen *qs);
+void qxl_lost(struct qxl_screen *qs, const BoxRec *box, int n);
 Bool qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs);
+void qxl_accel_unwrap(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_flush(struct qxl_screen *qs);
 Bool qxl_accel_visible(struct qxl_screen *qs, RegionPtr reg);
 void qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left);
@@ -154,6 +178,7 @@ Bool qxl_pixmap_to_screen(struct qxl_screen *qs, PixmapPtr pix, const BoxRec *bo
 			  int dx, int dy);
 Bool qxl_pixmap_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 			  int w, int h, int dx, int dy, RegionPtr *ret);
+void qxl_pixmap_lost(void *target_pix, const BoxRec *box);
 
 /* qxl_front.c */
 Bool qxl_front_alloc(struct qxl_screen *qs, int width, int height);

@@ -157,10 +157,13 @@ qxl_front_dirty(struct qxl_screen *qs, RegionPtr reg)
 			clips[i].x2 = box[i].x2;
 			clips[i].y2 = box[i].y2;
 		}
-		if (drmModeDirtyFB(qs->fd, qs->fb_id, clips, cnt) && errno != ENOSYS)
+		if (qxl_debug_fail(qs) ||
+		    (drmModeDirtyFB(qs->fd, qs->fb_id, clips, cnt) && errno != ENOSYS)) {
 			xf86DrvMsg(qs->scrn->scrnIndex, X_WARNING,
-				   "DIRTYFB of %d boxes failed: %s\n", cnt,
+				   "DIRTYFB of %d boxes failed: %s; sent again later\n", cnt,
 				   strerror(errno));
+			qxl_lost(qs, box, cnt);
+		}
 		qs->dirty_calls++;
 		box += cnt;
 		n -= cnt;
@@ -195,12 +198,19 @@ qxl_front_send(struct qxl_screen *qs, RegionPtr reg)
 	RegionUninit(&cmd);
 }
 
-/* Report what software rendering changed since the last call. */
+/*
+ * Report what software rendering changed since the last call, and what
+ * failed submissions did not draw (qxl_lost).
+ */
 void
 qxl_front_flush(struct qxl_screen *qs)
 {
 	if (!qs->damage || !qs->fb_id)
 		return;
+	RegionUnion(DamageRegion(qs->damage), DamageRegion(qs->damage), &qs->lost);
+	RegionEmpty(&qs->lost);
+	/* all of it is in the damage again: what commands draw from now is theirs */
+	qs->failed = 0;
 	if (RegionNotEmpty(DamageRegion(qs->damage)))
 		qxl_front_send(qs, DamageRegion(qs->damage));
 	if (qs->accel_active)
@@ -239,6 +249,7 @@ qxl_front_screen_resources(ScreenPtr screen)
 	if (!screen->ModifyPixmapHeader(pix, -1, -1, -1, -1, qs->front.pitch,
 					qs->front.map))
 		return FALSE;
+	RegionNull(&qs->lost);
 	qs->damage = DamageCreate(NULL, NULL, DamageReportNone, TRUE, screen, pix);
 	if (!qs->damage) {
 		xf86DrvMsg(scrn->scrnIndex, X_ERROR, "cannot track damage\n");
@@ -264,5 +275,6 @@ qxl_front_close(ScreenPtr screen)
 		DamageUnregister(qs->damage);
 		DamageDestroy(qs->damage);
 		qs->damage = NULL;
+		RegionUninit(&qs->lost);
 	}
 }

@@ -108,6 +108,20 @@ qxl_pix_dirty_gone(DamagePtr damage, void *closure)
 	p->dirty = NULL;
 }
 
+/*
+ * A failed submission did not draw 'box' on the surface of 'target_pix'
+ * (a struct qxl_pix): it is owed again.  A pixmap's surface is closed
+ * only after a flush, so the batch never names a pixmap that is gone.
+ */
+void
+qxl_pixmap_lost(void *target_pix, const BoxRec *box)
+{
+	struct qxl_pix *p = target_pix;
+
+	if (p->dirty)
+		qxl_region_add(DamageRegion(p->dirty), box);
+}
+
 /* Close the surface (submitting first what may still name it). */
 static void
 qxl_pix_drop(struct qxl_screen *qs, PixmapPtr pix)
@@ -267,12 +281,18 @@ qxl_pix_sync(struct qxl_screen *qs, PixmapPtr pix, const BoxRec *box)
 	}
 	RegionNull(&left);
 	qs->target_surf = p->surf.handle;
+	qs->target_pix = p;
 	qs->pixmaps->synced_boxes += qxl_send_region(qs, &src, &need, &left);
 	qs->target_surf = 0;
+	qs->target_pix = NULL;
 	ok = !RegionNotEmpty(&left);
-	/* what was sent is no longer owed; what the batch refused still is */
+	/*
+	 * What was sent is no longer owed; what the batch refused still is
+	 * (and all of it after a failed submission, see qxl_lost).
+	 */
 	RegionSubtract(&need, &need, &left);
-	RegionSubtract(DamageRegion(p->dirty), DamageRegion(p->dirty), &need);
+	if (!qs->failed)
+		RegionSubtract(DamageRegion(p->dirty), DamageRegion(p->dirty), &need);
 	RegionUninit(&left);
 	RegionUninit(&need);
 	return ok;
@@ -412,6 +432,7 @@ qxl_pixmap_copied(struct qxl_screen *qs, DrawablePtr src, PixmapPtr dst, const B
 	}
 	RegionNull(&done);
 	qs->target_surf = pd->surf.handle;
+	qs->target_pix = pd;
 	for (i = 0; i < nbox; i++) {
 		BoxRec sbox = { box[i].x1 + dx, box[i].y1 + dy, box[i].x2 + dx, box[i].y2 + dy };
 		struct qxl_drawable *q;
@@ -440,9 +461,12 @@ qxl_pixmap_copied(struct qxl_screen *qs, DrawablePtr src, PixmapPtr dst, const B
 		qxl_region_add(&done, &box[i]);
 	}
 	qs->target_surf = 0;
+	qs->target_pix = NULL;
 	/* reported after the operation: this one's damage is still pending */
-	RegionSubtract(DamageRegion(pd->dirty), DamageRegion(pd->dirty), &done);
-	RegionSubtract(&pd->dirty->pendingDamage, &pd->dirty->pendingDamage, &done);
+	if (!qs->failed) {
+		RegionSubtract(DamageRegion(pd->dirty), DamageRegion(pd->dirty), &done);
+		RegionSubtract(&pd->dirty->pendingDamage, &pd->dirty->pendingDamage, &done);
+	}
 	RegionUninit(&done);
 }
 

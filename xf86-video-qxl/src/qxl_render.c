@@ -877,10 +877,12 @@ qxl_shapes(CARD8 op, PicturePtr src, PicturePtr dst, PictFormatPtr mf, INT16 xs,
 		}
 		RegionUninit(&part);
 	}
-	if (!accel) {
+	if (!accel || qs->failed) {
 		/*
 		 * Not drawn, or only the shapes before one that could not be
 		 * sent: later shapes may cover earlier ones, so all is owed.
+		 * After a failed submission (qxl_lost) the composites may
+		 * have blended over what the device never got: owed too.
 		 */
 		if (not_sent)
 			qxl_render_fallback(qs, r, what, not_sent);

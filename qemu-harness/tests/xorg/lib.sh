@@ -8,6 +8,7 @@ XT_DIR=qemu-harness/tests/xorg
 XT_BIN=$XT_DIR/build
 XT_DRV=$PWD/xf86-video-qxl/build/qxl_drv.so
 XT_TMP=/tmp/xorg-test
+XT_CONF=$XT_TMP/empty.conf	# the -config file of xt_start_xorg
 XT_OUT=${QH_OUT:-/tmp}/${QH_TEST:-xorg}
 XT_N=0
 XT_FAIL=0
@@ -34,13 +35,29 @@ xt_wait_display() {
 	return 1
 }
 
-# xt_start_xorg [extra Xorg args]: Xorg :0 on our driver, log in $XT_OUT.
+# xt_device_conf FILE 'Option "Name" "value"'...: a configuration with one
+# Device section for the qxl driver holding these lines (autoconfiguration
+# still picks the device), for xt_start_xorg through XT_CONF.
+xt_device_conf() {
+	local f=$1 l
+	shift
+	{
+		echo 'Section "Device"'
+		echo '	Identifier "qxl-test"'
+		echo '	Driver "qxl"'
+		for l in "$@"; do echo "	$l"; done
+		echo 'EndSection'
+	} >"$f"
+}
+
+# xt_start_xorg [extra Xorg args]: Xorg :0 on our driver (configuration
+# $XT_CONF, empty by default), log in $XT_OUT.
 xt_start_xorg() {
 	if [ ! -f "$XT_DRV" ]; then
 		xt_nok "Xorg starts: expected $XT_DRV, got no such file (make)"
 		xt_done
 	fi
-	Xorg :0 -noreset -nolisten tcp -config "$XT_TMP/empty.conf" \
+	Xorg :0 -noreset -nolisten tcp -config "$XT_CONF" \
 		-configdir "$XT_TMP/conf.d" \
 		-modulepath "$XT_TMP/mods,/usr/lib/xorg/modules" \
 		-logfile "$XT_OUT/Xorg.0.log" -logverbose 7 "$@" \

@@ -32,6 +32,15 @@
  *             read back, copied to the screen
  *   windows   window moves (CopyWindow), overlap, raise, resize, scroll
  *   readback  GetImage of drawn areas put back elsewhere
+ *   widelines wide solid lines, every cap and join (mi draws them through
+ *             PolyFillRect and FillSpans inside the line request)
+ *   translucent  Render FillRectangles PictOpOver over a gradient, core
+ *             polygons and Render polygons
+ *   imagetext ImageText whose glyphs reach out of the background box,
+ *             through a clip list too long for the glyphs' command
+ *   random    3000 random fills, lines, rectangles, arcs, polygons, copies
+ *             and strings with random GC functions, plane masks and line
+ *             attributes
  *
  * Step boundaries: every step draws a "pad" of 1x1 solid fills (enough
  * record bytes to push spice-server's 4 KiB stdio buffer out, so a step's
@@ -1224,6 +1233,266 @@ scene_readback(void)
 	XFreeGC(dpy, gc);
 }
 
+/*
+ * Wide solid lines: mi draws the straight parts of each line through
+ * PolyFillRect and the joins, round caps and diagonals through FillSpans,
+ * both called from inside the line request (issue 15, item 1: the
+ * nested fill must not settle the outer request's damage).  Every cap
+ * and join, widths 5 to 17, rectangles and polylines with diagonals.
+ */
+static void
+scene_widelines(void)
+{
+	static const int caps[] = { CapButt, CapRound, CapProjecting };
+	static const int joins[] = { JoinMiter, JoinRound, JoinBevel };
+	GC gc = new_gc();
+	int c, j, k;
+
+	step("bg");
+	background();
+	step("rects");
+	for (c = 0; c < 3; c++)
+		for (j = 0; j < 3; j++) {
+			int w = 5 + (c * 3 + j) * 3 / 2;	/* 5..17 */
+
+			XSetForeground(dpy, gc, rnd_color());
+			XSetLineAttributes(dpy, gc, (unsigned int)w, LineSolid, caps[c], joins[j]);
+			XDrawRectangle(dpy, root, gc, 20 + j * 130, 20 + c * 90, 100, 60);
+		}
+	step("polylines");
+	for (k = 0; k < 9; k++) {
+		XPoint pts[5];
+		int x = 420 + (k % 3) * 125, y = 20 + (k / 3) * 95;
+
+		pts[0] = (XPoint){ (short)(x + 5), (short)(y + 70) };
+		pts[1] = (XPoint){ (short)(x + 35), (short)(y + 10) };
+		pts[2] = (XPoint){ (short)(x + 60), (short)(y + 70) };
+		pts[3] = (XPoint){ (short)(x + 100), (short)(y + 40) };
+		pts[4] = (XPoint){ (short)(x + 100), (short)(y + 5) };
+		XSetForeground(dpy, gc, rnd_color());
+		XSetLineAttributes(dpy, gc, (unsigned int)(5 + k * 3 / 2), LineSolid, caps[k % 3],
+				   joins[(k / 3) % 3]);
+		XDrawLines(dpy, root, gc, pts, 5, CoordModeOrigin);
+	}
+	step("segments");
+	/* every width 5..17 and every cap as lone diagonal segments and arcs */
+	for (k = 0; k < 13; k++) {
+		XSetForeground(dpy, gc, rnd_color());
+		XSetLineAttributes(dpy, gc, (unsigned int)(5 + k), LineSolid, caps[k % 3], joins[k % 3]);
+		XDrawLine(dpy, root, gc, 20 + k * 58, 320, 60 + k * 58, 420);
+		XDrawArc(dpy, root, gc, 20 + k * 58, 450, 40, 60, 30 * 64, 250 * 64);
+	}
+	step("end");
+	XFreeGC(dpy, gc);
+}
+
+/*
+ * Translucent rectangles (Render FillRectangles, PictOpOver) over
+ * gradients and core polygons, as a desktop's selection boxes and
+ * shadows are drawn (issue 15, item 1).
+ */
+static void
+scene_translucent(void)
+{
+	Picture dst = screen_picture();
+	XFixed stops[2] = { XDoubleToFixed(0), XDoubleToFixed(1) };
+	XRenderColor cols[2] = { { 0xffff, 0x2000, 0, 0xffff }, { 0, 0x4000, 0xffff, 0xffff } };
+	XLinearGradient lg = { { XDoubleToFixed(0), XDoubleToFixed(0) },
+			       { XDoubleToFixed(700), XDoubleToFixed(250) } };
+	Picture lin = XRenderCreateLinearGradient(dpy, &lg, stops, cols, 2);
+	GC gc = new_gc();
+	int i;
+
+	step("bg");
+	background();
+	step("under");
+	XRenderComposite(dpy, PictOpSrc, lin, None, dst, 0, 0, 0, 0, 40, 30, 700, 250);
+	for (i = 0; i < 6; i++) {
+		XPoint poly[4] = { { (short)(60 + i * 120), 320 }, { (short)(150 + i * 120), 330 },
+				   { (short)(120 + i * 120), 560 }, { (short)(40 + i * 120), 500 } };
+
+		XSetForeground(dpy, gc, rnd_color());
+		XFillPolygon(dpy, root, gc, poly, 4, Convex, CoordModeOrigin);
+	}
+	/* Render polygons (trapezoids through an a8 mask) */
+	for (i = 0; i < 4; i++) {
+		XRenderColor pc = { (unsigned short)(rnd(256) * 257), (unsigned short)(rnd(256) * 257),
+				    (unsigned short)(rnd(256) * 257), 0xffff };
+		Picture solid = XRenderCreateSolidFill(dpy, &pc);
+		XPointDouble pts[5] = { { 100 + i * 170, 60 }, { 180 + i * 170, 90 },
+					{ 160 + i * 170, 250 }, { 90 + i * 170, 200 },
+					{ 60 + i * 170, 120 } };
+
+		XRenderCompositeDoublePoly(dpy, PictOpOver, solid, dst,
+					   XRenderFindStandardFormat(dpy, PictStandardA8), 0, 0, 0, 0,
+					   pts, 5, EvenOddRule);
+		XRenderFreePicture(dpy, solid);
+	}
+	step("over");
+	/* one request of 20 rectangles in one colour, then 20 requests */
+	{
+		XRenderColor c = { 0x3000, 0x5000, 0x2000, 0x8000 };
+		XRectangle r[20];
+
+		for (i = 0; i < 20; i++)
+			r[i] = (XRectangle){ (short)rnd(650), (short)rnd(500),
+					     (unsigned short)(40 + rnd(200)), (unsigned short)(30 + rnd(150)) };
+		XRenderFillRectangles(dpy, PictOpOver, dst, &c, r, 20);
+	}
+	for (i = 0; i < 20; i++) {
+		XRenderColor c;
+
+		c.alpha = (unsigned short)((32 + rnd(192)) * 257);
+		c.red = (unsigned short)(rnd(256) * 257 * (unsigned int)c.alpha / 0xffff);
+		c.green = (unsigned short)(rnd(256) * 257 * (unsigned int)c.alpha / 0xffff);
+		c.blue = (unsigned short)(rnd(256) * 257 * (unsigned int)c.alpha / 0xffff);
+		XRenderFillRectangle(dpy, PictOpOver, dst, &c, (int)rnd(650), (int)rnd(500),
+				     40 + rnd(200), 30 + rnd(150));
+	}
+	step("end");
+	XFreeGC(dpy, gc);
+	XRenderFreePicture(dpy, lin);
+	XRenderFreePicture(dpy, dst);
+}
+
+/*
+ * ImageText whose glyphs reach out of their background box (cursor font
+ * glyphs draw left of their origin) through a clip list that the
+ * background takes in one band but the glyphs' extents only in many
+ * (issue 15, item 5: when the glyphs cannot be sent, the background box
+ * must stay damage where they were drawn).
+ */
+static void
+scene_imagetext(void)
+{
+	XFontStruct *fs = XLoadQueryFont(dpy, "cursor");
+	XRectangle clip[33 * 42];
+	char str[20];
+	GC gc = new_gc();
+	int i, r, k, n = 0, x0 = 60, y0 = 200;
+
+	step("bg");
+	background();
+	step("clipped");
+	if (!fs) {
+		fprintf(stderr, "xworkload: no cursor font: 'imagetext' draws nothing\n");
+		step("end");
+		XFreeGC(dpy, gc);
+		return;
+	}
+	for (i = 0; i < (int)sizeof(str); i++)
+		str[i] = (char)(2 * i + 2);	/* the shapes, not their masks */
+	/*
+	 * Rows of the background box (ascent 16, descent 17): left of the
+	 * box, single pixels on alternate columns that change from row to
+	 * row (every row its own band); inside it, the same 35 rects of 8
+	 * pixels on every row (one band): more than 1024 rects over the
+	 * glyphs' extents, 35 over the box, which they cover mostly (so
+	 * the damage left beside them is not sent as one picture).
+	 */
+	for (r = -fs->ascent; r < fs->descent; r++) {
+		for (k = 0; k < 7; k++)
+			clip[n++] = (XRectangle){ (short)(x0 - 15 + (r & 1) + 2 * k), (short)(y0 + r), 1, 1 };
+		for (k = 0; k < 35; k++)
+			clip[n++] = (XRectangle){ (short)(x0 + 1 + 9 * k), (short)(y0 + r), 8, 1 };
+	}
+	XSetFont(dpy, gc, fs->fid);
+	XSetClipRectangles(dpy, gc, 0, 0, clip, n, Unsorted);
+	for (i = 0; i < 6; i++) {
+		XSetForeground(dpy, gc, rnd_color());
+		XSetBackground(dpy, gc, rnd_color());
+		XDrawImageString(dpy, root, gc, x0, y0, str, (int)sizeof(str));
+		XSetClipOrigin(dpy, gc, 0, 60 * (i + 1));
+		y0 += 60;
+	}
+	XSetClipMask(dpy, gc, None);
+	step("end");
+	XFreeFont(dpy, fs);
+	XFreeGC(dpy, gc);
+}
+
+/*
+ * Many random core operations with random GC functions, plane masks and
+ * line attributes, as a busy desktop mixes them: fills, lines (thin and
+ * wide, dashed), rectangles, arcs, polygons, copies and strings.
+ */
+static void
+scene_random(void)
+{
+	static const int styles[] = { LineSolid, LineOnOffDash, LineDoubleDash };
+	static const char msg[] = "random text";
+	XFontStruct *fs = XLoadQueryFont(dpy, "fixed");
+	GC gc = new_gc();
+	int i, k;
+
+	/* XW_RANDOM_KINDS="0123": only those kinds of operation (the cases below) */
+	const char *kinds = getenv("XW_RANDOM_KINDS");
+	char kind[2] = { 0, 0 };
+
+	step("bg");
+	background();
+	step("ops");
+	if (fs)
+		XSetFont(dpy, gc, fs->fid);
+	for (i = 0; i < 3000; i++) {
+		int x = (int)rnd(W), y = (int)rnd(H), w = 1 + (int)rnd(120), h = 1 + (int)rnd(90);
+		unsigned int op = rnd(9);
+
+		kind[0] = (char)('0' + op);
+		if (kinds && !strstr(kinds, kind))
+			continue;
+		XSetFunction(dpy, gc, rnd(4) ? GXcopy : (int)rnd(16));
+		XSetPlaneMask(dpy, gc, rnd(4) ? AllPlanes : rnd_color());
+		XSetForeground(dpy, gc, rnd_color());
+		XSetBackground(dpy, gc, rnd_color());
+		XSetLineAttributes(dpy, gc, rnd(3) ? 0 : rnd(12), styles[rnd(3)], (int)rnd(4),
+				   (int)rnd(3));
+		switch (op) {
+		case 0:
+			XFillRectangle(dpy, root, gc, x, y, (unsigned int)w, (unsigned int)h);
+			break;
+		case 1:
+			XDrawLine(dpy, root, gc, x, y, (int)rnd(W), (int)rnd(H));
+			break;
+		case 2:
+			XDrawRectangle(dpy, root, gc, x, y, (unsigned int)w, (unsigned int)h);
+			break;
+		case 3:
+			XDrawArc(dpy, root, gc, x, y, (unsigned int)w, (unsigned int)h,
+				 (int)rnd(360) * 64, (int)rnd(360) * 64);
+			break;
+		case 4:
+			XFillArc(dpy, root, gc, x, y, (unsigned int)w, (unsigned int)h,
+				 (int)rnd(360) * 64, (int)rnd(360) * 64);
+			break;
+		case 5: {
+			XPoint p[5];
+
+			for (k = 0; k < 5; k++)
+				p[k] = (XPoint){ (short)(x + (int)rnd(100)), (short)(y + (int)rnd(80)) };
+			XFillPolygon(dpy, root, gc, p, 5, Complex, CoordModeOrigin);
+			break;
+		}
+		case 6:
+			XCopyArea(dpy, root, root, gc, x, y, (unsigned int)w, (unsigned int)h,
+				  (int)rnd(W), (int)rnd(H));
+			break;
+		case 7:
+			if (fs)
+				XDrawString(dpy, root, gc, x, y, msg, (int)strlen(msg));
+			break;
+		default:
+			if (fs)
+				XDrawImageString(dpy, root, gc, x, y, msg, (int)strlen(msg));
+			break;
+		}
+	}
+	step("end");
+	if (fs)
+		XFreeFont(dpy, fs);
+	XFreeGC(dpy, gc);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1240,6 +1509,10 @@ static const struct {
 	{ "pixmaps", scene_pixmaps },
 	{ "windows", scene_windows },
 	{ "readback", scene_readback },
+	{ "widelines", scene_widelines },
+	{ "translucent", scene_translucent },
+	{ "imagetext", scene_imagetext },
+	{ "random", scene_random },
 };
 
 /* fill X Y W H RRGGBB: one solid fill on the root window (helper of the
