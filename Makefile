@@ -51,12 +51,13 @@ bench: deps
 	$(MAKE) all
 	@qemu-harness/bench/run
 
-# For each guest kernel (every supported one unless KVER/KDIR picks one):
+# For each guest kernel (every supported one installed, or the one KVER/KDIR
+# picks):
 # build/modules/KVER/qxl/kernel/qxl.ko into /lib/modules/KVER/updates/, which
 # depmod ranks above the kernel's own drivers/gpu/drm/qxl/qxl.ko.  Installs
 # what `make` built; builds nothing.
 install:
-	@set -e; kernels=$$($(GUEST_KERNELS)); echo "$$kernels" | while read -r kver kdir; do \
+	@set -e; kernels=$$($(GUEST_KERNELS) --any); echo "$$kernels" | while read -r kver kdir; do \
 		scripts/install-module install "$$kver" "$(DESTDIR)"; done
 	$(MAKE) -C xf86-video-qxl install
 

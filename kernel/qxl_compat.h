@@ -39,8 +39,8 @@ static inline void qxl_compat_vm_flags_set(struct vm_area_struct *vma, vm_flags_
 
 /*
  * 6.4 replaced drm_atomic_helper_check_crtc_state(state, false) by
- * drm_atomic_helper_check_crtc_primary_plane(): both refuse a CRTC whose
- * primary plane is off, but the new one does so for a disabled CRTC too,
+ * drm_atomic_helper_check_crtc_primary_plane(): both refuse a CRTC with no
+ * primary plane attached, but the new one does so for a disabled CRTC too,
  * so callers check only enabled CRTCs.
  */
 static inline int qxl_compat_check_crtc_primary_plane(struct drm_crtc_state *crtc_state)

@@ -34,13 +34,28 @@ static const u32 qxl_cursor_plane_formats[] = {
 	DRM_FORMAT_ARGB8888,
 };
 
+/*
+ * The hotspot inside the image.  On 6.12 the legacy cursor ioctls write the
+ * hotspot into the current plane state before their commit is checked, so
+ * a refused call can leave one that does not fit the image still shown;
+ * atomic_check refuses only a hotspot the request itself changes, and the
+ * device gets the stale one clamped rather than every later move refused.
+ */
+static void qxl_cursor_hotspot(const struct drm_plane_state *state, s32 *hot_x, s32 *hot_y)
+{
+	qxl_compat_cursor_hotspot(state, hot_x, hot_y);
+	*hot_x = clamp_t(s32, *hot_x, 0, state->fb->width - 1);
+	*hot_y = clamp_t(s32, *hot_y, 0, state->fb->height - 1);
+}
+
 static int qxl_cursor_plane_helper_atomic_check(struct drm_plane *plane,
 						struct drm_atomic_state *state)
 {
 	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
+	struct drm_plane_state *old_state = drm_atomic_get_old_plane_state(state, plane);
 	struct drm_framebuffer *fb = new_state->fb;
 	struct drm_crtc_state *crtc_state = NULL;
-	s32 hot_x, hot_y;
+	s32 hot_x, hot_y, old_x, old_y;
 
 	if (new_state->crtc)
 		crtc_state = drm_atomic_get_new_crtc_state(state, new_state->crtc);
@@ -51,7 +66,10 @@ static int qxl_cursor_plane_helper_atomic_check(struct drm_plane *plane,
 			return -EINVAL;
 		}
 		qxl_compat_cursor_hotspot(new_state, &hot_x, &hot_y);
-		if (hot_x < 0 || hot_y < 0 || (u32)hot_x >= fb->width || (u32)hot_y >= fb->height) {
+		qxl_compat_cursor_hotspot(old_state, &old_x, &old_y);
+		if ((fb != old_state->fb || hot_x != old_x || hot_y != old_y) &&
+		    (hot_x < 0 || hot_y < 0 ||
+		     (u32)hot_x >= fb->width || (u32)hot_y >= fb->height)) {
 			drm_dbg_atomic(plane->dev, "cursor hotspot outside the image\n");
 			return -EINVAL;
 		}
@@ -162,7 +180,7 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 	}
 
 	crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
-	qxl_compat_cursor_hotspot(new_state, &hot_x, &hot_y);
+	qxl_cursor_hotspot(new_state, &hot_x, &hot_y);
 	x = new_state->crtc_x + hot_x;
 	y = new_state->crtc_y + hot_y;
 	if (crtc_state) {

@@ -108,8 +108,8 @@ static void qxl_pci_remove(struct pci_dev *pdev)
 {
 	struct qxl_device *qdev = pci_get_drvdata(pdev);
 
-	qxl_compat_fbdev_fini(&qdev->drm);
 	drm_dev_unplug(&qdev->drm);
+	qxl_compat_fbdev_fini(&qdev->drm);
 	qxl_objects_drain(qdev);
 	drm_atomic_helper_shutdown(&qdev->drm);
 	qxl_device_fini(qdev);

@@ -69,10 +69,11 @@ static void qxl_primary_plane_helper_atomic_update(struct drm_plane *plane,
 	if (!crtc_state)
 		return;
 	qcs = to_qxl_crtc_state(crtc_state);
-	if (plane->dev->fb_helper && plane->dev->fb_helper->fb == fb)
-		qxl_compat_fbdev_shown(plane->dev);
 	if (!drm_dev_enter(plane->dev, &idx))
 		return;
+	/* inside drm_dev_enter: removal's qxl_compat_fbdev_fini() cannot be undone */
+	if (plane->dev->fb_helper && plane->dev->fb_helper->fb == fb)
+		qxl_compat_fbdev_shown(plane->dev);
 	if (drm_gem_fb_begin_cpu_access(fb, DMA_FROM_DEVICE))
 		goto out;
 
