@@ -13,7 +13,10 @@ bail() {
 
 REPO=$PWD
 KVER=$(uname -r)
-DEBS=$REPO/qemu-harness/tests/install/build/deb
+# The packages (tests/install/Makefile): build/deb links to one set, and
+# the set it replaces stays one more round; resolved once, so a remake on
+# the host during the test does not pull files from under it.
+DEBS=$(readlink -f "$REPO/qemu-harness/tests/install/build/deb")
 MODDIR=$(pkg-config --variable=moduledir xorg-server 2>/dev/null || echo /usr/lib/xorg/modules)
 XDRV=$MODDIR/drivers/qxl_drv.so
 # The kernel's own qxl: qxl.ko.xz where the kernel compresses its modules
