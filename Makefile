@@ -72,6 +72,10 @@ deb:
 checkpatch:
 	@scripts/checkpatch-kernel
 
+# Modules build under build/modules/; the rm -f lines remove what the old
+# in-tree layout (before 6.12 support) left beside the sources.
 clean:
 	@for d in $(COMPONENTS); do $(MAKE) -C $$d clean; done
 	rm -rf build
+	rm -f kernel/*.o kernel/*.ko kernel/*.mod kernel/*.mod.c kernel/.*.cmd kernel/modules.order \
+		modules.order Module.symvers .*.cmd
