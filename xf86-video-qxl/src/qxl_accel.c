@@ -1226,12 +1226,6 @@ struct qxl_copy_ctx {
 	RegionRec changed;	/* what fb copied (CopyArea) */
 };
 
-/*
- * Copy boxes in the front buffer by fb, and on the device the part whose
- * destination and source both lie in the viewport.  The boxes come
- * ordered for overlap (miDoCopy, miCopyRegion): the device copies them in
- * the same order.
- */
 /* The part of copy box 'b' whose destination and source the device has. */
 static Bool
 qxl_copy_box(const struct qxl_copy_ctx *c, Bool from_front, int dx, int dy, BoxPtr b)

@@ -6,6 +6,11 @@
  * owns CRTCs, outputs, cursor and hotplug and knows nothing about
  * rendering; qxl_front.c owns the scanout buffer and how CPU-rendered
  * pixels reach the device; qxl_driver.c glues both to the server.
+ * Acceleration sits on top of the front buffer: qxl_accel.c turns core
+ * GC operations into device commands, qxl_render.c does the same for
+ * Render, qxl_pixmap.c keeps off-screen pixmaps as device surfaces, and
+ * qxl_buf.c creates and maps the buffer objects (dumb buffers, surfaces)
+ * the server renders into.
  */
 #ifndef QXL_DRV_H
 #define QXL_DRV_H

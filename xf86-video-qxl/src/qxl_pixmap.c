@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Off-screen pixmaps as device surfaces (option Surfaces).
+ * Off-screen pixmaps as device surfaces (Option "EnableSurfaces").
  *
  * The mirror model holds for pixmaps too: fb renders every operation into
  * the pixmap's system memory, which stays authoritative (GetImage and
@@ -14,8 +14,8 @@
  * copied to the screen twice unchanged costs no image bytes the second
  * time.
  *
- * What changed is a Damage object on the pixmap (reported before each
- * operation, so it is a superset while the operation runs): anything fb,
+ * What changed is a Damage object on the pixmap (reported after each
+ * operation, once its pixels are in the pixmap): anything fb,
  * Render or the core ops draw there, accelerated or not.  Copies into a
  * pixmap that has a surface are device copies too when their source is
  * on the device (another surfaced pixmap, or the same one): the damage of
@@ -31,8 +31,8 @@
  * without damage and never gets a surface.
  *
  * Budget: surfaces share device memory with the command and image
- * buffers (our kernel: one pool; mainline: the surface BAR).  At most a
- * quarter of it, QXL_PIX_MAX_BYTES, and at most half the device's surface
+ * buffers (our kernel: one pool; mainline: the surface BAR).  At most
+ * QXL_PIX_MAX_BYTES (16 MiB) of it, and at most half the device's surface
  * ids go to pixmaps, so that image uploads never starve and mainline's
  * id reaping (which stalls) never runs.  Beyond that, or when the kernel
  * refuses ALLOC_SURF, the pixmap stays a plain pixmap (its copies go as
@@ -521,7 +521,7 @@ qxl_pixmap_init(ScreenPtr screen, struct qxl_screen *qs)
 
 	if (!qs->surfaces) {
 		xf86DrvMsg(qs->scrn->scrnIndex, X_CONFIG,
-			   "Surfaces off (option Surfaces): pixmaps copied to the screen "
+			   "Surfaces off (Option EnableSurfaces): pixmaps copied to the screen "
 			   "go as images every time\n");
 		return TRUE;
 	}
