@@ -3,6 +3,9 @@
 # make          build the kernel module, the X driver and the harness tools
 # make check    install what is missing, build, run every test (host + guest,
 #               every guest suite on each supported kernel)
+# make check-host  the host-only tests, no kernel build, no guest (~1 min):
+#               lint, device-interface unit tests + short fuzz, the
+#               harness's and validator's own tests
 # make demo     boot a guest on our drivers and write build/demo/screen.png
 # make bench    benchmarks against the reference stacks
 # make clean    remove everything the build made
@@ -22,7 +25,7 @@ GUEST_KERNELS = scripts/guest-kernels
 
 COMPONENTS := firmware-tests qemu-harness xf86-video-qxl
 
-.PHONY: all deps module components check demo bench clean checkpatch \
+.PHONY: all deps module components check check-host demo bench clean checkpatch \
 	install uninstall deb
 
 all: module components
@@ -41,7 +44,14 @@ components:
 # run on any failure or any component error.
 check: deps
 	$(MAKE) all
-	@scripts/run-checks kernel-style $(COMPONENTS) packaging
+	@scripts/run-checks lint kernel-style $(COMPONENTS) packaging
+
+# The inner loop's quick gate: nothing here builds a kernel module or boots
+# a guest (see HACKING.md).
+check-host: deps
+	$(MAKE) -C firmware-tests all
+	$(MAKE) -C qemu-harness validator bench
+	@FUZZ_CHECK_SECONDS=5 scripts/run-checks lint firmware-tests qemu-harness:check-host
 
 demo: deps
 	$(MAKE) all

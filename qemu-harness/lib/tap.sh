@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=sh
 # TAP for the shell guest tests (sourced; cwd = the repo root).
 # check EXPR NAME DETAIL: one TAP line; DETAIL says what happened instead.
 # finish: the plan, and the exit status (1 if any check failed).

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=sh
 # Shared helpers of the firmware/device-variation guest tests (sourced).
 . qemu-harness/lib/tap.sh
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug

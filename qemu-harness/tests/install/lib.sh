@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Shared helpers of the installed-guest tests (sourced; bash, in the guest,
 # cwd = repo root).  The tests install into the guest's tmpfs overlay, so
 # nothing reaches the host; each one picks up the state the previous one

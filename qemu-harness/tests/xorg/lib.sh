@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Shared helpers of the Xorg guest tests (sourced; runs in the guest, cwd =
 # repo root).  Starts Xorg with the qxl driver from the build tree and no
 # configuration file (autoconfiguration must pick "qxl" by itself), and an
