@@ -956,6 +956,22 @@ qxl_qs(DrawablePtr d)
 #define QXL_OP_ENTER(qs) ((qs)->op_depth++)
 #define QXL_OP_LEAVE(qs) ((qs)->op_depth--)
 
+/*
+ * fb or mi renders an operation that may call the GC again: CopyArea
+ * paints the window background where the source was obscured
+ * (miHandleExposures), glyph blits fall back to mi's fills and
+ * PushPixels.  Those calls are nested, drawn by fb alone and left in the
+ * outer operation's damage; were they accelerated, they would drop the
+ * outer operation's pending damage along with their own.  (An
+ * accelerated CopyArea lets its nested background fill be accelerated
+ * too, and puts back what it still owes itself: qxl_copy_area.)
+ */
+#define QXL_FB(qs, call) do {						\
+		QXL_OP_ENTER(qs);					\
+		call;							\
+		QXL_OP_LEAVE(qs);					\
+	} while (0)
+
 static Bool
 qxl_op_nested(struct qxl_screen *qs)
 {
@@ -1319,33 +1335,34 @@ qxl_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 	if (!qxl_can_accel(qs, dst, &c.vp)) {
 		if (qxl_pixmap_copy_area(src, dst, gc, sx, sy, w, h, dx, dy, &ret))
 			return ret;
-		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
+		QXL_FB(qs, ret = ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy));
+		return ret;
 	}
 	from_front = qxl_on_front(src);
 	from_pix = src->type == DRAWABLE_PIXMAP && src->bitsPerPixel == 32 &&
 		   src->depth >= 24 && ((PixmapPtr)src)->devPrivate.ptr;
 	if (!qxl_gc_plain(gc) || (!from_front && !from_pix)) {
 		qxl_fallback(qs, "CopyArea", "not a plain GXcopy from the screen or a 32-bit pixmap");
-		return ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy);
+		QXL_FB(qs, ret = ops->CopyArea(src, dst, gc, sx, sy, w, h, dx, dy));
+		return ret;
 	}
 	RegionNull(&c.drawn);
 	RegionNull(&c.changed);
 	ret = miDoCopy(src, dst, gc, sx, sy, w, h, dx, dy, qxl_copy_proc, 0, &c);
 	qxl_claim(qs, &c.drawn);
 	/*
-	 * The damage layer recorded the whole destination rectangle; where
-	 * the source was obscured fb copied nothing.  Inside the viewport
-	 * only what fb changed and the device did not get is still owed.
+	 * The damage layer recorded the whole destination rectangle.  Where
+	 * the source was obscured fb copied nothing, or the server painted
+	 * the window's background through a fill nested in the copy
+	 * (miHandleExposures): that fill is accelerated and has already
+	 * dropped the viewport's pending damage, this copy's with its own.
+	 * Of the copy, only what fb changed and the device did not get is
+	 * still owed: it goes to the damage directly.
 	 */
-	{
-		RegionRec done;
-
-		RegionInit(&done, &c.vp, 1);
-		RegionSubtract(&c.changed, &c.changed, &c.drawn);
-		RegionSubtract(&done, &done, &c.changed);
-		qxl_pending_done(qs, &done);
-		RegionUninit(&done);
-	}
+	RegionSubtract(&c.changed, &c.changed, &c.drawn);
+	qxl_pending_done_box(qs, &c.vp);
+	if (qs->damage)
+		RegionUnion(DamageRegion(qs->damage), DamageRegion(qs->damage), &c.changed);
 	RegionUninit(&c.changed);
 	RegionUninit(&c.drawn);
 	return ret;
@@ -1644,7 +1661,7 @@ qxl_poly_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 	struct qxl_core_text t;
 	BoxRec vp;
 
-	QXL_GC_PRIV(gc)->ops->PolyGlyphBlt(d, gc, x, y, n, ci, base);
+	QXL_FB(qs, QXL_GC_PRIV(gc)->ops->PolyGlyphBlt(d, gc, x, y, n, ci, base));
 	if (!n || !qxl_text_accel(qs, d, gc, &vp))
 		return;
 	x += d->x;
@@ -1672,7 +1689,7 @@ qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 	BoxRec vp;
 	Bool inside;
 
-	QXL_GC_PRIV(gc)->ops->ImageGlyphBlt(d, gc, x, y, n, ci, base);
+	QXL_FB(qs, QXL_GC_PRIV(gc)->ops->ImageGlyphBlt(d, gc, x, y, n, ci, base));
 	if (!n || !qxl_text_accel(qs, d, gc, &vp))
 		return;
 	x += d->x;
@@ -1736,9 +1753,7 @@ qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 	{								\
 		struct qxl_screen *qs = qxl_qs(d);			\
 									\
-		QXL_OP_ENTER(qs);					\
-		QXL_GC_PRIV(gc)->ops->name args;			\
-		QXL_OP_LEAVE(qs);					\
+		QXL_FB(qs, QXL_GC_PRIV(gc)->ops->name args);		\
 	}
 
 QXL_PASS(FillSpans, (DrawablePtr d, GCPtr gc, int n, DDXPointPtr p, int *w, int s), (d, gc, n, p, w, s))
@@ -1758,9 +1773,7 @@ qxl_CopyPlane(DrawablePtr s, DrawablePtr d, GCPtr gc, int sx, int sy, int w, int
 	struct qxl_screen *qs = qxl_qs(d);
 	RegionPtr ret;
 
-	QXL_OP_ENTER(qs);
-	ret = QXL_GC_PRIV(gc)->ops->CopyPlane(s, d, gc, sx, sy, w, h, dx, dy, plane);
-	QXL_OP_LEAVE(qs);
+	QXL_FB(qs, ret = QXL_GC_PRIV(gc)->ops->CopyPlane(s, d, gc, sx, sy, w, h, dx, dy, plane));
 	return ret;
 }
 

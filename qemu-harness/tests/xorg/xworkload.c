@@ -12,7 +12,9 @@
  *             clip rects, edges
  *   patterns  tiled, stippled and opaque-stippled fills
  *   copies    overlapping self-copies in 8 directions, GC functions,
- *             plane mask, window-to-window, pixmap-to-window,
+ *             plane mask, partly off-screen sources with a plane mask or
+ *             GC function (the background paint nested in the copy),
+ *             window-to-window, pixmap-to-window,
  *             window-to-pixmap-to-window, CopyPlane
  *   putimage  ZPixmap depth 24 (sub-image, clipped, xor, repeated, icons),
  *             XYBitmap, XYPixmap, depth 1 and depth 8 pixmaps, depth 32
@@ -302,6 +304,18 @@ scene_copies(void)
 	XSetPlaneMask(dpy, gc, 0x00ff00);
 	XCopyArea(dpy, pix, root, gc, 0, 0, 120, 80, 200, 280);
 	XSetPlaneMask(dpy, gc, AllPlanes);
+	step("offscreen-rops");
+	/*
+	 * Sources partly off the screen with a plane mask or a GC function:
+	 * fb copies, then the server paints where there was no source with
+	 * the root's background, a fill nested in the copy.
+	 */
+	XSetPlaneMask(dpy, gc, 0x00ff00);
+	XCopyArea(dpy, root, root, gc, W - 50, 100, 120, 60, 300, 20);
+	XSetPlaneMask(dpy, gc, AllPlanes);
+	XSetFunction(dpy, gc, GXxor);
+	XCopyArea(dpy, root, root, gc, 100, H - 30, 80, 90, 460, 20);
+	XSetFunction(dpy, gc, GXcopy);
 	step("pix2win");
 	XCopyArea(dpy, pix, root, gc, 0, 0, 200, 150, 590, 440);
 	step("win2pix2win");
