@@ -31,10 +31,16 @@ struct surf {
 	struct upload last;
 };
 
-struct dup_slot {
-	uint64_t hash;
-	uint64_t counter;
+/* An open-addressing table from a 64-bit key to a value and a command. */
+struct u64_slot {
+	uint64_t key, val;
+	uint64_t counter, off;
 	int used;
+};
+
+struct u64_map {
+	struct u64_slot *slot;
+	size_t cap, used;
 };
 
 struct ctx {
@@ -49,8 +55,8 @@ struct ctx {
 	struct surf *surf;		/* nsurf entries, grown on creation */
 	size_t nsurf;
 
-	struct dup_slot *dup;
-	size_t dup_cap, dup_used;
+	struct u64_map dup;		/* image hash -> first upload */
+	struct u64_map cache_ids;	/* QXL_IMAGE_CACHE id -> image hash */
 
 	uint8_t *row_a, *row_b;
 	size_t row_cap;
@@ -289,40 +295,82 @@ static uint64_t image_hash(struct ctx *c, const struct rec_image *im)
 	return h;
 }
 
-/* Returns the counter of an earlier identical upload, or -1. */
-static int64_t dup_lookup_insert(struct ctx *c, uint64_t hash)
+/*
+ * The slot of key, inserted with val and the current command when absent
+ * (*found 0); NULL when out of memory.
+ */
+static struct u64_slot *map_find_add(struct ctx *c, struct u64_map *m, uint64_t key,
+				     uint64_t val, int *found)
 {
 	size_t i;
 
-	if (c->dup_used * 2 >= c->dup_cap) {
-		size_t ncap = c->dup_cap ? c->dup_cap * 2 : 1024, j;
-		struct dup_slot *n = calloc(ncap, sizeof(*n));
+	if (m->used * 2 >= m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 1024, j;
+		struct u64_slot *n = calloc(ncap, sizeof(*n));
 
 		if (!n)
-			return -1;
-		for (j = 0; j < c->dup_cap; j++) {
-			if (!c->dup[j].used)
+			return NULL;
+		for (j = 0; j < m->cap; j++) {
+			if (!m->slot[j].used)
 				continue;
-			i = c->dup[j].hash & (ncap - 1);
+			i = m->slot[j].key & (ncap - 1);
 			while (n[i].used)
 				i = (i + 1) & (ncap - 1);
-			n[i] = c->dup[j];
+			n[i] = m->slot[j];
 		}
-		free(c->dup);
-		c->dup = n;
-		c->dup_cap = ncap;
+		free(m->slot);
+		m->slot = n;
+		m->cap = ncap;
 	}
-	i = hash & (c->dup_cap - 1);
-	while (c->dup[i].used) {
-		if (c->dup[i].hash == hash)
-			return (int64_t)c->dup[i].counter;
-		i = (i + 1) & (c->dup_cap - 1);
+	i = key & (m->cap - 1);
+	while (m->slot[i].used) {
+		if (m->slot[i].key == key) {
+			*found = 1;
+			return &m->slot[i];
+		}
+		i = (i + 1) & (m->cap - 1);
 	}
-	c->dup[i].used = 1;
-	c->dup[i].hash = hash;
-	c->dup[i].counter = c->ev->counter;
-	c->dup_used++;
-	return -1;
+	*found = 0;
+	m->slot[i].used = 1;
+	m->slot[i].key = key;
+	m->slot[i].val = val;
+	m->slot[i].counter = c->ev->counter;
+	m->slot[i].off = c->ev->off;
+	m->used++;
+	return &m->slot[i];
+}
+
+/* Returns the counter of an earlier identical upload, or -1. */
+static int64_t dup_lookup_insert(struct ctx *c, uint64_t hash)
+{
+	int found;
+	struct u64_slot *s = map_find_add(c, &c->dup, hash, 0, &found);
+
+	return s && found ? (int64_t)s->counter : -1;
+}
+
+/*
+ * spice-server sends an image flagged QXL_IMAGE_CACHE whose id its client
+ * already holds by reference: the client shows the pixels first sent under
+ * that id.  One id with two different images shows the wrong picture (a
+ * client's image in place of the console's, issue 14 item 10).
+ */
+static void check_cache_id(struct ctx *c, const struct rec_image *im, uint64_t hash)
+{
+	struct u64_slot *s;
+	char f[64];
+	int found;
+
+	if (!(im->flags & QXL_IMAGE_CACHE))
+		return;
+	s = map_find_add(c, &c->cache_ids, im->id, hash, &found);
+	if (s && found && s->val != hash) {
+		snprintf(f, sizeof(f), "%s.descriptor.id", im->role);
+		finding(c, f, "cache id 0x%016llx names other pixels than at command #%llu "
+			"(offset %llu): the SPICE client would show those",
+			(unsigned long long)im->id, (unsigned long long)s->counter,
+			(unsigned long long)s->off);
+	}
 }
 
 static void check_image(struct ctx *c, const struct rec_image *im)
@@ -429,6 +477,8 @@ static void check_image(struct ctx *c, const struct rec_image *im)
 		return;
 	}
 
+	if (im->data.bytes)
+		check_cache_id(c, im, image_hash(c, im));
 	if (c->in_range && im->data.bytes) {
 		int64_t prev = dup_lookup_insert(c, image_hash(c, im));
 
@@ -1245,7 +1295,8 @@ int rec_analyze(const uint8_t *buf, size_t len, const struct rec_opts *o,
 	for (i = 0; i < c.nsurf; i++)
 		free(c.surf[i].last.blobs);
 	free(c.surf);
-	free(c.dup);
+	free(c.dup.slot);
+	free(c.cache_ids.slot);
 	free(c.row_a);
 	free(c.row_b);
 	free(ev);
