@@ -186,6 +186,7 @@ struct qxl_device {
 	u32 primary_height;
 	u32 *shadow;				/* what uploads put on it (qxl_draw.c) */
 	u32 shadow_seq;				/* display ring position after them */
+	u64 image_id_key;			/* keys uploads' cache ids (qxl_draw.c) */
 
 	/* monitors config sent to the device */
 	struct drm_mm_node monitors_node;
@@ -206,6 +207,13 @@ struct qxl_device {
 	/* userspace buffers and surfaces (qxl_objects.h) */
 	struct qxl_objects *objs;
 };
+
+/*
+ * Image cache ids with this bit are the kernel's own (qxl_draw.c); a
+ * client's ids never reach the device with it (qxl_execbuf.c), so that no
+ * client image can stand in for the console's in the SPICE client.
+ */
+#define QXL_IMAGE_ID_KERNEL	BIT_ULL(63)
 
 static inline struct qxl_device *to_qxl(struct drm_device *dev)
 {
