@@ -74,6 +74,12 @@ struct ctx {
 	int started;
 	int multi;
 	int primaries;
+
+	/* the device cursor: shown by SET (visible), hidden by HIDE, MOVE keeps it */
+	int cursor_shown;
+	int range_cursor_seen, range_cursor_shown;
+	uint64_t range_cursor_counter;
+	int64_t range_cursor_type;
 };
 
 /* ------------------------------------------------------------ reporting */
@@ -906,6 +912,16 @@ static void check_cursor(struct ctx *c, const struct rec_cursor *cu)
 			(long long)cu->type);
 		return;
 	}
+	if (cu->type == QXL_CURSOR_SET)
+		c->cursor_shown = cu->visible != 0;
+	else if (cu->type == QXL_CURSOR_HIDE)
+		c->cursor_shown = 0;
+	if (c->in_range) {
+		c->range_cursor_seen = 1;
+		c->range_cursor_shown = c->cursor_shown;
+		c->range_cursor_counter = c->ev->counter;
+		c->range_cursor_type = cu->type;
+	}
 	if (cu->type != QXL_CURSOR_SET)
 		return;
 	if (c->in_range)
@@ -1135,6 +1151,8 @@ int rec_expect_parse(struct rec_expect *e, const char *rule, char *err, size_t e
 			e->no_duplicate_images = 1;
 		else if (!strcmp(rule, "no-full-surface-uploads"))
 			e->no_full_surface_uploads = 1;
+		else if (!strcmp(rule, "cursor-shown"))
+			e->cursor_shown = 1;
 		else
 			goto unknown;
 		return 0;
@@ -1181,7 +1199,7 @@ int rec_expect_parse(struct rec_expect *e, const char *rule, char *err, size_t e
 	}
 unknown:
 	snprintf(err, errlen,
-		 "unknown expectation \"%s\" (known: no-image-data, no-surface-leaks, no-duplicate-images, no-full-surface-uploads, max-image-bytes=N, max-bytes-per-update=N, max-bytes-per-command=N, max-commands=N, max-duplicate-images=N, command-types=a,b)",
+		 "unknown expectation \"%s\" (known: no-image-data, no-surface-leaks, no-duplicate-images, no-full-surface-uploads, cursor-shown, max-image-bytes=N, max-bytes-per-update=N, max-bytes-per-command=N, max-commands=N, max-duplicate-images=N, command-types=a,b)",
 		 rule);
 	return -1;
 }
@@ -1223,6 +1241,17 @@ static void check_expectations(struct ctx *c)
 		expectation(c, "max-duplicate-images",
 			    "at most %lld re-uploads of identical images expected, got %llu",
 			    (long long)e->max_dup_images, (unsigned long long)st->dup_images);
+	if (e->cursor_shown && (!c->range_cursor_seen || !c->range_cursor_shown)) {
+		if (c->range_cursor_seen)
+			expectation(c, "cursor-shown",
+				    "the cursor shown at the end expected, got it hidden after command #%llu (cursor %s)",
+				    (unsigned long long)c->range_cursor_counter,
+				    c->range_cursor_type == QXL_CURSOR_HIDE ? "hide" :
+				    c->range_cursor_type == QXL_CURSOR_SET ? "set, not visible" : "move");
+		else
+			expectation(c, "cursor-shown",
+				    "the cursor shown at the end expected, got no cursor command");
+	}
 	for (i = 1; i < c->nsurf; i++) {
 		struct surf *s = &c->surf[i];
 

@@ -515,6 +515,13 @@ def main():
            (0, 0, 8, 8))
     r.save("hm-cache-alias")
 
+    # the cursor set on one head, then hidden by the head the pointer left
+    r = base()
+    r.cursor_set(0, 32, 32, 1, 1, bytes(32 * 32 * 4))
+    r.cursor_move(40, 20)
+    r.cursor_raw(2)
+    r.save("hm-cursor-hidden")
+
     r = base(32, 16)
     frame = bytearray(32 * 16 * 4)
     r.copy(0, (0, 0, 16, 32), bitmap(32, 16, data=bytes(frame)), (0, 0, 16, 32))
