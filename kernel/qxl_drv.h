@@ -161,8 +161,6 @@ struct qxl_device {
 	spinlock_t release_lock;		/* release_idr, fence lock */
 	struct idr release_idr;
 	u32 releases_outstanding;
-	u64 fence_context;
-	u64 fence_seqno[QXL_RING_COUNT];
 	struct mutex release_ring_lock;		/* release ring consumer */
 	u32 release_cons;
 	wait_queue_head_t release_wq;
