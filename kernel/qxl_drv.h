@@ -199,6 +199,7 @@ struct qxl_device {
 	/* KMS */
 	unsigned int num_heads;
 	struct qxl_output *outputs[QXL_MAX_HEADS];
+	bool kms_ready;				/* every output initialised */
 	u64 bytes_uploaded;
 	u64 draws;
 

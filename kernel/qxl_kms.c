@@ -213,6 +213,11 @@ int qxl_kms_init(struct qxl_device *qdev)
 	ret = qxl_monitors_init(qdev);
 	if (ret)
 		return ret;
+	/*
+	 * The client monitors interrupt is armed since the device started:
+	 * its worker touches the connectors only once they all exist.
+	 */
+	smp_store_release(&qdev->kms_ready, true);
 	qxl_client_monitors_read(qdev, false);
 	drm_mode_config_reset(dev);
 	return 0;
