@@ -200,6 +200,8 @@ struct qxl_device {
 	unsigned int num_heads;
 	struct qxl_output *outputs[QXL_MAX_HEADS];
 	bool kms_ready;				/* every output initialised */
+	struct mutex cursor_lock;		/* cursor_owner and its commands */
+	struct qxl_output *cursor_owner;	/* whose cursor the device shows */
 	u64 bytes_uploaded;
 	u64 draws;
 

@@ -190,6 +190,9 @@ int qxl_kms_init(struct qxl_device *qdev)
 	ret = drm_mode_create_suggested_offset_properties(dev);
 	if (ret)
 		return ret;
+	ret = drmm_mutex_init(dev, &qdev->cursor_lock);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < qdev->num_heads; i++) {
 		output = qxl_plane_init(qdev, i);
