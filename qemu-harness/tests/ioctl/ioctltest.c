@@ -39,12 +39,17 @@
  *   ioctltest cacheid    a client's cached image named with the id of the
  *                        console's next upload, or one in the kernel's id
  *                        space: the device never gets one id for both
+ *   ioctltest cursorhead the pointer crossing between two heads: the
+ *                        cursor stays shown (record rule cursor-shown)
+ *   ioctltest unbindmap  (disruptive) a mapped buffer's device unbound:
+ *                        the mapping raises SIGBUS; the device bound again
  *
  * Output is TAP; every failure says what was expected and what happened.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -2346,6 +2351,195 @@ out:
 	unshow_dumb(&s);
 }
 
+/* ---- cursorhead ---- */
+
+/*
+ * qh-mark LABEL once the record caught up: spice-server writes it through
+ * stdio, so 64 KiB of upload (a 128x128 block) pushes the commands before
+ * it out.
+ */
+static void record_mark(struct shown *s, const char *label, uint32_t color)
+{
+	struct drm_clip_rect clip = { 0, 0, 128, 128 };
+	char cmd[128];
+	uint32_t y, x;
+
+	for (y = 0; y < clip.y2; y++)
+		for (x = 0; x < clip.x2; x++)
+			s->map[(size_t)y * s->stride + x] = color;
+	drmModeDirtyFB(fd, s->fb, &clip, 1);
+	usleep(300000);
+	snprintf(cmd, sizeof(cmd), "qh-mark %s >/dev/null", label);
+	if (system(cmd))
+		printf("# qh-mark %s failed\n", label);
+}
+
+/*
+ * Issue 14 item 12: the device has one cursor for every head.  When the
+ * pointer crosses from head 0 to head 1, X sets the cursor on head 1 and
+ * then disables it on head 0: that HIDE must not hide head 1's cursor.
+ * Checked in the record (what the SPICE client is told), both ways.
+ */
+static void test_cursorhead(void)
+{
+	struct drm_mode_create_dumb cur = { .width = 64, .height = 64, .bpp = 32 };
+	struct drm_mode_destroy_dumb destroy = { 0 };
+	drmModeModeInfo m1;
+	struct shown s;
+	int i, ret, found = 0;
+	uint32_t c0, c1;
+
+	ret = show_dumb(&s, black_pattern);
+	expect_ret(ret, 0, "a dumb buffer shown on head 0");
+	if (ret)
+		goto out;
+	if (s.res->count_crtcs < 2 || s.res->count_connectors < 2) {
+		printf("ok %d # SKIP only one head\n", ++test_no);
+		goto out;
+	}
+	for (i = 0; i < s.conn->count_modes && !found; i++) {
+		if (s.conn->modes[i].hdisplay == 640 && s.conn->modes[i].vdisplay == 480) {
+			m1 = s.conn->modes[i];
+			found = 1;
+		}
+	}
+	ok(found, "a 640x480 mode for head 1 among head 0's %d modes: expected one, got %s",
+	   s.conn->count_modes, found ? "one" : "none");
+	if (!found)
+		goto out;
+	c0 = s.res->crtcs[0];
+	c1 = s.res->crtcs[1];
+	ret = drmModeSetCrtc(fd, c1, s.fb, 0, 0, &s.res->connectors[1], 1, &m1) ? -errno : 0;
+	expect_ret(ret, 0, "head 1 (640x480) enabled beside head 0");
+	if (ret)
+		goto out;
+	ret = xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &cur);
+	expect_ret(ret, 0, "a 64x64 cursor buffer");
+	if (ret)
+		goto off;
+
+	ret = drmModeSetCursor(fd, c0, cur.handle, 64, 64) ? -errno : 0;
+	if (!ret)
+		ret = drmModeMoveCursor(fd, c0, 100, 100) ? -errno : 0;
+	expect_ret(ret, 0, "cursor set and moved on head 0");
+
+	record_mark(&s, "cross0", 0x000040);
+	/* the pointer enters head 1, then leaves head 0 */
+	ret = drmModeSetCursor(fd, c1, cur.handle, 64, 64) ? -errno : 0;
+	if (!ret)
+		ret = drmModeMoveCursor(fd, c1, 10, 10) ? -errno : 0;
+	if (!ret)
+		ret = drmModeSetCursor(fd, c0, 0, 0, 0) ? -errno : 0;
+	expect_ret(ret, 0, "cursor set on head 1, then disabled on head 0");
+	record_mark(&s, "cross1", 0x004000);
+	ret = system("qh-expect --from cross0 --to cross1 cursor-shown");
+	ok(ret == 0, "qh-expect cursor-shown after head 0 to head 1 registered: exit %d", ret);
+
+	/* and back: enters head 0, leaves head 1 */
+	ret = drmModeSetCursor(fd, c0, cur.handle, 64, 64) ? -errno : 0;
+	if (!ret)
+		ret = drmModeMoveCursor(fd, c0, 600, 10) ? -errno : 0;
+	if (!ret)
+		ret = drmModeSetCursor(fd, c1, 0, 0, 0) ? -errno : 0;
+	expect_ret(ret, 0, "cursor set on head 0, then disabled on head 1");
+	record_mark(&s, "cross2", 0x404040);
+	ret = system("qh-expect --from cross1 --to cross2 cursor-shown");
+	ok(ret == 0, "qh-expect cursor-shown after head 1 to head 0 registered: exit %d", ret);
+
+	drmModeSetCursor(fd, c0, 0, 0, 0);
+	destroy.handle = cur.handle;
+	drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+off:
+	drmModeSetCrtc(fd, c1, 0, 0, 0, NULL, 0, NULL);
+out:
+	unshow_dumb(&s);
+}
+
+/* ---- unbindmap ---- */
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Reads (write 0) or writes (write 1) *p: 0 done, 1 SIGBUS. */
+static int touch(volatile uint32_t *p, int write, uint32_t *val)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int bus = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1))
+		bus = 1;
+	else if (write)
+		*p = 0x5a5a5a5a;
+	else
+		*val = *p;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
+}
+
+/*
+ * Issue 14 item 9: a client's mapping of a buffer in the surface BAR must
+ * not outlive the device.  The buffer is mapped and written, the device
+ * unbound (sysfs) with the file and the mapping still open: reading and
+ * writing the mapping must then raise SIGBUS (never reach the BAR of a
+ * device the driver gave up, nor oops).  The device is bound again for
+ * the tests after this one.
+ */
+static void test_unbindmap(void)
+{
+	char dev[64] = "", path[128];
+	uint32_t v = 0;
+	struct buf b;
+	ssize_t n;
+	int ret, f;
+
+	n = readlink("/sys/class/drm/card0/device", path, sizeof(path) - 1);
+	if (n > 0) {
+		path[n] = 0;
+		snprintf(dev, sizeof(dev), "%s", strrchr(path, '/') + 1);
+	}
+	ok(dev[0] != 0, "card0's PCI device: expected a name, got \"%s\"", dev);
+	ret = buf_alloc(&b, 8192);
+	if (!ret)
+		ret = buf_map(&b);
+	expect_ret(ret, 0, "ALLOC + MAP + mmap of 8 KiB");
+	if (ret || !dev[0])
+		return;
+	memset(b.map, 0x3c, b.size);
+	ret = touch((uint32_t *)(b.map + 4096), 0, &v);
+	ok(!ret && v == 0x3c3c3c3c,
+	   "the mapping reads back before the unbind: expected 0x3c3c3c3c, got %s0x%08x",
+	   ret ? "SIGBUS, " : "", v);
+
+	f = open("/sys/bus/pci/drivers/qxl/unbind", O_WRONLY);
+	ret = f < 0 || write(f, dev, strlen(dev)) < 0 ? -errno : 0;
+	if (f >= 0)
+		close(f);
+	expect_ret(ret, 0, "device unbound through sysfs with the file and the mapping open");
+	if (!ret) {
+		v = 0;
+		ret = touch((uint32_t *)(b.map + 4096), 0, &v);
+		ok(ret == 1, "read of the mapping after the unbind: expected SIGBUS, got %s (0x%08x)",
+		   ret ? "SIGBUS" : "a value", v);
+		ret = touch((uint32_t *)b.map, 1, NULL);
+		ok(ret == 1, "write to the mapping after the unbind: expected SIGBUS, got %s",
+		   ret ? "SIGBUS" : "the write done");
+	}
+	munmap(b.map, b.size);
+	close(fd);
+	fd = -1;
+	f = open("/sys/bus/pci/drivers/qxl/bind", O_WRONLY);
+	ret = f < 0 || write(f, dev, strlen(dev)) < 0 ? -errno : 0;
+	if (f >= 0)
+		close(f);
+	expect_ret(ret, 0, "device bound again");
+}
+
 /* ---- pressure ---- */
 
 static void release_flush(void)
@@ -2534,12 +2728,17 @@ int main(int argc, char **argv)
 		test_dirtyrace(argc > 2 ? atoi(argv[2]) : 10);
 	else if (!strcmp(what, "cacheid"))
 		test_cacheid();
+	else if (!strcmp(what, "unbindmap"))
+		test_unbindmap();
+	else if (!strcmp(what, "cursorhead"))
+		test_cursorhead();
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap)\n",
 			what);
 		return 2;
 	}
 	printf("1..%d\n", test_no);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return failures ? 1 : 0;
 }
