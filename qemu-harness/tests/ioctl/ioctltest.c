@@ -2375,6 +2375,31 @@ static void record_mark(struct shown *s, const char *label, uint32_t color)
 }
 
 /*
+ * The pointer enters head `to` (at x on it), then leaves head `from`, as
+ * X moves it; between marks `before` and `after` (taken here) the record
+ * must end with the device cursor shown.
+ */
+static void cross_heads(struct shown *s, uint32_t cursor, const uint32_t *crtcs, int from,
+			int to, int x, const char *before, const char *after, uint32_t color)
+{
+	char cmd[128];
+	int ret;
+
+	ret = drmModeSetCursor(fd, crtcs[to], cursor, 64, 64) ? -errno : 0;
+	if (!ret)
+		ret = drmModeMoveCursor(fd, crtcs[to], x, 10) ? -errno : 0;
+	if (!ret)
+		ret = drmModeSetCursor(fd, crtcs[from], 0, 0, 0) ? -errno : 0;
+	ok(!ret, "cursor set on head %d, then disabled on head %d: expected 0, got %s", to, from,
+	   err_name(ret));
+	record_mark(s, after, color);
+	snprintf(cmd, sizeof(cmd), "qh-expect --from %s --to %s cursor-shown", before, after);
+	ret = system(cmd);
+	ok(ret == 0, "qh-expect cursor-shown from head %d to head %d registered: exit %d", from,
+	   to, ret);
+}
+
+/*
  * Issue 14 item 12: the device has one cursor for every head.  When the
  * pointer crosses from head 0 to head 1, X sets the cursor on head 1 and
  * then disables it on head 0: that HIDE must not hide head 1's cursor.
@@ -2390,7 +2415,7 @@ static void test_cursorhead(void)
 	uint32_t c0, c1;
 
 	ret = show_dumb(&s, black_pattern);
-	expect_ret(ret, 0, "a dumb buffer shown on head 0");
+	expect_ret(ret, 0, "a dumb buffer shown on head 0 (cursorhead)");
 	if (ret)
 		goto out;
 	if (s.res->count_crtcs < 2 || s.res->count_connectors < 2) {
@@ -2424,27 +2449,8 @@ static void test_cursorhead(void)
 	expect_ret(ret, 0, "cursor set and moved on head 0");
 
 	record_mark(&s, "cross0", 0x000040);
-	/* the pointer enters head 1, then leaves head 0 */
-	ret = drmModeSetCursor(fd, c1, cur.handle, 64, 64) ? -errno : 0;
-	if (!ret)
-		ret = drmModeMoveCursor(fd, c1, 10, 10) ? -errno : 0;
-	if (!ret)
-		ret = drmModeSetCursor(fd, c0, 0, 0, 0) ? -errno : 0;
-	expect_ret(ret, 0, "cursor set on head 1, then disabled on head 0");
-	record_mark(&s, "cross1", 0x004000);
-	ret = system("qh-expect --from cross0 --to cross1 cursor-shown");
-	ok(ret == 0, "qh-expect cursor-shown after head 0 to head 1 registered: exit %d", ret);
-
-	/* and back: enters head 0, leaves head 1 */
-	ret = drmModeSetCursor(fd, c0, cur.handle, 64, 64) ? -errno : 0;
-	if (!ret)
-		ret = drmModeMoveCursor(fd, c0, 600, 10) ? -errno : 0;
-	if (!ret)
-		ret = drmModeSetCursor(fd, c1, 0, 0, 0) ? -errno : 0;
-	expect_ret(ret, 0, "cursor set on head 0, then disabled on head 1");
-	record_mark(&s, "cross2", 0x404040);
-	ret = system("qh-expect --from cross1 --to cross2 cursor-shown");
-	ok(ret == 0, "qh-expect cursor-shown after head 1 to head 0 registered: exit %d", ret);
+	cross_heads(&s, cur.handle, s.res->crtcs, 0, 1, 10, "cross0", "cross1", 0x004000);
+	cross_heads(&s, cur.handle, s.res->crtcs, 1, 0, 600, "cross1", "cross2", 0x404040);
 
 	drmModeSetCursor(fd, c0, 0, 0, 0);
 	destroy.handle = cur.handle;
