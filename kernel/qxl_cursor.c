@@ -4,7 +4,10 @@
  * hotspot changes (or the primary was re-created, which resets the device
  * cursor), MOVE when only the position changes, HIDE when disabled.  The
  * device has one cursor for the whole primary, so positions are offset by
- * the head's place on it.  The hotspot comes from where the kernel keeps
+ * the head's place on it, and shows the cursor of the head that set or
+ * moved it last (cursor_owner): when the pointer crosses from one head to
+ * another, the one it left may be disabled after the one it entered was
+ * set, and its HIDE must not hide the new one.  The hotspot comes from where the kernel keeps
  * it (qxl_compat_cursor_hotspot): the plane's HOTSPOT_X/Y properties on
  * 6.12, the framebuffer (legacy CURSOR2 ioctl) on 6.1.
  */
@@ -172,9 +175,12 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 	if (!drm_dev_enter(plane->dev, &idx))
 		return;
 
+	mutex_lock(&qdev->cursor_lock);
 	if (!fb || !new_state->visible) {
-		if (output->cursor_visible)
+		if (output->cursor_visible && qdev->cursor_owner == output) {
 			ret = qxl_cursor_send(qdev, QXL_CURSOR_HIDE, 0, 0);
+			qdev->cursor_owner = NULL;
+		}
 		output->cursor_visible = false;
 		goto out;
 	}
@@ -194,7 +200,8 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 	 * against it (not a remembered pointer, which a new framebuffer may
 	 * reuse) tells reliably whether the image changed.
 	 */
-	if (!output->cursor_visible || layout_changed || old_state->fb != fb ||
+	if (!output->cursor_visible || qdev->cursor_owner != output || layout_changed ||
+	    old_state->fb != fb ||
 	    output->cursor_hot_x != hot_x || output->cursor_hot_y != hot_y ||
 	    drm_plane_get_damage_clips_count(new_state)) {
 		ret = qxl_cursor_set(qdev, fb, &to_drm_shadow_plane_state(new_state)->data[0],
@@ -207,7 +214,9 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 	output->cursor_visible = !ret;
 	output->cursor_x = x;
 	output->cursor_y = y;
+	qdev->cursor_owner = ret ? NULL : output;
 out:
+	mutex_unlock(&qdev->cursor_lock);
 	if (ret)
 		drm_err_ratelimited(&qdev->drm, "cursor update failed: %d\n", ret);
 	drm_dev_exit(idx);

@@ -7,6 +7,7 @@
 
 #include <linux/io.h>
 #include <linux/pci.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vgaarb.h>
 
@@ -189,6 +190,7 @@ int qxl_device_init(struct qxl_device *qdev)
 	mutex_init(&qdev->io_lock);
 	init_waitqueue_head(&qdev->io_wq);
 	mutex_init(&qdev->primary_lock);
+	qdev->image_id_key = get_random_u64();
 	for (id = 0; id < QXL_RING_COUNT; id++)
 		qxl_ring_init(qdev, id);
 	qxl_vram_init(qdev);

@@ -25,7 +25,12 @@
  * size: spice-server then sends an image it has seen before (the console
  * cursor blinking, a redrawn widget) to its client by reference instead of
  * its pixels.  Equal ids must mean equal pixels, hence a 64-bit hash of
- * everything the device draws from.
+ * everything the device draws from.  EXECBUFFER clients choose their ids
+ * freely, so ours carry QXL_IMAGE_ID_KERNEL, which theirs never do
+ * (qxl_execbuf.c): otherwise a client could send its own image under the
+ * id of the console's next one, and the SPICE client would show it there.
+ * The hash is keyed per device, so that pixels cannot be chosen to collide
+ * with the console's either.
  */
 
 #include <linux/io.h>
@@ -172,7 +177,7 @@ static int qxl_draw_band(struct qxl_device *qdev, const struct qxl_draw_src *src
 	chunk.data_size = stride * h;
 
 	cache = stride * h <= QXL_DRAW_CACHE_MAX;
-	xxh64_reset(&hash, (u64)w << 32 | h);
+	xxh64_reset(&hash, qdev->image_id_key ^ ((u64)w << 32 | h));
 	dst = qxl_release_ptr(release, l.data);
 	for (row = 0; row < h; row++) {
 		line = qxl_draw_row(src, (size_t)(y + row) * src->pitch + (size_t)x * src->cpp, w,
@@ -182,7 +187,7 @@ static int qxl_draw_band(struct qxl_device *qdev, const struct qxl_draw_src *src
 			xxh64_update(&hash, line, stride);
 	}
 	if (cache) {
-		image.descriptor.id = xxh64_digest(&hash);
+		image.descriptor.id = xxh64_digest(&hash) | QXL_IMAGE_ID_KERNEL;
 		image.descriptor.flags = QXL_IMAGE_CACHE;
 	}
 	memcpy_toio(qxl_release_ptr(release, 0), &drawable, sizeof(drawable));

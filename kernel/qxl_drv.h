@@ -161,8 +161,6 @@ struct qxl_device {
 	spinlock_t release_lock;		/* release_idr, fence lock */
 	struct idr release_idr;
 	u32 releases_outstanding;
-	u64 fence_context;
-	u64 fence_seqno[QXL_RING_COUNT];
 	struct mutex release_ring_lock;		/* release ring consumer */
 	u32 release_cons;
 	wait_queue_head_t release_wq;
@@ -186,6 +184,7 @@ struct qxl_device {
 	u32 primary_height;
 	u32 *shadow;				/* what uploads put on it (qxl_draw.c) */
 	u32 shadow_seq;				/* display ring position after them */
+	u64 image_id_key;			/* keys uploads' cache ids (qxl_draw.c) */
 
 	/* monitors config sent to the device */
 	struct drm_mm_node monitors_node;
@@ -200,12 +199,22 @@ struct qxl_device {
 	/* KMS */
 	unsigned int num_heads;
 	struct qxl_output *outputs[QXL_MAX_HEADS];
+	bool kms_ready;				/* every output initialised */
+	struct mutex cursor_lock;		/* cursor_owner and its commands */
+	struct qxl_output *cursor_owner;	/* whose cursor the device shows */
 	u64 bytes_uploaded;
 	u64 draws;
 
 	/* userspace buffers and surfaces (qxl_objects.h) */
 	struct qxl_objects *objs;
 };
+
+/*
+ * Image cache ids with this bit are the kernel's own (qxl_draw.c); a
+ * client's ids never reach the device with it (qxl_execbuf.c), so that no
+ * client image can stand in for the console's in the SPICE client.
+ */
+#define QXL_IMAGE_ID_KERNEL	BIT_ULL(63)
 
 static inline struct qxl_device *to_qxl(struct drm_device *dev)
 {

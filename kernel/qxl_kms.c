@@ -190,6 +190,9 @@ int qxl_kms_init(struct qxl_device *qdev)
 	ret = drm_mode_create_suggested_offset_properties(dev);
 	if (ret)
 		return ret;
+	ret = drmm_mutex_init(dev, &qdev->cursor_lock);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < qdev->num_heads; i++) {
 		output = qxl_plane_init(qdev, i);
@@ -213,6 +216,11 @@ int qxl_kms_init(struct qxl_device *qdev)
 	ret = qxl_monitors_init(qdev);
 	if (ret)
 		return ret;
+	/*
+	 * The client monitors interrupt is armed since the device started:
+	 * its worker touches the connectors only once they all exist.
+	 */
+	smp_store_release(&qdev->kms_ready, true);
 	qxl_client_monitors_read(qdev, false);
 	drm_mode_config_reset(dev);
 	return 0;

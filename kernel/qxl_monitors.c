@@ -175,8 +175,12 @@ void qxl_client_monitors_read(struct qxl_device *qdev, bool notify)
 
 	drm_dbg_kms(&qdev->drm, "client monitors config: %u heads%s\n", parsed->count,
 		    changed ? " (changed)" : "");
-	/* the early interrupt-driven read may come before the connectors exist */
-	if (changed && qdev->outputs[qdev->num_heads - 1])
+	/*
+	 * The interrupt can come during probe, while the connectors are
+	 * being set up (an output is published before its connector is
+	 * initialised); the read at the end of qxl_kms_init() catches up.
+	 */
+	if (changed && smp_load_acquire(&qdev->kms_ready))
 		qxl_client_update_properties(qdev);
 	if (changed && notify && qdev->drm.registered)
 		drm_kms_helper_hotplug_event(&qdev->drm);

@@ -10,9 +10,12 @@
  * head of a chain linked through the commands' release_info; a chain is
  * checked against the outstanding ids in full before anything is freed.
  *
- * Fences use one context per ring.  A release's memory is freed and its
- * fence signalled when the device returns it; the release structure itself
- * lives as long as its fence has references.
+ * The device releases commands in no particular order (it batches them,
+ * and holds drawables it has not rendered yet), and fences of one context
+ * must signal in seqno order: so each fence is its own context, and claims
+ * no order against any other.  A release's memory is freed and its fence
+ * signalled when the device returns it; the release structure itself lives
+ * as long as its fence has references.
  */
 
 #include <linux/io.h>
@@ -45,7 +48,6 @@ void qxl_release_init(struct qxl_device *qdev)
 	idr_init_base(&qdev->release_idr, 1);
 	mutex_init(&qdev->release_ring_lock);
 	init_waitqueue_head(&qdev->release_wq);
-	qdev->fence_context = dma_fence_context_alloc(QXL_RING_COUNT);
 	qdev->release_cons = readl(&qdev->ram_header->release_ring.hdr.cons);
 }
 
@@ -151,8 +153,7 @@ int qxl_release_submit_fence(struct qxl_release *release, u32 cmd_type, u32 *seq
 	mutex_lock(&ring->lock);
 	spin_lock_irqsave(&qdev->release_lock, flags);
 	dma_fence_init(&release->fence, &qxl_fence_ops, &qdev->release_lock,
-		       qdev->fence_context + release->ring,
-		       ++qdev->fence_seqno[release->ring]);
+		       dma_fence_context_alloc(1), 1);
 	qdev->releases_outstanding++;
 	spin_unlock_irqrestore(&qdev->release_lock, flags);
 	if (fence)

@@ -48,7 +48,7 @@ static int qxl_ring_space(struct qxl_ring *ring, const char **why)
 				    readl(&ring->ring->hdr.cons), why);
 }
 
-/* The caller holds ring->lock, so fence order matches ring order. */
+/* The caller holds ring->lock: commands reach the ring in submission order. */
 int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *seq)
 {
 	struct qxl_device *qdev = ring->qdev;

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 		"       qxl-record dump FILE [--from OFF] [--to OFF] [--stable] [--allow-truncated]\n"
 		"       qxl-record workloads FILE MARKS [--json] [--allow-truncated]\n"
 		"       qxl-record offsets FILE NS...\n"
-		"rules: no-image-data no-surface-leaks no-duplicate-images no-full-surface-uploads\n"
+		"rules: no-image-data no-surface-leaks no-duplicate-images no-full-surface-uploads cursor-shown\n"
 		"       max-image-bytes=N max-bytes-per-update=N max-bytes-per-command=N\n"
 		"       max-commands=N max-duplicate-images=N command-types=fill,copy-bits,...\n");
 }

@@ -31,10 +31,16 @@ struct surf {
 	struct upload last;
 };
 
-struct dup_slot {
-	uint64_t hash;
-	uint64_t counter;
+/* An open-addressing table from a 64-bit key to a value and a command. */
+struct u64_slot {
+	uint64_t key, val;
+	uint64_t counter, off;
 	int used;
+};
+
+struct u64_map {
+	struct u64_slot *slot;
+	size_t cap, used;
 };
 
 struct ctx {
@@ -49,8 +55,8 @@ struct ctx {
 	struct surf *surf;		/* nsurf entries, grown on creation */
 	size_t nsurf;
 
-	struct dup_slot *dup;
-	size_t dup_cap, dup_used;
+	struct u64_map dup;		/* image hash -> first upload */
+	struct u64_map cache_ids;	/* QXL_IMAGE_CACHE id -> image hash */
 
 	uint8_t *row_a, *row_b;
 	size_t row_cap;
@@ -68,6 +74,12 @@ struct ctx {
 	int started;
 	int multi;
 	int primaries;
+
+	/* the device cursor: shown by SET (visible), hidden by HIDE, MOVE keeps it */
+	int cursor_shown;
+	int range_cursor_seen, range_cursor_shown;
+	uint64_t range_cursor_counter;
+	int64_t range_cursor_type;
 };
 
 /* ------------------------------------------------------------ reporting */
@@ -289,40 +301,82 @@ static uint64_t image_hash(struct ctx *c, const struct rec_image *im)
 	return h;
 }
 
-/* Returns the counter of an earlier identical upload, or -1. */
-static int64_t dup_lookup_insert(struct ctx *c, uint64_t hash)
+/*
+ * The slot of key, inserted with val and the current command when absent
+ * (*found 0); NULL when out of memory.
+ */
+static struct u64_slot *map_find_add(struct ctx *c, struct u64_map *m, uint64_t key,
+				     uint64_t val, int *found)
 {
 	size_t i;
 
-	if (c->dup_used * 2 >= c->dup_cap) {
-		size_t ncap = c->dup_cap ? c->dup_cap * 2 : 1024, j;
-		struct dup_slot *n = calloc(ncap, sizeof(*n));
+	if (m->used * 2 >= m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 1024, j;
+		struct u64_slot *n = calloc(ncap, sizeof(*n));
 
 		if (!n)
-			return -1;
-		for (j = 0; j < c->dup_cap; j++) {
-			if (!c->dup[j].used)
+			return NULL;
+		for (j = 0; j < m->cap; j++) {
+			if (!m->slot[j].used)
 				continue;
-			i = c->dup[j].hash & (ncap - 1);
+			i = m->slot[j].key & (ncap - 1);
 			while (n[i].used)
 				i = (i + 1) & (ncap - 1);
-			n[i] = c->dup[j];
+			n[i] = m->slot[j];
 		}
-		free(c->dup);
-		c->dup = n;
-		c->dup_cap = ncap;
+		free(m->slot);
+		m->slot = n;
+		m->cap = ncap;
 	}
-	i = hash & (c->dup_cap - 1);
-	while (c->dup[i].used) {
-		if (c->dup[i].hash == hash)
-			return (int64_t)c->dup[i].counter;
-		i = (i + 1) & (c->dup_cap - 1);
+	i = key & (m->cap - 1);
+	while (m->slot[i].used) {
+		if (m->slot[i].key == key) {
+			*found = 1;
+			return &m->slot[i];
+		}
+		i = (i + 1) & (m->cap - 1);
 	}
-	c->dup[i].used = 1;
-	c->dup[i].hash = hash;
-	c->dup[i].counter = c->ev->counter;
-	c->dup_used++;
-	return -1;
+	*found = 0;
+	m->slot[i].used = 1;
+	m->slot[i].key = key;
+	m->slot[i].val = val;
+	m->slot[i].counter = c->ev->counter;
+	m->slot[i].off = c->ev->off;
+	m->used++;
+	return &m->slot[i];
+}
+
+/* Returns the counter of an earlier identical upload, or -1. */
+static int64_t dup_lookup_insert(struct ctx *c, uint64_t hash)
+{
+	int found;
+	struct u64_slot *s = map_find_add(c, &c->dup, hash, 0, &found);
+
+	return s && found ? (int64_t)s->counter : -1;
+}
+
+/*
+ * spice-server sends an image flagged QXL_IMAGE_CACHE whose id its client
+ * already holds by reference: the client shows the pixels first sent under
+ * that id.  One id with two different images shows the wrong picture (a
+ * client's image in place of the console's, issue 14 item 10).
+ */
+static void check_cache_id(struct ctx *c, const struct rec_image *im, uint64_t hash)
+{
+	struct u64_slot *s;
+	char f[64];
+	int found;
+
+	if (!(im->flags & QXL_IMAGE_CACHE))
+		return;
+	s = map_find_add(c, &c->cache_ids, im->id, hash, &found);
+	if (s && found && s->val != hash) {
+		snprintf(f, sizeof(f), "%s.descriptor.id", im->role);
+		finding(c, f, "cache id 0x%016llx names other pixels than at command #%llu "
+			"(offset %llu): the SPICE client would show those",
+			(unsigned long long)im->id, (unsigned long long)s->counter,
+			(unsigned long long)s->off);
+	}
 }
 
 static void check_image(struct ctx *c, const struct rec_image *im)
@@ -429,6 +483,8 @@ static void check_image(struct ctx *c, const struct rec_image *im)
 		return;
 	}
 
+	if (im->data.bytes)
+		check_cache_id(c, im, image_hash(c, im));
 	if (c->in_range && im->data.bytes) {
 		int64_t prev = dup_lookup_insert(c, image_hash(c, im));
 
@@ -856,6 +912,16 @@ static void check_cursor(struct ctx *c, const struct rec_cursor *cu)
 			(long long)cu->type);
 		return;
 	}
+	if (cu->type == QXL_CURSOR_SET)
+		c->cursor_shown = cu->visible != 0;
+	else if (cu->type == QXL_CURSOR_HIDE)
+		c->cursor_shown = 0;
+	if (c->in_range) {
+		c->range_cursor_seen = 1;
+		c->range_cursor_shown = c->cursor_shown;
+		c->range_cursor_counter = c->ev->counter;
+		c->range_cursor_type = cu->type;
+	}
 	if (cu->type != QXL_CURSOR_SET)
 		return;
 	if (c->in_range)
@@ -1085,6 +1151,8 @@ int rec_expect_parse(struct rec_expect *e, const char *rule, char *err, size_t e
 			e->no_duplicate_images = 1;
 		else if (!strcmp(rule, "no-full-surface-uploads"))
 			e->no_full_surface_uploads = 1;
+		else if (!strcmp(rule, "cursor-shown"))
+			e->cursor_shown = 1;
 		else
 			goto unknown;
 		return 0;
@@ -1131,7 +1199,7 @@ int rec_expect_parse(struct rec_expect *e, const char *rule, char *err, size_t e
 	}
 unknown:
 	snprintf(err, errlen,
-		 "unknown expectation \"%s\" (known: no-image-data, no-surface-leaks, no-duplicate-images, no-full-surface-uploads, max-image-bytes=N, max-bytes-per-update=N, max-bytes-per-command=N, max-commands=N, max-duplicate-images=N, command-types=a,b)",
+		 "unknown expectation \"%s\" (known: no-image-data, no-surface-leaks, no-duplicate-images, no-full-surface-uploads, cursor-shown, max-image-bytes=N, max-bytes-per-update=N, max-bytes-per-command=N, max-commands=N, max-duplicate-images=N, command-types=a,b)",
 		 rule);
 	return -1;
 }
@@ -1173,6 +1241,17 @@ static void check_expectations(struct ctx *c)
 		expectation(c, "max-duplicate-images",
 			    "at most %lld re-uploads of identical images expected, got %llu",
 			    (long long)e->max_dup_images, (unsigned long long)st->dup_images);
+	if (e->cursor_shown && (!c->range_cursor_seen || !c->range_cursor_shown)) {
+		if (c->range_cursor_seen)
+			expectation(c, "cursor-shown",
+				    "the cursor shown at the end expected, got it hidden after command #%llu (cursor %s)",
+				    (unsigned long long)c->range_cursor_counter,
+				    c->range_cursor_type == QXL_CURSOR_HIDE ? "hide" :
+				    c->range_cursor_type == QXL_CURSOR_SET ? "set, not visible" : "move");
+		else
+			expectation(c, "cursor-shown",
+				    "the cursor shown at the end expected, got no cursor command");
+	}
 	for (i = 1; i < c->nsurf; i++) {
 		struct surf *s = &c->surf[i];
 
@@ -1245,7 +1324,8 @@ int rec_analyze(const uint8_t *buf, size_t len, const struct rec_opts *o,
 	for (i = 0; i < c.nsurf; i++)
 		free(c.surf[i].last.blobs);
 	free(c.surf);
-	free(c.dup);
+	free(c.dup.slot);
+	free(c.cache_ids.slot);
 	free(c.row_a);
 	free(c.row_b);
 	free(ev);

@@ -46,6 +46,7 @@ struct rec_expect {
 	int no_surface_leaks;
 	int no_duplicate_images;
 	int no_full_surface_uploads;
+	int cursor_shown;		/* the range ends with the cursor shown */
 	int64_t max_image_bytes;	/* -1 = unset, likewise below */
 	int64_t max_bytes_per_update;
 	int64_t max_bytes_per_command;

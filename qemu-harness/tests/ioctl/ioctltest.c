@@ -36,12 +36,20 @@
  *                        a thread flips the last pixel of every row of a
  *                        shown dumb buffer while DIRTYFB uploads it; the
  *                        screen is right afterwards
+ *   ioctltest cacheid    a client's cached image named with the id of the
+ *                        console's next upload, or one in the kernel's id
+ *                        space: the device never gets one id for both
+ *   ioctltest cursorhead the pointer crossing between two heads: the
+ *                        cursor stays shown (record rule cursor-shown)
+ *   ioctltest unbindmap  (disruptive) a mapped buffer's device unbound:
+ *                        the mapping raises SIGBUS; the device bound again
  *
  * Output is TAP; every failure says what was expected and what happened.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -2025,70 +2033,111 @@ static long screen_diff(const char *name, const uint32_t *map, uint32_t w, uint3
 	return bad;
 }
 
-static void test_dirtyrace(int seconds)
-{
-	struct drm_mode_create_dumb create = { .bpp = 32 };
-	struct drm_mode_destroy_dumb destroy = { 0 };
-	struct drm_mode_map_dumb mreq = { 0 };
-	unsigned long calls = 0, failed = 0;
-	struct dirty_race r = { 0 };
-	struct timespec t0, t, tlast;
-	drmModeConnector *conn = NULL;
-	drmModeModeInfo mode;
+/* A dumb buffer of head 0's preferred mode, mapped and shown on head 0. */
+struct shown {
 	drmModeRes *res;
-	uint32_t fb = 0, x, y, fx = 0, fy = 0;
-	int i, ret, last_err = 0;
-	pthread_t th;
-	long bad;
+	drmModeConnector *conn;
+	struct drm_mode_create_dumb create;
+	uint32_t fb;
+	uint32_t *map;
+	uint32_t w, h, stride;	/* stride in pixels */
+};
+
+/* pattern(x, y) fills the buffer before it is shown; 0 or -errno. */
+static int show_dumb(struct shown *s, uint32_t (*pattern)(uint32_t x, uint32_t y))
+{
+	struct drm_mode_map_dumb mreq = { 0 };
+	drmModeModeInfo mode;
+	uint32_t x, y;
 	void *map;
+	int i, ret;
 
-	res = drmModeGetResources(fd);
-	if (res && res->count_connectors && res->count_crtcs)
-		conn = drmModeGetConnector(fd, res->connectors[0]);
-	if (!conn || !conn->count_modes) {
-		ok(0, "head 0: expected a connector with modes");
-		return;
-	}
-	mode = conn->modes[0];
-	for (i = 0; i < conn->count_modes; i++)
-		if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
-			mode = conn->modes[i];
+	memset(s, 0, sizeof(*s));
+	s->create.bpp = 32;
+	s->res = drmModeGetResources(fd);
+	if (s->res && s->res->count_connectors && s->res->count_crtcs)
+		s->conn = drmModeGetConnector(fd, s->res->connectors[0]);
+	if (!s->conn || !s->conn->count_modes)
+		return -ENOENT;
+	mode = s->conn->modes[0];
+	for (i = 0; i < s->conn->count_modes; i++)
+		if (s->conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			mode = s->conn->modes[i];
 
-	create.width = mode.hdisplay;
-	create.height = mode.vdisplay;
-	ret = xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &create);
+	s->create.width = mode.hdisplay;
+	s->create.height = mode.vdisplay;
+	ret = xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &s->create);
 	if (!ret) {
-		mreq.handle = create.handle;
+		mreq.handle = s->create.handle;
 		ret = xioctl(DRM_IOCTL_MODE_MAP_DUMB, &mreq);
 	}
 	if (!ret) {
-		map = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		map = mmap(NULL, s->create.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			   (off_t)mreq.offset);
 		ret = map == MAP_FAILED ? -errno : 0;
 	}
 	if (!ret) {
-		uint32_t handles[4] = { create.handle }, pitches[4] = { create.pitch };
+		uint32_t handles[4] = { s->create.handle }, pitches[4] = { s->create.pitch };
 		uint32_t offsets[4] = { 0 };
 
-		ret = drmModeAddFB2(fd, create.width, create.height, DRM_FORMAT_XRGB8888,
-				    handles, pitches, offsets, &fb, 0) ? -errno : 0;
+		s->map = map;
+		s->w = s->create.width;
+		s->h = s->create.height;
+		s->stride = s->create.pitch / 4;
+		ret = drmModeAddFB2(fd, s->create.width, s->create.height, DRM_FORMAT_XRGB8888,
+				    handles, pitches, offsets, &s->fb, 0) ? -errno : 0;
 	}
 	if (!ret) {
-		r.map = map;
-		r.w = create.width;
-		r.h = create.height;
-		r.stride = create.pitch / 4;
-		/* a pattern every row of which differs from its neighbours */
-		for (y = 0; y < r.h; y++)
-			for (x = 0; x < r.w; x++)
-				r.map[(size_t)y * r.stride + x] = (x * 7 + y * 13) & 0xff;
-		ret = drmModeSetCrtc(fd, res->crtcs[0], fb, 0, 0, &res->connectors[0], 1,
+		for (y = 0; y < s->h; y++)
+			for (x = 0; x < s->w; x++)
+				s->map[(size_t)y * s->stride + x] = pattern(x, y);
+		ret = drmModeSetCrtc(fd, s->res->crtcs[0], s->fb, 0, 0, &s->res->connectors[0], 1,
 				     &mode) ? -errno : 0;
 	}
+	return ret;
+}
+
+static void unshow_dumb(struct shown *s)
+{
+	struct drm_mode_destroy_dumb destroy = { .handle = s->create.handle };
+
+	if (s->fb)
+		drmModeRmFB(fd, s->fb);
+	if (s->map)
+		munmap(s->map, s->create.size);
+	if (s->create.handle)
+		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	drmModeFreeConnector(s->conn);
+	drmModeFreeResources(s->res);
+	memset(s, 0, sizeof(*s));
+}
+
+/* a pattern every row of which differs from its neighbours */
+static uint32_t rows_pattern(uint32_t x, uint32_t y)
+{
+	return (x * 7 + y * 13) & 0xff;
+}
+
+static void test_dirtyrace(int seconds)
+{
+	unsigned long calls = 0, failed = 0;
+	struct dirty_race r = { 0 };
+	struct timespec t0, t, tlast;
+	struct shown s;
+	uint32_t fx = 0, fy = 0, y;
+	int ret, last_err = 0;
+	pthread_t th;
+	long bad;
+
+	ret = show_dumb(&s, rows_pattern);
 	expect_ret(ret, 0, "a dumb buffer of the preferred mode shown on head 0");
 	if (ret)
 		goto out;
-	ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+	r.map = s.map;
+	r.w = s.w;
+	r.h = s.h;
+	r.stride = s.stride;
+	ret = drmModeDirtyFB(fd, s.fb, NULL, 0) ? -errno : 0;
 	expect_ret(ret, 0, "DIRTYFB of the whole buffer before the race");
 
 	if (pthread_create(&th, NULL, dirty_flipper, &r)) {
@@ -2098,7 +2147,7 @@ static void test_dirtyrace(int seconds)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	tlast = t0;
 	do {
-		ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+		ret = drmModeDirtyFB(fd, s.fb, NULL, 0) ? -errno : 0;
 		calls++;
 		if (ret) {
 			failed++;
@@ -2120,11 +2169,11 @@ static void test_dirtyrace(int seconds)
 	ok(r.passes > 0, "the flipper ran: expected passes > 0, got %lu", r.passes);
 
 	/* A quiet client: the row diff must still send every change. */
-	ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+	ret = drmModeDirtyFB(fd, s.fb, NULL, 0) ? -errno : 0;
 	for (y = 0; y < r.h; y += 3)
 		r.map[(size_t)y * r.stride + (y * 31) % r.w] ^= 0x00808080;
 	if (!ret)
-		ret = drmModeDirtyFB(fd, fb, NULL, 0) ? -errno : 0;
+		ret = drmModeDirtyFB(fd, s.fb, NULL, 0) ? -errno : 0;
 	expect_ret(ret, 0, "DIRTYFB after the race, and after scattered changes");
 	bad = screen_diff("dirtyrace", r.map, r.w, r.h, r.stride, &fx, &fy);
 	ok(bad == 0, "screen equals the buffer: expected 0 differing pixels, got %ld (first at %u,%u)",
@@ -2132,15 +2181,369 @@ static void test_dirtyrace(int seconds)
 	ok(counter("qxl_status", "device_dead") == 0,
 	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
 out:
-	if (fb)
-		drmModeRmFB(fd, fb);
-	if (r.map)
-		munmap(r.map, create.size);
-	destroy.handle = create.handle;
-	if (create.handle)
-		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
-	drmModeFreeConnector(conn);
-	drmModeFreeResources(res);
+	unshow_dumb(&s);
+}
+
+/* ---- cacheid ---- */
+
+/*
+ * XXH64, written from its specification: the hash the kernel before issue
+ * 14 item 10 used as the cache id of its uploads (seed: width << 32 |
+ * height), so that this client can name the console's next image.
+ */
+#define XXP1 0x9E3779B185EBCA87ULL
+#define XXP2 0xC2B2AE3D27D4EB4FULL
+#define XXP3 0x165667B19E3779F9ULL
+#define XXP4 0x85EBCA77C2B2AE63ULL
+#define XXP5 0x27D4EB2F165667C5ULL
+
+static uint64_t rotl64(uint64_t v, int r)
+{
+	return v << r | v >> (64 - r);
+}
+
+static uint64_t xx_round(uint64_t acc, uint64_t in)
+{
+	return rotl64(acc + in * XXP2, 31) * XXP1;
+}
+
+static uint64_t xx_merge(uint64_t h, uint64_t v)
+{
+	return (h ^ xx_round(0, v)) * XXP1 + XXP4;
+}
+
+static uint64_t xxh64(const uint8_t *p, size_t len, uint64_t seed)
+{
+	const uint8_t *end = p + len;
+	uint64_t h, v[4], k;
+	uint32_t k32;
+	int i;
+
+	if (len >= 32) {
+		v[0] = seed + XXP1 + XXP2;
+		v[1] = seed + XXP2;
+		v[2] = seed;
+		v[3] = seed - XXP1;
+		for (; end - p >= 32; p += 32) {
+			for (i = 0; i < 4; i++) {
+				memcpy(&k, p + 8 * i, 8);
+				v[i] = xx_round(v[i], k);
+			}
+		}
+		h = rotl64(v[0], 1) + rotl64(v[1], 7) + rotl64(v[2], 12) + rotl64(v[3], 18);
+		for (i = 0; i < 4; i++)
+			h = xx_merge(h, v[i]);
+	} else {
+		h = seed + XXP5;
+	}
+	h += len;
+	for (; end - p >= 8; p += 8) {
+		memcpy(&k, p, 8);
+		h = rotl64(h ^ xx_round(0, k), 27) * XXP1 + XXP4;
+	}
+	if (end - p >= 4) {
+		memcpy(&k32, p, 4);
+		h = rotl64(h ^ (uint64_t)k32 * XXP1, 23) * XXP2 + XXP3;
+		p += 4;
+	}
+	for (; p < end; p++)
+		h = rotl64(h ^ *p * XXP5, 11) * XXP1;
+	h ^= h >> 33;
+	h *= XXP2;
+	h ^= h >> 29;
+	h *= XXP3;
+	h ^= h >> 32;
+	return h;
+}
+
+static uint32_t black_pattern(uint32_t x, uint32_t y)
+{
+	(void)x;
+	(void)y;
+	return 0;
+}
+
+/* The console's block: no pixel black, so every one differs from before. */
+static uint32_t console_pattern(uint32_t x, uint32_t y)
+{
+	return 0x00204060 + x * 0x00030507 + y * 0x000b0d11;
+}
+
+#define CACHE_BLOCK	16
+
+/*
+ * spice-server sends an image flagged QXL_IMAGE_CACHE by reference when its
+ * client already holds the id: one id naming two images shows the client
+ * the first.  A DRM client names, as its own image's cache id, the id the
+ * kernel will give the console's next upload (and ids with the top bit,
+ * the kernel's space): the kernel must not pass those to the device as
+ * they are.  The record's structural check (qxl-record) fails this test
+ * when one id reaches the device with two different images.
+ */
+static void test_cacheid(void)
+{
+	static const char *const what[] = {
+		"the console's next id", "it with bit 63 flipped", "bit 63 alone", "all ones",
+	};
+	uint32_t blk[CACHE_BLOCK * CACHE_BLOCK];
+	struct drm_clip_rect clip = { 0, 0, CACHE_BLOCK, CACHE_BLOCK };
+	uint64_t ids[4], k, got;
+	uint32_t x, y, fx = 0, fy = 0;
+	struct buf surf, img;
+	struct qxl_image im;
+	struct shown s;
+	unsigned int i;
+	long bad;
+	int ret;
+
+	ret = show_dumb(&s, black_pattern);
+	expect_ret(ret, 0, "a black dumb buffer shown on head 0");
+	if (ret)
+		goto out;
+	ret = drmModeDirtyFB(fd, s.fb, NULL, 0) ? -errno : 0;
+	expect_ret(ret, 0, "DIRTYFB of the whole (black) buffer");
+
+	for (y = 0; y < CACHE_BLOCK; y++)
+		for (x = 0; x < CACHE_BLOCK; x++)
+			blk[y * CACHE_BLOCK + x] = console_pattern(x, y);
+	k = xxh64((const uint8_t *)blk, sizeof(blk), (uint64_t)CACHE_BLOCK << 32 | CACHE_BLOCK);
+	printf("# the unkeyed hash of the console's next %ux%u upload: 0x%016llx\n", CACHE_BLOCK,
+	       CACHE_BLOCK, (unsigned long long)k);
+	ids[0] = k;
+	ids[1] = k ^ 1ULL << 63;
+	ids[2] = 1ULL << 63;
+	ids[3] = ~0ULL;
+
+	ret = buf_surf(&surf, QXL_SURFACE_FMT_32_XRGB, CACHE_BLOCK, CACHE_BLOCK, CACHE_BLOCK * 4);
+	if (!ret)
+		ret = make_image(&img, CACHE_BLOCK, CACHE_BLOCK, 0x00ff00ff);
+	expect_ret(ret, 0, "a client surface and a magenta image");
+	if (ret)
+		goto out;
+	for (i = 0; i < 4; i++) {
+		memcpy(&im, img.map, sizeof(im));
+		im.descriptor.flags = QXL_IMAGE_CACHE;
+		im.descriptor.id = ids[i];
+		memcpy(img.map, &im, sizeof(im));
+		ret = copy_image(surf.handle, img.handle, 0, 0, CACHE_BLOCK, CACHE_BLOCK);
+		expect_ret(ret, 0, "a client image flagged QXL_IMAGE_CACHE is drawn");
+		memcpy(&im, img.map, sizeof(im));
+		got = im.descriptor.id;
+		ok(!(got >> 63),
+		   "client id 0x%016llx (%s): expected the device to get an id outside the kernel's (bit 63 clear), got 0x%016llx",
+		   (unsigned long long)ids[i], what[i], (unsigned long long)got);
+	}
+	expect_ret(update_area(surf.handle, 0, 0, CACHE_BLOCK, CACHE_BLOCK), 0,
+		   "UPDATE_AREA of the client surface (its draws done)");
+
+	/* the console draws: its upload must not alias the client's image */
+	for (y = 0; y < CACHE_BLOCK; y++)
+		for (x = 0; x < CACHE_BLOCK; x++)
+			s.map[(size_t)y * s.stride + x] = blk[y * CACHE_BLOCK + x];
+	ret = drmModeDirtyFB(fd, s.fb, &clip, 1) ? -errno : 0;
+	expect_ret(ret, 0, "DIRTYFB of the console's block");
+	bad = screen_diff("cacheid", s.map, CACHE_BLOCK, CACHE_BLOCK, s.stride, &fx, &fy);
+	ok(bad == 0, "screen shows the console's block: expected 0 differing pixels, got %ld (first at %u,%u)",
+	   bad, fx, fy);
+	buf_free(&img);
+	buf_free(&surf);
+out:
+	unshow_dumb(&s);
+}
+
+/* ---- cursorhead ---- */
+
+/*
+ * qh-mark LABEL once the record caught up: spice-server writes it through
+ * stdio, so 64 KiB of upload (a 128x128 block) pushes the commands before
+ * it out.
+ */
+static void record_mark(struct shown *s, const char *label, uint32_t color)
+{
+	struct drm_clip_rect clip = { 0, 0, 128, 128 };
+	char cmd[128];
+	uint32_t y, x;
+
+	for (y = 0; y < clip.y2; y++)
+		for (x = 0; x < clip.x2; x++)
+			s->map[(size_t)y * s->stride + x] = color;
+	drmModeDirtyFB(fd, s->fb, &clip, 1);
+	usleep(300000);
+	snprintf(cmd, sizeof(cmd), "qh-mark %s >/dev/null", label);
+	if (system(cmd))
+		printf("# qh-mark %s failed\n", label);
+}
+
+/*
+ * The pointer enters head `to` (at x on it), then leaves head `from`, as
+ * X moves it; between marks `before` and `after` (taken here) the record
+ * must end with the device cursor shown.
+ */
+static void cross_heads(struct shown *s, uint32_t cursor, const uint32_t *crtcs, int from,
+			int to, int x, const char *before, const char *after, uint32_t color)
+{
+	char cmd[128];
+	int ret;
+
+	ret = drmModeSetCursor(fd, crtcs[to], cursor, 64, 64) ? -errno : 0;
+	if (!ret)
+		ret = drmModeMoveCursor(fd, crtcs[to], x, 10) ? -errno : 0;
+	if (!ret)
+		ret = drmModeSetCursor(fd, crtcs[from], 0, 0, 0) ? -errno : 0;
+	ok(!ret, "cursor set on head %d, then disabled on head %d: expected 0, got %s", to, from,
+	   err_name(ret));
+	record_mark(s, after, color);
+	snprintf(cmd, sizeof(cmd), "qh-expect --from %s --to %s cursor-shown", before, after);
+	ret = system(cmd);
+	ok(ret == 0, "qh-expect cursor-shown from head %d to head %d registered: exit %d", from,
+	   to, ret);
+}
+
+/*
+ * Issue 14 item 12: the device has one cursor for every head.  When the
+ * pointer crosses from head 0 to head 1, X sets the cursor on head 1 and
+ * then disables it on head 0: that HIDE must not hide head 1's cursor.
+ * Checked in the record (what the SPICE client is told), both ways.
+ */
+static void test_cursorhead(void)
+{
+	struct drm_mode_create_dumb cur = { .width = 64, .height = 64, .bpp = 32 };
+	struct drm_mode_destroy_dumb destroy = { 0 };
+	drmModeModeInfo m1;
+	struct shown s;
+	int i, ret, found = 0;
+	uint32_t c0, c1;
+
+	ret = show_dumb(&s, black_pattern);
+	expect_ret(ret, 0, "a dumb buffer shown on head 0 (cursorhead)");
+	if (ret)
+		goto out;
+	if (s.res->count_crtcs < 2 || s.res->count_connectors < 2) {
+		printf("ok %d # SKIP only one head\n", ++test_no);
+		goto out;
+	}
+	for (i = 0; i < s.conn->count_modes && !found; i++) {
+		if (s.conn->modes[i].hdisplay == 640 && s.conn->modes[i].vdisplay == 480) {
+			m1 = s.conn->modes[i];
+			found = 1;
+		}
+	}
+	ok(found, "a 640x480 mode for head 1 among head 0's %d modes: expected one, got %s",
+	   s.conn->count_modes, found ? "one" : "none");
+	if (!found)
+		goto out;
+	c0 = s.res->crtcs[0];
+	c1 = s.res->crtcs[1];
+	ret = drmModeSetCrtc(fd, c1, s.fb, 0, 0, &s.res->connectors[1], 1, &m1) ? -errno : 0;
+	expect_ret(ret, 0, "head 1 (640x480) enabled beside head 0");
+	if (ret)
+		goto out;
+	ret = xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &cur);
+	expect_ret(ret, 0, "a 64x64 cursor buffer");
+	if (ret)
+		goto off;
+
+	ret = drmModeSetCursor(fd, c0, cur.handle, 64, 64) ? -errno : 0;
+	if (!ret)
+		ret = drmModeMoveCursor(fd, c0, 100, 100) ? -errno : 0;
+	expect_ret(ret, 0, "cursor set and moved on head 0");
+
+	record_mark(&s, "cross0", 0x000040);
+	cross_heads(&s, cur.handle, s.res->crtcs, 0, 1, 10, "cross0", "cross1", 0x004000);
+	cross_heads(&s, cur.handle, s.res->crtcs, 1, 0, 600, "cross1", "cross2", 0x404040);
+
+	drmModeSetCursor(fd, c0, 0, 0, 0);
+	destroy.handle = cur.handle;
+	drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+off:
+	drmModeSetCrtc(fd, c1, 0, 0, 0, NULL, 0, NULL);
+out:
+	unshow_dumb(&s);
+}
+
+/* ---- unbindmap ---- */
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Reads (write 0) or writes (write 1) *p: 0 done, 1 SIGBUS. */
+static int touch(volatile uint32_t *p, int write, uint32_t *val)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int bus = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1))
+		bus = 1;
+	else if (write)
+		*p = 0x5a5a5a5a;
+	else
+		*val = *p;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
+}
+
+/*
+ * Issue 14 item 9: a client's mapping of a buffer in the surface BAR must
+ * not outlive the device.  The buffer is mapped and written, the device
+ * unbound (sysfs) with the file and the mapping still open: reading and
+ * writing the mapping must then raise SIGBUS (never reach the BAR of a
+ * device the driver gave up, nor oops).  The device is bound again for
+ * the tests after this one.
+ */
+static void test_unbindmap(void)
+{
+	char dev[64] = "", path[128];
+	uint32_t v = 0;
+	struct buf b;
+	ssize_t n;
+	int ret, f;
+
+	n = readlink("/sys/class/drm/card0/device", path, sizeof(path) - 1);
+	if (n > 0) {
+		path[n] = 0;
+		snprintf(dev, sizeof(dev), "%s", strrchr(path, '/') + 1);
+	}
+	ok(dev[0] != 0, "card0's PCI device: expected a name, got \"%s\"", dev);
+	ret = buf_alloc(&b, 8192);
+	if (!ret)
+		ret = buf_map(&b);
+	expect_ret(ret, 0, "ALLOC + MAP + mmap of 8 KiB");
+	if (ret || !dev[0])
+		return;
+	memset(b.map, 0x3c, b.size);
+	ret = touch((uint32_t *)(b.map + 4096), 0, &v);
+	ok(!ret && v == 0x3c3c3c3c,
+	   "the mapping reads back before the unbind: expected 0x3c3c3c3c, got %s0x%08x",
+	   ret ? "SIGBUS, " : "", v);
+
+	f = open("/sys/bus/pci/drivers/qxl/unbind", O_WRONLY);
+	ret = f < 0 || write(f, dev, strlen(dev)) < 0 ? -errno : 0;
+	if (f >= 0)
+		close(f);
+	expect_ret(ret, 0, "device unbound through sysfs with the file and the mapping open");
+	if (!ret) {
+		v = 0;
+		ret = touch((uint32_t *)(b.map + 4096), 0, &v);
+		ok(ret == 1, "read of the mapping after the unbind: expected SIGBUS, got %s (0x%08x)",
+		   ret ? "SIGBUS" : "a value", v);
+		ret = touch((uint32_t *)b.map, 1, NULL);
+		ok(ret == 1, "write to the mapping after the unbind: expected SIGBUS, got %s",
+		   ret ? "SIGBUS" : "the write done");
+	}
+	munmap(b.map, b.size);
+	close(fd);
+	fd = -1;
+	f = open("/sys/bus/pci/drivers/qxl/bind", O_WRONLY);
+	ret = f < 0 || write(f, dev, strlen(dev)) < 0 ? -errno : 0;
+	if (f >= 0)
+		close(f);
+	expect_ret(ret, 0, "device bound again");
 }
 
 /* ---- pressure ---- */
@@ -2329,12 +2732,19 @@ int main(int argc, char **argv)
 		test_surfclose();
 	else if (!strcmp(what, "dirtyrace"))
 		test_dirtyrace(argc > 2 ? atoi(argv[2]) : 10);
+	else if (!strcmp(what, "cacheid"))
+		test_cacheid();
+	else if (!strcmp(what, "unbindmap"))
+		test_unbindmap();
+	else if (!strcmp(what, "cursorhead"))
+		test_cursorhead();
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap)\n",
 			what);
 		return 2;
 	}
 	printf("1..%d\n", test_no);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return failures ? 1 : 0;
 }

@@ -507,6 +507,21 @@ def main():
     r.copy(0, (24, 24, 32, 32), bitmap(8, 8, flags=1, id=99), (0, 0, 8, 8))
     r.save("hm-duplicates")
 
+    # one cache id, two different images (a client's in place of the console's)
+    r = base()
+    r.copy(0, (0, 0, 8, 8), bitmap(8, 8, flags=1, id=0x1234), (0, 0, 8, 8))
+    r.copy(0, (8, 8, 16, 16), bitmap(8, 8, flags=1, id=0x1234), (0, 0, 8, 8))
+    r.copy(0, (16, 16, 24, 24), bitmap(8, 8, data=bytes(256), flags=1, id=0x1234),
+           (0, 0, 8, 8))
+    r.save("hm-cache-alias")
+
+    # the cursor set on one head, then hidden by the head the pointer left
+    r = base()
+    r.cursor_set(0, 32, 32, 1, 1, bytes(32 * 32 * 4))
+    r.cursor_move(40, 20)
+    r.cursor_raw(2)
+    r.save("hm-cursor-hidden")
+
     r = base(32, 16)
     frame = bytearray(32 * 16 * 4)
     r.copy(0, (0, 0, 16, 32), bitmap(32, 16, data=bytes(frame)), (0, 0, 16, 32))
