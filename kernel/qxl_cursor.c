@@ -233,7 +233,8 @@ int qxl_cursor_init(struct qxl_device *qdev, struct qxl_output *output)
 					    BIT(output->index), &qxl_cursor_plane_funcs,
 					    qxl_cursor_plane_formats,
 					    ARRAY_SIZE(qxl_cursor_plane_formats),
-					    NULL, DRM_PLANE_TYPE_CURSOR, NULL);
+					    qxl_plane_format_modifiers,
+					    DRM_PLANE_TYPE_CURSOR, NULL);
 	if (IS_ERR(cursor))
 		return PTR_ERR(cursor);
 	drm_plane_helper_add(&cursor->base, &qxl_cursor_plane_helper_funcs);
