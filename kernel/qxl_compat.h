@@ -38,21 +38,6 @@ static inline void qxl_compat_vm_flags_set(struct vm_area_struct *vma, vm_flags_
 }
 
 /*
- * 6.4 replaced drm_atomic_helper_check_crtc_state(state, false) by
- * drm_atomic_helper_check_crtc_primary_plane(): both refuse a CRTC with no
- * primary plane attached, but the new one does so for a disabled CRTC too,
- * so callers check only enabled CRTCs.
- */
-static inline int qxl_compat_check_crtc_primary_plane(struct drm_crtc_state *crtc_state)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-	return drm_atomic_helper_check_crtc_primary_plane(crtc_state);
-#else
-	return drm_atomic_helper_check_crtc_state(crtc_state, false);
-#endif
-}
-
-/*
  * The cursor hotspot.  Up to 6.7 it lived in the framebuffer (hot_x/hot_y,
  * set only by the legacy CURSOR2 ioctl).  6.8 moved it to the plane state:
  * drivers of virtual devices set DRIVER_CURSOR_HOTSPOT, the core then gives
