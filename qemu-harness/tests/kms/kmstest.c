@@ -1463,27 +1463,35 @@ static int modeset_all(const drmModeModeInfo *m, const struct dumb *fbs, uint32_
 	return ret;
 }
 
+/* Plane showing fb (0: off, unbound) whole, w x h at (x, y) on crtc. */
+static void add_plane(drmModeAtomicReq *req, uint32_t plane, uint32_t crtc, uint32_t fb,
+		      uint32_t w, uint32_t h, int x, int y)
+{
+#define PL(name, val) drmModeAtomicAddProperty(req, plane, \
+		prop_id(plane, DRM_MODE_OBJECT_PLANE, name), val)
+	PL("FB_ID", fb);
+	PL("CRTC_ID", fb ? crtc : 0);
+	if (!fb)
+		return;
+	PL("SRC_X", 0);
+	PL("SRC_Y", 0);
+	PL("SRC_W", (uint64_t)w << 16);
+	PL("SRC_H", (uint64_t)h << 16);
+	PL("CRTC_X", x);
+	PL("CRTC_Y", y);
+	PL("CRTC_W", w);
+	PL("CRTC_H", h);
+#undef PL
+}
+
 /* Cursor plane of head h showing cur (NULL: off) at (x, y); returns errno. */
 static int cursor_atomic(int h, const struct dumb *cur, int x, int y, uint32_t flags)
 {
 	drmModeAtomicReq *req = drmModeAtomicAlloc();
 	int ret;
 
-#define CP(name, val) drmModeAtomicAddProperty(req, k.cursor[h], \
-		prop_id(k.cursor[h], DRM_MODE_OBJECT_PLANE, name), val)
-	CP("FB_ID", cur ? cur->fb : 0);
-	CP("CRTC_ID", cur ? k.crtc[h] : 0);
-	if (cur) {
-		CP("SRC_X", 0);
-		CP("SRC_Y", 0);
-		CP("SRC_W", (uint64_t)cur->width << 16);
-		CP("SRC_H", (uint64_t)cur->height << 16);
-		CP("CRTC_X", x);
-		CP("CRTC_Y", y);
-		CP("CRTC_W", cur->width);
-		CP("CRTC_H", cur->height);
-	}
-#undef CP
+	add_plane(req, k.cursor[h], k.crtc[h], cur ? cur->fb : 0, cur ? cur->width : 0,
+		  cur ? cur->height : 0, x, y);
 	ret = drmModeAtomicCommit(k.fd, req, flags, NULL) ? errno : 0;
 	drmModeAtomicFree(req);
 	return ret;
@@ -1951,36 +1959,9 @@ static int planes_commit(uint32_t fb, const struct dumb *cur, uint32_t flags)
 	drmModeAtomicReq *req = drmModeAtomicAlloc();
 	int ret;
 
-#define PP(name, val) drmModeAtomicAddProperty(req, k.primary[0], \
-		prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE, name), val)
-	PP("FB_ID", fb);
-	PP("CRTC_ID", fb ? k.crtc[0] : 0);
-	if (fb) {
-		PP("SRC_X", 0);
-		PP("SRC_Y", 0);
-		PP("SRC_W", (uint64_t)m->hdisplay << 16);
-		PP("SRC_H", (uint64_t)m->vdisplay << 16);
-		PP("CRTC_X", 0);
-		PP("CRTC_Y", 0);
-		PP("CRTC_W", m->hdisplay);
-		PP("CRTC_H", m->vdisplay);
-	}
-#undef PP
-#define CP(name, val) drmModeAtomicAddProperty(req, k.cursor[0], \
-		prop_id(k.cursor[0], DRM_MODE_OBJECT_PLANE, name), val)
-	CP("FB_ID", cur ? cur->fb : 0);
-	CP("CRTC_ID", cur ? k.crtc[0] : 0);
-	if (cur) {
-		CP("SRC_X", 0);
-		CP("SRC_Y", 0);
-		CP("SRC_W", (uint64_t)cur->width << 16);
-		CP("SRC_H", (uint64_t)cur->height << 16);
-		CP("CRTC_X", 100);
-		CP("CRTC_Y", 100);
-		CP("CRTC_W", cur->width);
-		CP("CRTC_H", cur->height);
-	}
-#undef CP
+	add_plane(req, k.primary[0], k.crtc[0], fb, m->hdisplay, m->vdisplay, 0, 0);
+	add_plane(req, k.cursor[0], k.crtc[0], cur ? cur->fb : 0, cur ? cur->width : 0,
+		  cur ? cur->height : 0, 100, 100);
 	ret = drmModeAtomicCommit(k.fd, req, flags, NULL) ? errno : 0;
 	drmModeAtomicFree(req);
 	return ret;
