@@ -20,7 +20,9 @@
 
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_framebuffer.h>
+#include <drm/drm_gem_atomic_helper.h>
 #include <drm/drm_plane.h>
+#include <drm/drm_print.h>
 
 struct drm_device;
 
@@ -34,21 +36,6 @@ static inline void qxl_compat_vm_flags_set(struct vm_area_struct *vma, vm_flags_
 	vm_flags_set(vma, flags);
 #else
 	vma->vm_flags |= flags;
-#endif
-}
-
-/*
- * 6.4 replaced drm_atomic_helper_check_crtc_state(state, false) by
- * drm_atomic_helper_check_crtc_primary_plane(): both refuse a CRTC with no
- * primary plane attached, but the new one does so for a disabled CRTC too,
- * so callers check only enabled CRTCs.
- */
-static inline int qxl_compat_check_crtc_primary_plane(struct drm_crtc_state *crtc_state)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-	return drm_atomic_helper_check_crtc_primary_plane(crtc_state);
-#else
-	return drm_atomic_helper_check_crtc_state(crtc_state, false);
 #endif
 }
 
@@ -86,5 +73,34 @@ static inline void qxl_compat_cursor_hotspot(const struct drm_plane_state *state
 void qxl_compat_fbdev_setup(struct drm_device *dev);
 void qxl_compat_fbdev_shown(struct drm_device *dev);
 void qxl_compat_fbdev_fini(struct drm_device *dev);
+
+/*
+ * An async plane update (qxl_cursor.c) updates the current state in place
+ * and leaves the new one to be freed, so the framebuffers of the two are
+ * swapped, and with them the shadow-plane mappings: the current state keeps
+ * its framebuffer mapped until it is replaced (up to 6.1 cleanup_fb unmaps
+ * it then; from 6.2 the next commit's end_fb_access on its old states).
+ * Up to 6.1 the core then cleans up the new state, unmapping the replaced
+ * framebuffer; 6.2's async path ends no access, so it is ended here (seen
+ * on 6.12 otherwise: the framebuffer freed while still mapped).
+ */
+static inline void qxl_compat_shadow_async_swap(struct drm_plane *plane,
+						struct drm_plane_state *new_state)
+{
+	struct drm_shadow_plane_state *cur = to_drm_shadow_plane_state(plane->state);
+	struct drm_shadow_plane_state *new = to_drm_shadow_plane_state(new_state);
+	unsigned int i;
+
+	swap(cur->base.fb, new->base.fb);
+	for (i = 0; i < DRM_FORMAT_MAX_PLANES; i++) {
+		swap(cur->map[i], new->map[i]);
+		swap(cur->data[i], new->data[i]);
+	}
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	drm_gem_end_shadow_fb_access(plane, new_state);
+	memset(new->map, 0, sizeof(new->map));
+	memset(new->data, 0, sizeof(new->data));
+#endif
+}
 
 #endif /* QXL_COMPAT_H */

@@ -4,9 +4,11 @@
  * state carries where (computed in qxl_kms.c's atomic_check).  A page flip
  * completes when the device has taken the commands that carry the new
  * contents, and its event is sent on the next emulated vblank; a damage
- * update of the shown framebuffer completes at once.
+ * update of the shown framebuffer completes at once.  A head may be on
+ * with no plane at all: it then shows black (qxl_plane.c).
  */
 
+#include <linux/math64.h>
 #include <linux/slab.h>
 
 #include <drm/drm_atomic.h>
@@ -16,13 +18,48 @@
 #include <drm/drm_print.h>
 #include <drm/drm_vblank.h>
 
-#include "qxl_compat.h"
 #include "qxl_drv.h"
+
+/*
+ * Refresh rates the emulated vblank keeps: its timer fires once a frame,
+ * so a mode of a few kHz (a pixel clock of INT_MAX kHz gives MHz) would
+ * spend the guest's CPU on timer interrupts, and one below 1 Hz would hold
+ * every flip event for seconds.
+ */
+#define QXL_REFRESH_MIN_MHZ	1000
+#define QXL_REFRESH_MAX_MHZ	240000
+
+/*
+ * The refresh rate in mHz, in 64 bits: drm_mode_vrefresh() multiplies
+ * htotal, vtotal and vscan in 32 bits, which a mode can overflow.  Totals
+ * whose product does not fit an int (the vblank core's frame size) give 0.
+ */
+static u64 qxl_mode_refresh_mhz(const struct drm_display_mode *mode)
+{
+	u64 frame = (u64)mode->htotal * mode->vtotal;
+	u64 pixels = (u64)mode->clock * 1000 * 1000;
+
+	if (mode->flags & DRM_MODE_FLAG_INTERLACE)
+		pixels *= 2;
+	if (mode->flags & DRM_MODE_FLAG_DBLSCAN)
+		frame *= 2;
+	if (mode->vscan > 1)
+		frame *= mode->vscan;
+	if (!frame || frame > INT_MAX)
+		return 0;
+	return div64_u64(pixels, frame);
+}
 
 enum drm_mode_status qxl_mode_fits(struct qxl_device *qdev, const struct drm_display_mode *mode)
 {
+	u64 refresh = qxl_mode_refresh_mhz(mode);
+
 	if (mode->hdisplay > QXL_DEVIF_MAX_DIM || mode->vdisplay > QXL_DEVIF_MAX_DIM)
 		return MODE_BAD;
+	if (refresh < QXL_REFRESH_MIN_MHZ)
+		return MODE_CLOCK_LOW;
+	if (refresh > QXL_REFRESH_MAX_MHZ)
+		return MODE_CLOCK_HIGH;
 	if (!qxl_primary_fits(qdev, mode->hdisplay, mode->vdisplay))
 		return MODE_MEM;
 	return MODE_OK;
@@ -32,15 +69,6 @@ static enum drm_mode_status qxl_crtc_helper_mode_valid(struct drm_crtc *crtc,
 						       const struct drm_display_mode *mode)
 {
 	return qxl_mode_fits(to_qxl(crtc->dev), mode);
-}
-
-static int qxl_crtc_helper_atomic_check(struct drm_crtc *crtc, struct drm_atomic_state *state)
-{
-	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
-
-	if (!crtc_state->enable)
-		return 0;
-	return qxl_compat_check_crtc_primary_plane(crtc_state);
 }
 
 static void qxl_crtc_helper_atomic_enable(struct drm_crtc *crtc, struct drm_atomic_state *state)
@@ -121,7 +149,6 @@ static void qxl_crtc_helper_atomic_flush(struct drm_crtc *crtc, struct drm_atomi
 
 static const struct drm_crtc_helper_funcs qxl_crtc_helper_funcs = {
 	.mode_valid = qxl_crtc_helper_mode_valid,
-	.atomic_check = qxl_crtc_helper_atomic_check,
 	.atomic_flush = qxl_crtc_helper_atomic_flush,
 	.atomic_enable = qxl_crtc_helper_atomic_enable,
 	.atomic_disable = qxl_crtc_helper_atomic_disable,

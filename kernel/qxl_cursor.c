@@ -222,10 +222,56 @@ out:
 	drm_dev_exit(idx);
 }
 
+/*
+ * Legacy cursor calls (what X servers and most compositors move the
+ * pointer with) take effect at once: as a blocking commit they would wait
+ * for a pending page flip's vblank, and the pointer would lag a frame or
+ * more behind.  The core sends only moves and image changes of a cursor
+ * shown on the same CRTC this way, never with a mode set or while another
+ * commit touching the cursor is in flight; hiding it takes the normal path.
+ */
+static int qxl_cursor_plane_helper_atomic_async_check(struct drm_plane *plane,
+						      struct drm_atomic_state *state)
+{
+	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
+	struct drm_crtc_state *crtc_state;
+
+	if (!new_state->crtc || !new_state->fb || !new_state->visible)
+		return -EINVAL;
+	crtc_state = drm_atomic_get_new_crtc_state(state, new_state->crtc);
+	if (!crtc_state || !crtc_state->active)
+		return -EINVAL;
+	return 0;
+}
+
+static void qxl_cursor_plane_helper_atomic_async_update(struct drm_plane *plane,
+							struct drm_atomic_state *state)
+{
+	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
+	struct drm_plane_state *cur = plane->state;
+
+	/* the state's old plane state is the current one: compared as usual */
+	qxl_cursor_plane_helper_atomic_update(plane, state);
+	cur->crtc_x = new_state->crtc_x;
+	cur->crtc_y = new_state->crtc_y;
+	cur->crtc_w = new_state->crtc_w;
+	cur->crtc_h = new_state->crtc_h;
+	cur->src_x = new_state->src_x;
+	cur->src_y = new_state->src_y;
+	cur->src_w = new_state->src_w;
+	cur->src_h = new_state->src_h;
+	cur->src = new_state->src;
+	cur->dst = new_state->dst;
+	cur->visible = new_state->visible;
+	qxl_compat_shadow_async_swap(plane, new_state);
+}
+
 static const struct drm_plane_helper_funcs qxl_cursor_plane_helper_funcs = {
 	DRM_GEM_SHADOW_PLANE_HELPER_FUNCS,
 	.atomic_check = qxl_cursor_plane_helper_atomic_check,
 	.atomic_update = qxl_cursor_plane_helper_atomic_update,
+	.atomic_async_check = qxl_cursor_plane_helper_atomic_async_check,
+	.atomic_async_update = qxl_cursor_plane_helper_atomic_async_update,
 };
 
 static const struct drm_plane_funcs qxl_cursor_plane_funcs = {
@@ -242,7 +288,8 @@ int qxl_cursor_init(struct qxl_device *qdev, struct qxl_output *output)
 					    BIT(output->index), &qxl_cursor_plane_funcs,
 					    qxl_cursor_plane_formats,
 					    ARRAY_SIZE(qxl_cursor_plane_formats),
-					    NULL, DRM_PLANE_TYPE_CURSOR, NULL);
+					    qxl_plane_format_modifiers,
+					    DRM_PLANE_TYPE_CURSOR, NULL);
 	if (IS_ERR(cursor))
 		return PTR_ERR(cursor);
 	drm_plane_helper_add(&cursor->base, &qxl_cursor_plane_helper_funcs);

@@ -357,3 +357,61 @@ out:
 	kfree(ctx.tmp);
 	return ret;
 }
+
+/*
+ * Paint a rectangle of the primary black: what a head shows with no plane
+ * on it.  With a shadow, the rectangle is blackened there first and
+ * uploaded from it, so the shadow keeps telling what the device shows;
+ * without one, a single zeroed row is read for every row (pitch 0).
+ */
+int qxl_draw_black(struct qxl_device *qdev, struct qxl_output *output,
+		   int dst_x, int dst_y, u32 w, u32 h)
+{
+	struct qxl_ring *ring = &qdev->rings[QXL_RING_DISPLAY];
+	struct qxl_draw_src src = {
+		.format = DRM_FORMAT_XRGB8888,
+		.cpp = 4,
+		.stable = true,
+	};
+	struct qxl_draw_ctx ctx = { 0 };
+	struct iosys_map map;
+	u32 pw = qdev->primary_width;
+	bool in_shadow;
+	void *zero = NULL;
+	u32 seq_start, i;
+	int ret;
+
+	if (!w || !h)
+		return 0;
+	mutex_lock(&qdev->primary_lock);
+	seq_start = READ_ONCE(ring->prod);
+	in_shadow = qdev->shadow && dst_x >= 0 && dst_y >= 0 && dst_x + w <= pw &&
+		    dst_y + h <= qdev->primary_height;
+	if (in_shadow) {
+		for (i = 0; i < h; i++)
+			memset(qdev->shadow + (size_t)(dst_y + i) * pw + dst_x, 0, w * 4);
+		iosys_map_set_vaddr(&map, qdev->shadow);
+		src.pitch = pw * 4;
+		src.map = &map;
+		ret = qxl_draw_rect(qdev, &src, dst_x, dst_y, w, h, dst_x, dst_y, &ctx);
+	} else {
+		zero = kzalloc(w * 4, GFP_KERNEL);
+		ret = -ENOMEM;
+		if (zero) {
+			iosys_map_set_vaddr(&map, zero);
+			src.map = &map;
+			ret = qxl_draw_rect(qdev, &src, 0, 0, w, h, dst_x, dst_y, &ctx);
+		}
+	}
+	if (ret) {
+		output->shadow_valid = false;
+	} else if (in_shadow && seq_start == qdev->shadow_seq &&
+		   (!ctx.pushed || ctx.seq == seq_start + ctx.pushed)) {
+		/* nothing else went by: the blackened shadow is what the head shows */
+		qdev->shadow_seq = seq_start + ctx.pushed;
+		output->shadow_valid = true;
+	}
+	mutex_unlock(&qdev->primary_lock);
+	kfree(zero);
+	return ret;
+}

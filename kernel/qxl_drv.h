@@ -296,11 +296,14 @@ struct iosys_map;
 int qxl_draw_copy(struct qxl_device *qdev, struct qxl_output *output,
 		  const struct iosys_map *map, const struct drm_framebuffer *fb,
 		  const struct drm_rect *clip, int dst_x, int dst_y, bool whole);
+int qxl_draw_black(struct qxl_device *qdev, struct qxl_output *output,
+		   int dst_x, int dst_y, u32 w, u32 h);
 
 /* qxl_kms.c */
 int qxl_kms_init(struct qxl_device *qdev);
 
 /* qxl_plane.c */
+extern const u64 qxl_plane_format_modifiers[];
 struct qxl_output *qxl_plane_init(struct qxl_device *qdev, unsigned int index);
 
 /* qxl_cursor.c */

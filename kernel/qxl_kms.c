@@ -15,8 +15,10 @@
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_damage_helper.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_fourcc.h>
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_managed.h>
+#include <drm/drm_plane.h>
 #include <drm/drm_print.h>
 #include <drm/drm_probe_helper.h>
 #include <drm/drm_vblank.h>
@@ -110,8 +112,27 @@ static enum drm_mode_status qxl_mode_config_mode_valid(struct drm_device *dev,
 	return qxl_mode_fits(to_qxl(dev), mode);
 }
 
+/*
+ * A framebuffer no plane can scan out is refused when it is made, not at
+ * its first commit: 6.1's GEM framebuffer helper takes any modifier.
+ */
+static struct drm_framebuffer *qxl_mode_config_fb_create(struct drm_device *dev,
+							 struct drm_file *file,
+							 const struct drm_mode_fb_cmd2 *cmd)
+{
+	u64 modifier = cmd->flags & DRM_MODE_FB_MODIFIERS ? cmd->modifier[0] :
+			DRM_FORMAT_MOD_LINEAR;
+
+	if (!drm_any_plane_has_format(dev, cmd->pixel_format, modifier)) {
+		drm_dbg_kms(dev, "no plane shows format %p4cc with modifier 0x%llx\n",
+			    &cmd->pixel_format, modifier);
+		return ERR_PTR(-EINVAL);
+	}
+	return drm_gem_fb_create_with_dirty(dev, file, cmd);
+}
+
 static const struct drm_mode_config_funcs qxl_mode_config_funcs = {
-	.fb_create = drm_gem_fb_create_with_dirty,
+	.fb_create = qxl_mode_config_fb_create,
 	.mode_valid = qxl_mode_config_mode_valid,
 	.atomic_check = qxl_mode_config_atomic_check,
 	.atomic_commit = drm_atomic_helper_commit,

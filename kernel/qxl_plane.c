@@ -26,7 +26,8 @@ static const u32 qxl_primary_plane_formats[] = {
 	DRM_FORMAT_RGB565,	/* expanded to 32 bits on upload */
 };
 
-static const u64 qxl_plane_format_modifiers[] = {
+/* Every plane scans out linear buffers only (fb_create refuses the rest). */
+const u64 qxl_plane_format_modifiers[] = {
 	DRM_FORMAT_MOD_LINEAR,
 	DRM_FORMAT_MOD_INVALID,
 };
@@ -46,6 +47,32 @@ static int qxl_primary_plane_helper_atomic_check(struct drm_plane *plane,
 						   false, false);
 }
 
+/*
+ * The primary plane was turned off on a head that stays on: the device
+ * keeps showing the last upload unless told otherwise, so the head's part
+ * of the primary is painted black.
+ */
+static void qxl_primary_plane_blank(struct drm_plane *plane, struct drm_atomic_state *state)
+{
+	struct drm_plane_state *old_state = drm_atomic_get_old_plane_state(state, plane);
+	struct qxl_output *output = container_of(plane, struct qxl_output, primary);
+	struct drm_crtc_state *crtc_state;
+	int idx;
+	int ret;
+
+	if (!old_state->crtc || !old_state->visible)
+		return;
+	crtc_state = drm_atomic_get_new_crtc_state(state, old_state->crtc);
+	if (!crtc_state || !crtc_state->active || !drm_dev_enter(plane->dev, &idx))
+		return;
+	ret = qxl_draw_black(to_qxl(plane->dev), output, to_qxl_crtc_state(crtc_state)->x, 0,
+			     crtc_state->mode.hdisplay, crtc_state->mode.vdisplay);
+	if (ret)
+		drm_err_ratelimited(plane->dev, "head %u: blanking failed: %d\n",
+				    drm_crtc_index(old_state->crtc), ret);
+	drm_dev_exit(idx);
+}
+
 static void qxl_primary_plane_helper_atomic_update(struct drm_plane *plane,
 						   struct drm_atomic_state *state)
 {
@@ -63,8 +90,10 @@ static void qxl_primary_plane_helper_atomic_update(struct drm_plane *plane,
 	int idx;
 	int ret = 0;
 
-	if (!fb || !new_state->visible || !new_state->crtc)
+	if (!fb || !new_state->visible || !new_state->crtc) {
+		qxl_primary_plane_blank(plane, state);
 		return;
+	}
 	crtc_state = drm_atomic_get_new_crtc_state(state, new_state->crtc);
 	if (!crtc_state)
 		return;

@@ -13,6 +13,15 @@
  *   kmstest multihead two heads side by side on the primary, screendump check
  *   kmstest churn N   N rounds of buffers, framebuffers, cursors, mode sets;
  *                     device memory returns to where it started
+ *   kmstest flip-cursor [N]  N rounds of flips with cursor updates around
+ *                     them, then flips on every head during a cursor storm
+ *                     (legacy and atomic): no flip event is lost
+ *   kmstest vblank-seq [N]  N rounds of vblank waits and events with mode
+ *                     sets, DPMS, signals and SIGKILL in between, in one
+ *                     process: every wait ends, no task stays unkillable
+ *   kmstest plane-onoff  every plane of an active head off and on,
+ *                     blocking and nonblocking; the head shows black
+ *   kmstest lease-uevent  where the LEASE=1 uevent comes (kernel socket)
  *
  * Output is TAP.  Figures come from the driver's debugfs qxl_status.
  */
@@ -20,7 +29,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/netlink.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,9 +40,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,8 +53,13 @@
 #include <xf86drmMode.h>
 #include <drm_fourcc.h>
 
-static int tap_n;
-static int tap_failed;
+/*
+ * TAP counters in shared memory: tests that guard a step in a child
+ * process (guarded()) number their results on from the parent's.
+ */
+static int *tap_counts;
+#define tap_n (tap_counts[0])
+#define tap_failed (tap_counts[1])
 
 static void ok(bool cond, const char *fmt, ...)
 {
@@ -1008,6 +1027,8 @@ static int commit_test_only(drmModeAtomicReq *req)
 	return ret ? errno : 0;
 }
 
+static void refuse_modes_and_modifiers(const struct dumb *a);
+
 static int test_invalid(void)
 {
 	const drmModeModeInfo *m = &k.mode0;
@@ -1099,7 +1120,7 @@ static int test_invalid(void)
 	drmModeAtomicAddProperty(req, k.primary[0], prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE,
 							   "CRTC_ID"), 0);
 	err = commit_test_only(req);
-	ok(err == EINVAL, "an active CRTC without primary plane is refused: got %s",
+	ok(err == 0, "an active CRTC without primary plane passes check (it shows black): got %s",
 	   strerror(err));
 	drmModeAtomicFree(req);
 	drmModeDestroyPropertyBlob(k.fd, blob2);
@@ -1127,6 +1148,7 @@ static int test_invalid(void)
 	drmModeDestroyPropertyBlob(k.fd, blob2);
 	dumb_destroy(&cur);
 
+	refuse_modes_and_modifiers(&a);
 	drmModeDestroyPropertyBlob(k.fd, blob);
 	dumb_destroy(&a);
 	return 0;
@@ -1253,12 +1275,853 @@ static int test_multihead(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------ events (issue 19) */
+
+/* An event or wait later than this counts as lost, not as slow. */
+#define EVENT_TIMEOUT_MS 5000
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/*
+ * Run fn(arg) in a child process that must end within limit seconds.  A
+ * child still running then is shown with its kernel stack and killed; one
+ * that SIGKILL does not end within 10 s is reported unkillable.  The
+ * child's own TAP results count with the parent's (tap_counts is shared).
+ */
+static void guarded(const char *what, int limit, void (*fn)(void *), void *arg)
+{
+	char path[64], line[256];
+	double end = now_s() + limit;
+	int status = 0;
+	bool died = false;
+	pid_t pid;
+	FILE *f;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	while (now_s() < end) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			   "%s: ends by itself within %d s: %s %d", what, limit,
+			   WIFEXITED(status) ? "exit status" : "killed by signal",
+			   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			return;
+		}
+		usleep(50000);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
+	f = fopen(path, "r");
+	diag("%s: still running after %d s, kernel stack:", what, limit);
+	while (f && fgets(line, sizeof(line), f))
+		diag("  %s", strtok(line, "\n"));
+	if (f)
+		fclose(f);
+	kill(pid, SIGKILL);
+	for (int i = 0; i < 200 && !died; i++) {
+		died = waitpid(pid, &status, WNOHANG) == pid;
+		if (!died)
+			usleep(50000);
+	}
+	ok(false, "%s: expected to end within %d s, still running; after SIGKILL it %s", what,
+	   limit, died ? "died" : "did NOT die within 10 s (unkillable)");
+}
+
+/* The vblank counter of head h now (a query, no wait); -1 with errno. */
+static long long vblank_now(int h, double *t)
+{
+	union drm_wait_vblank vbl = { 0 };
+
+	vbl.request.type = DRM_VBLANK_RELATIVE | (h << DRM_VBLANK_HIGH_CRTC_SHIFT);
+	if (ioctl(k.fd, DRM_IOCTL_WAIT_VBLANK, &vbl))
+		return -1;
+	if (t)
+		*t = ts(vbl.reply.tval_sec, vbl.reply.tval_usec);
+	return vbl.reply.sequence;
+}
+
+/* One raw WAIT_VBLANK (libdrm's drmWaitVBlank restarts after signals). */
+static int vblank_wait(int h, unsigned int type, unsigned int seq, unsigned long data,
+		       unsigned int *reply)
+{
+	union drm_wait_vblank vbl = { 0 };
+
+	vbl.request.type = type | (h << DRM_VBLANK_HIGH_CRTC_SHIFT);
+	vbl.request.sequence = seq;
+	vbl.request.signal = data;
+	if (ioctl(k.fd, DRM_IOCTL_WAIT_VBLANK, &vbl))
+		return errno;
+	if (reply)
+		*reply = vbl.reply.sequence;
+	return 0;
+}
+
+struct ev_log {
+	int flips[16], vblanks;
+	unsigned int flip_seq[16], vblank_seq;
+	double flip_t[16];
+};
+
+/* The log events_until() fills (an event's user data is the client's, not ours). */
+static struct ev_log *ev_target;
+
+static void ev_flip(int fd, unsigned int seq, unsigned int sec, unsigned int usec,
+		    unsigned int crtc_id, void *data)
+{
+	struct ev_log *log = ev_target;
+
+	(void)fd;
+	(void)data;
+	for (int h = 0; h < k.heads; h++) {
+		if (k.crtc[h] == crtc_id) {
+			log->flips[h]++;
+			log->flip_seq[h] = seq;
+			log->flip_t[h] = ts(sec, usec);
+		}
+	}
+}
+
+static void ev_vblank(int fd, unsigned int seq, unsigned int sec, unsigned int usec,
+		      void *data)
+{
+	struct ev_log *log = ev_target;
+
+	(void)fd;
+	(void)data;
+	(void)sec;
+	(void)usec;
+	log->vblanks++;
+	log->vblank_seq = seq;
+}
+
+/* Read events until cond holds or EVENT_TIMEOUT_MS passes; false on timeout. */
+static bool events_until(struct ev_log *log, bool (*cond)(struct ev_log *, int), int arg)
+{
+	drmEventContext ev = {
+		.version = 3,
+		.vblank_handler = ev_vblank,
+		.page_flip_handler2 = ev_flip,
+	};
+	double end = now_s() + EVENT_TIMEOUT_MS / 1e3;
+
+	ev_target = log;
+	while (!cond(log, arg)) {
+		struct pollfd pfd = { .fd = k.fd, .events = POLLIN };
+		int left = (int)((end - now_s()) * 1e3);
+
+		if (left <= 0 || poll(&pfd, 1, left) != 1)
+			return cond(log, arg);
+		drmHandleEvent(k.fd, &ev);
+	}
+	return true;
+}
+
+static bool flips_reach(struct ev_log *log, int n)
+{
+	for (int h = 0; h < k.heads; h++)
+		if (log->flips[h] < n)
+			return false;
+	return true;
+}
+
+static bool flip0_reaches(struct ev_log *log, int n)
+{
+	return log->flips[0] >= n;
+}
+
+static bool vblanks_reach(struct ev_log *log, int n)
+{
+	return log->vblanks >= n;
+}
+
+/* Every head on at mode m showing fbs[h]; returns errno. */
+static int modeset_all(const drmModeModeInfo *m, const struct dumb *fbs, uint32_t flags)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	uint32_t blobs[16];
+	int ret;
+
+	for (int h = 0; h < k.heads; h++)
+		add_head(req, h, m, fbs[h].fb, &blobs[h]);
+	ret = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET | flags, NULL);
+	ret = ret ? errno : 0;
+	drmModeAtomicFree(req);
+	for (int h = 0; h < k.heads; h++)
+		drmModeDestroyPropertyBlob(k.fd, blobs[h]);
+	return ret;
+}
+
+/* Plane showing fb (0: off, unbound) whole, w x h at (x, y) on crtc. */
+static void add_plane(drmModeAtomicReq *req, uint32_t plane, uint32_t crtc, uint32_t fb,
+		      uint32_t w, uint32_t h, int x, int y)
+{
+#define PL(name, val) drmModeAtomicAddProperty(req, plane, \
+		prop_id(plane, DRM_MODE_OBJECT_PLANE, name), val)
+	PL("FB_ID", fb);
+	PL("CRTC_ID", fb ? crtc : 0);
+	if (!fb)
+		return;
+	PL("SRC_X", 0);
+	PL("SRC_Y", 0);
+	PL("SRC_W", (uint64_t)w << 16);
+	PL("SRC_H", (uint64_t)h << 16);
+	PL("CRTC_X", x);
+	PL("CRTC_Y", y);
+	PL("CRTC_W", w);
+	PL("CRTC_H", h);
+#undef PL
+}
+
+/* Cursor plane of head h showing cur (NULL: off) at (x, y); returns errno. */
+static int cursor_atomic(int h, const struct dumb *cur, int x, int y, uint32_t flags)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	int ret;
+
+	add_plane(req, k.cursor[h], k.crtc[h], cur ? cur->fb : 0, cur ? cur->width : 0,
+		  cur ? cur->height : 0, x, y);
+	ret = drmModeAtomicCommit(k.fd, req, flags, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	return ret;
+}
+
+/* A page flip with event on head h; EBUSY (a commit still pending) is retried. */
+static int flip_event(int h, uint32_t fb)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (!drmModePageFlip(k.fd, k.crtc[h], fb, DRM_MODE_PAGE_FLIP_EVENT, NULL))
+			return 0;
+		if (errno != EBUSY)
+			return errno;
+		usleep(1000);
+	}
+	return EBUSY;
+}
+
+struct cursor_storm {
+	const struct dumb *cur;
+	volatile bool stop;
+	int updates, errors, first_err;
+};
+
+/* Toggle every head's cursor, legacy and atomic API in turn, until stopped. */
+static void *cursor_storm_thread(void *data)
+{
+	struct cursor_storm *s = data;
+
+	for (int i = 0; !s->stop; i++) {
+		int h = i % k.heads, err;
+
+		switch ((i / k.heads) % 4) {
+		case 0:
+			err = drmModeSetCursor(k.fd, k.crtc[h], s->cur->handle, 64, 64) ? errno : 0;
+			break;
+		case 1:
+			err = drmModeMoveCursor(k.fd, k.crtc[h], i % 300, i % 200) ? errno : 0;
+			break;
+		case 2:
+			err = drmModeSetCursor(k.fd, k.crtc[h], 0, 0, 0) ? errno : 0;
+			break;
+		default:
+			err = cursor_atomic(h, (i / k.heads) & 4 ? NULL : s->cur, i % 200, 50, 0);
+			break;
+		}
+		s->updates++;
+		if (err) {
+			if (!s->errors)
+				s->first_err = err;
+			s->errors++;
+		}
+	}
+	return NULL;
+}
+
+struct flip_cursor_args {
+	int rounds;
+};
+
+/*
+ * Item 1 of issue 19: flip events are never lost, whatever the cursor does.
+ * First one thread alternating cursor updates and flips (each flip's event
+ * awaited); then a thread toggling every head's cursor as fast as it can
+ * while the main thread flips every head and awaits each event.
+ */
+static void flip_cursor_child(void *data)
+{
+	const struct flip_cursor_args *a = data;
+	drmModeModeInfo m;
+	struct dumb fbs[2][16], cur;
+	struct ev_log log = { 0 };
+	struct cursor_storm storm = { 0 };
+	pthread_t thread;
+	int lost = 0, late = 0, cursor_slow = 0, err = 0, i, h;
+	int hist[4] = { 0 };
+
+	find_mode(k.conn[0], 640, 480, &m);
+	for (h = 0; h < k.heads; h++) {
+		dumb_create(&fbs[0][h], 640, 480, DRM_FORMAT_XRGB8888);
+		dumb_create(&fbs[1][h], 640, 480, DRM_FORMAT_XRGB8888);
+		fill(&fbs[1][h], 0, 0, 640, 480, 0x204080);
+	}
+	dumb_create(&cur, 64, 64, DRM_FORMAT_ARGB8888);
+	fill(&cur, 0, 0, 64, 64, 0xffff0000);
+	err = modeset_all(&m, fbs[0], 0);
+	ok(!err, "%d head(s) at 640x480: %s", k.heads, strerror(err));
+	if (err)
+		return;
+
+	/*
+	 * Right after a vblank: a flip, then a cursor update (legacy move,
+	 * legacy image, atomic), then the flip's event.  A legacy update
+	 * shows at once: it must not wait for the flip to complete (the flip
+	 * event then is not there yet unless a vblank went by meanwhile).
+	 */
+	{
+		int early = 0, legacy = 0;
+
+		err = drmModeSetCursor(k.fd, k.crtc[0], cur.handle, 64, 64) ? errno : 0;
+		for (i = 0; i < a->rounds && !err; i++) {
+			struct pollfd pfd = { .fd = k.fd, .events = POLLIN };
+			unsigned int start = 0;
+
+			err = vblank_wait(0, DRM_VBLANK_RELATIVE, 1, 0, &start);
+			err = err ? err : flip_event(0, fbs[(i + 1) & 1][0].fb);
+			if (!err && i % 3 == 0)
+				err = drmModeMoveCursor(k.fd, k.crtc[0], i % 300, 30) ? errno : 0;
+			else if (!err && i % 3 == 1)
+				err = drmModeSetCursor(k.fd, k.crtc[0], cur.handle, 64, 64) ? errno : 0;
+			else if (!err)
+				err = cursor_atomic(0, &cur, i % 300, 40, 0);
+			if (!err && i % 3 != 2) {
+				legacy++;
+				early += poll(&pfd, 1, 0) == 0;
+			}
+			if (!err && !events_until(&log, flip0_reaches, i + 1)) {
+				lost++;
+				break;
+			}
+		}
+		ok(!err && !lost, "flip then cursor update, %d rounds: expected every flip event "
+		   "within %d ms, got %d of %d (%d lost, error %s)", a->rounds, EVENT_TIMEOUT_MS,
+		   log.flips[0], i, lost, strerror(err));
+		ok(early * 2 >= legacy, "a legacy cursor update right after a flip returns before "
+		   "the flip completes: expected in at least half the rounds, got %d of %d", early,
+		   legacy);
+		memset(&log, 0, sizeof(log));
+	}
+
+	/* one thread: cursor update, then a flip, its event within 1 s */
+	for (i = 0; i < a->rounds && !err; i++) {
+		long long s0, s1, s2;
+
+		s0 = vblank_now(0, NULL);
+		if (i & 1)
+			err = drmModeSetCursor(k.fd, k.crtc[0], i & 2 ? 0 : cur.handle, 64, 64) ?
+			      errno : 0;
+		else
+			err = cursor_atomic(0, i & 2 ? NULL : &cur, i % 300, 40, 0);
+		s1 = vblank_now(0, NULL);
+		err = err ? err : flip_event(0, fbs[(i + 1) & 1][0].fb);
+		if (err)
+			break;
+		if (!events_until(&log, flip0_reaches, i + 1)) {
+			lost++;
+			break;
+		}
+		s2 = log.flip_seq[0];
+		cursor_slow += s1 - s0 > 1;
+		late += s2 - s1 > 1;
+		hist[s2 - s1 < 3 ? s2 - s1 : 3]++;
+	}
+	ok(!err && !lost, "cursor update then flip, %d rounds: expected every flip event within "
+	   "%d ms, got %d of %d (%d lost, error %s)", a->rounds, EVENT_TIMEOUT_MS, log.flips[0],
+	   i, lost, strerror(err));
+	diag("flip event this many vblanks after the cursor update: 0: %d, 1: %d, 2: %d, more: %d; "
+	     "cursor updates that crossed more than one vblank: %d", hist[0], hist[1], hist[2],
+	     hist[3], cursor_slow);
+
+	/* a cursor storm on every head while all heads flip */
+	memset(&log, 0, sizeof(log));
+	storm.cur = &cur;
+	pthread_create(&thread, NULL, cursor_storm_thread, &storm);
+	for (i = 0; i < a->rounds && !err && !lost; i++) {
+		for (h = 0; h < k.heads && !err; h++)
+			err = flip_event(h, fbs[i & 1][h].fb);
+		if (!err && !events_until(&log, flips_reach, i + 1))
+			lost++;
+	}
+	storm.stop = true;
+	pthread_join(thread, NULL);
+	ok(!err && !lost, "flips on %d head(s) during a cursor storm (%d cursor updates, %d "
+	   "refused, first %s): expected every flip event within %d ms, got %d rounds of %d "
+	   "(%d lost, error %s)", k.heads, storm.updates, storm.errors,
+	   strerror(storm.first_err), EVENT_TIMEOUT_MS, i - lost, a->rounds, lost,
+	   strerror(err));
+	ok(storm.errors == 0, "no cursor update refused during flips: got %d of %d (first: %s)",
+	   storm.errors, storm.updates, strerror(storm.first_err));
+	drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
+}
+
+static int test_flip_cursor(int rounds)
+{
+	struct flip_cursor_args a = { rounds };
+
+	guarded("flip events while cursors change", 120, flip_cursor_child, &a);
+	return 0;
+}
+
+/* Active off (DPMS off) or on for head 0, mode kept; returns errno. */
+static int head0_active(bool on)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	int ret;
+
+	drmModeAtomicAddProperty(req, k.crtc[0], prop_id(k.crtc[0], DRM_MODE_OBJECT_CRTC,
+							"ACTIVE"), on);
+	ret = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	return ret;
+}
+
+static void vblank_waits_ok(const char *when, double period)
+{
+	struct ev_log log = { 0 };
+	unsigned int seq = 0, prev = 0;
+	bool fast = true, adv = true, got;
+	double t0, t1, worst = 0;
+	long long s0, s1;
+	int err = 0, i;
+
+	/* blocking waits */
+	for (i = 0; i < 5 && !err; i++) {
+		t0 = now_s();
+		err = vblank_wait(0, DRM_VBLANK_RELATIVE, 1, 0, &seq);
+		t1 = now_s() - t0;
+		worst = t1 > worst ? t1 : worst;
+		fast &= t1 < EVENT_TIMEOUT_MS / 1e3;
+		adv &= !i || seq > prev;
+		prev = seq;
+	}
+	ok(!err && fast && adv, "%s: 5 blocking waits for the next vblank return, counter "
+	   "advancing: worst %.0f ms, %s", when, worst * 1e3, strerror(err));
+
+	/* queued events: each reply names the sequence its event will carry */
+	for (i = 1; i <= 3 && !err; i++)
+		err = vblank_wait(0, DRM_VBLANK_RELATIVE | DRM_VBLANK_EVENT, i, i, &seq);
+	got = !err && events_until(&log, vblanks_reach, 3);
+	/* an event carries the count when sent: a late timer counts the periods it missed */
+	ok(got && (int)(log.vblank_seq - seq) >= 0,
+	   "%s: 3 queued vblank events arrive, the last for sequence %u or later: got %d "
+	   "events, last %u (%s)", when, seq, log.vblanks, log.vblank_seq, strerror(err));
+
+	/* the counter and its timestamps advance together at the refresh rate */
+	s0 = vblank_now(0, &t0);
+	usleep(300000);
+	s1 = vblank_now(0, &t1);
+	ok(s1 > s0 && (t1 - t0) / period > s1 - s0 - 0.1 && (t1 - t0) / period < s1 - s0 + 0.1,
+	   "%s: vblanks %lld apart are stamped %.2f periods apart", when, s1 - s0,
+	   (t1 - t0) / period);
+}
+
+static void sigusr1(int sig)
+{
+	(void)sig;
+}
+
+struct waiter {
+	int err;
+	double took;
+	unsigned int count;
+};
+
+static void *waiter_thread(void *data)
+{
+	struct waiter *w = data;
+	double t0 = now_s();
+
+	w->err = vblank_wait(0, DRM_VBLANK_RELATIVE, w->count, 0, NULL);
+	w->took = now_s() - t0;
+	return NULL;
+}
+
+/*
+ * Item 2 of issue 19: vblank waits and events in one process with mode
+ * sets and DPMS in between; every wait returns, on a signal too, and a
+ * waiting task can be killed.
+ */
+static void vblank_seq_child(void *data)
+{
+	const int rounds = *(const int *)data;
+	const char *sizes[3] = { "640x480", "800x600", "1024x768" };
+	struct sigaction sa = { .sa_handler = sigusr1 };
+	drmModeModeInfo modes[3];
+	struct dumb fbs[3];
+	char when[64];
+	bool got;
+	int err;
+
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: the wait must see EINTR */
+	for (int i = 0; i < 3; i++) {
+		int w, hh;
+
+		sscanf(sizes[i], "%dx%d", &w, &hh);
+		find_mode(k.conn[0], w, hh, &modes[i]);
+		dumb_create(&fbs[i], w, hh, DRM_FORMAT_XRGB8888);
+	}
+	for (int round = 0; round < rounds; round++) {
+		const drmModeModeInfo *m = &modes[round % 3];
+		double period = (double)m->htotal * m->vtotal / (m->clock * 1000.0);
+		struct ev_log log = { 0 };
+		struct waiter w = { .count = 600 };
+		pthread_t thread;
+		long long s0;
+		double t0;
+		pid_t pid;
+
+		err = modeset_single(m, fbs[round % 3].fb, 0);
+		ok(!err, "round %d: mode set %s: %s", round, m->name, strerror(err));
+		snprintf(when, sizeof(when), "round %d after the mode set", round);
+		vblank_waits_ok(when, period);
+
+		/* DPMS off: waits refuse at once, a queued event is sent, not lost */
+		s0 = vblank_now(0, NULL);
+		err = vblank_wait(0, DRM_VBLANK_RELATIVE | DRM_VBLANK_EVENT, 30, 99, NULL);
+		err = err ? err : head0_active(false);
+		got = !err && events_until(&log, vblanks_reach, 1);
+		ok(got, "round %d: an event queued 30 vblanks ahead arrives when the head goes "
+		   "off: got %d (%s)", round, log.vblanks, strerror(err));
+		t0 = now_s();
+		err = vblank_wait(0, DRM_VBLANK_RELATIVE, 1, 0, NULL);
+		ok(err == EINVAL && now_s() - t0 < 1,
+		   "round %d: a wait on the head that is off fails with EINVAL at once: got %s in "
+		   "%.0f ms", round, strerror(err), (now_s() - t0) * 1e3);
+		err = head0_active(true);
+		snprintf(when, sizeof(when), "round %d after DPMS on", round);
+		ok(!err, "%s: %s", when, strerror(err));
+		vblank_waits_ok(when, period);
+		ok(vblank_now(0, NULL) > s0, "round %d: the counter never goes back over DPMS "
+		   "off/on: %lld -> %lld", round, s0, vblank_now(0, NULL));
+
+		/* a long wait ended by DPMS off */
+		pthread_create(&thread, NULL, waiter_thread, &w);
+		usleep(200000);
+		t0 = now_s();
+		err = head0_active(false);
+		pthread_join(thread, NULL);
+		/* the core then replies with the count reached (0), not an error */
+		ok(!err && now_s() - t0 < 1, "round %d: a wait for 600 vblanks ends when the "
+		   "head goes off: %s after %.0f ms", round, strerror(w.err),
+		   (now_s() - t0) * 1e3);
+		head0_active(true);
+
+		/* a long wait ended by a signal */
+		w.err = 0;
+		pthread_create(&thread, NULL, waiter_thread, &w);
+		usleep(200000);
+		t0 = now_s();
+		pthread_kill(thread, SIGUSR1);
+		pthread_join(thread, NULL);
+		ok(w.err == EINTR && now_s() - t0 < 1, "round %d: a signal ends a wait for 600 "
+		   "vblanks with EINTR: got %s after %.0f ms", round, strerror(w.err),
+		   (now_s() - t0) * 1e3);
+
+		/* a waiting process can be killed */
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			vblank_wait(0, DRM_VBLANK_RELATIVE, 6000, 0, NULL);
+			_exit(0);
+		}
+		usleep(200000);
+		kill(pid, SIGKILL);
+		t0 = now_s();
+		while (waitpid(pid, NULL, WNOHANG) != pid && now_s() - t0 < 5)
+			usleep(10000);
+		ok(now_s() - t0 < 1, "round %d: a process waiting for vblanks dies on SIGKILL: "
+		   "took %.0f ms", round, (now_s() - t0) * 1e3);
+	}
+}
+
+static int test_vblank_seq(int rounds)
+{
+	guarded("vblank waits and events with mode sets and DPMS in one process", 30 * rounds,
+		vblank_seq_child, &rounds);
+	return 0;
+}
+
+
+/* A TEST_ONLY commit of head 0 alone at mode m; returns errno. */
+static int check_mode(const drmModeModeInfo *m, uint32_t fb)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	uint32_t blob;
+	int err;
+
+	add_head(req, 0, m, fb, &blob);
+	err = commit_test_only(req);
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, blob);
+	return err;
+}
+
+/*
+ * Items 4 and 5 of issue 19: modes whose timing the emulated vblank cannot
+ * keep (a pixel clock of INT_MAX kHz, refresh rates that overflow 32 bits
+ * or are far outside what a display runs), and framebuffers with a
+ * modifier no plane supports, are refused with EINVAL.
+ */
+static void refuse_modes_and_modifiers(const struct dumb *a)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	const uint64_t mods[] = {
+		0x0100000000000001ull,		/* I915_FORMAT_MOD_X_TILED */
+		0x0900000000000001ull,		/* a vendor's tiling */
+		0x00ffffffffffffffull,		/* DRM_FORMAT_MOD_INVALID */
+	};
+	const uint32_t formats[] = { DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888 };
+	drmModeModeInfo bad;
+	uint32_t fb;
+	int err;
+
+	bad = *m;
+	bad.clock = INT32_MAX;
+	err = check_mode(&bad, a->fb);
+	ok(err == EINVAL, "%s with a pixel clock of INT_MAX kHz is refused: got %s", m->name,
+	   strerror(err));
+
+	bad = *m;
+	bad.htotal = 65535;
+	bad.vtotal = 65535;
+	bad.vscan = 3;
+	err = check_mode(&bad, a->fb);
+	ok(err == EINVAL, "a mode whose htotal * vtotal * vscan overflows 32 bits is refused: "
+	   "got %s", strerror(err));
+
+	bad = *m;
+	bad.flags |= DRM_MODE_FLAG_DBLSCAN;
+	bad.vscan = 65535;
+	err = check_mode(&bad, a->fb);
+	ok(err == EINVAL, "%s scanned 65535 times per frame (refresh below 1 Hz) is refused: "
+	   "got %s", m->name, strerror(err));
+
+	bad = *m;
+	bad.clock = (int)((long long)m->htotal * m->vtotal * 10000 / 1000);
+	err = check_mode(&bad, a->fb);
+	ok(err == EINVAL, "%s at 10000 Hz is refused: got %s", m->name, strerror(err));
+
+	bad = *m;
+	bad.clock = m->clock / 2;
+	err = check_mode(&bad, a->fb);
+	ok(err == 0, "%s at half its refresh rate is accepted: got %s", m->name, strerror(err));
+
+	for (unsigned int f = 0; f < 2; f++) {
+		uint32_t handles[4] = { a->handle }, pitches[4] = { a->pitch }, offsets[4] = { 0 };
+		uint64_t modifier[4] = { 0 };
+
+		for (unsigned int i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+			modifier[0] = mods[i];
+			fb = 0;
+			err = drmModeAddFB2WithModifiers(k.fd, 64, 64, formats[f], handles, pitches,
+							 offsets, modifier, &fb,
+							 DRM_MODE_FB_MODIFIERS) ? errno : 0;
+			ok(err == EINVAL, "ADDFB2 %.4s with modifier 0x%016llx is refused: got %s",
+			   (const char *)&formats[f], (unsigned long long)mods[i], strerror(err));
+			if (!err)
+				drmModeRmFB(k.fd, fb);
+		}
+		modifier[0] = 0;	/* DRM_FORMAT_MOD_LINEAR */
+		err = drmModeAddFB2WithModifiers(k.fd, 64, 64, formats[f], handles, pitches,
+						 offsets, modifier, &fb,
+						 DRM_MODE_FB_MODIFIERS) ? errno : 0;
+		ok(err == 0, "ADDFB2 %.4s with the linear modifier is accepted: got %s",
+		   (const char *)&formats[f], strerror(err));
+		if (!err)
+			drmModeRmFB(k.fd, fb);
+	}
+}
+
+/* Primary (fb, or off with 0) and cursor of head 0 in one commit; returns errno. */
+static int planes_commit(uint32_t fb, const struct dumb *cur, uint32_t flags)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	int ret;
+
+	add_plane(req, k.primary[0], k.crtc[0], fb, m->hdisplay, m->vdisplay, 0, 0);
+	add_plane(req, k.cursor[0], k.crtc[0], cur ? cur->fb : 0, cur ? cur->width : 0,
+		  cur ? cur->height : 0, 100, 100);
+	ret = drmModeAtomicCommit(k.fd, req, flags, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	return ret;
+}
+
+/*
+ * Item 6 of issue 19: every plane of an active head turned off and on
+ * again, blocking and nonblocking, with and without a mode set between;
+ * a plane used again right after the nonblocking commit that unbound it.
+ * With no plane the head shows black.
+ */
+static int test_plane_onoff(void)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	const uint32_t nb = DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
+	struct ev_log log = { 0 };
+	struct dumb a, cur;
+	int err, want = 0;
+	long px;
+
+	dumb_create(&a, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+	fill(&a, 0, 0, a.width, a.height, 0x00ff00);
+	dumb_create(&cur, 64, 64, DRM_FORMAT_ARGB8888);
+	fill(&cur, 0, 0, 64, 64, 0xffff0000);
+	err = modeset_single(m, a.fb, 0);
+	ok(!err, "modeset %s: %s", m->name, strerror(err));
+
+	for (int round = 0; round < 2; round++) {
+		const char *how = round ? "nonblocking" : "blocking";
+		uint32_t flags = round ? nb : 0;
+
+		err = planes_commit(a.fb, &cur, flags);
+		ok(!err, "%s: primary and cursor on: %s", how, strerror(err));
+		if (round && !err) {
+			bool got = events_until(&log, flip0_reaches, ++want);
+
+			ok(got, "nonblocking: its event arrives: %d of %d", log.flips[0], want);
+		}
+		err = planes_commit(0, NULL, flags);
+		ok(!err, "%s: every plane of the active head off: %s", how, strerror(err));
+		if (round && !err) {
+			bool got = events_until(&log, flip0_reaches, ++want);
+
+			ok(got, "nonblocking: its event arrives: %d of %d", log.flips[0], want);
+		}
+		if (!err && !round) {
+			ok(screendump("plane-off"), "screendump taken");
+			px = pixel("plane-off", 10, 10);
+			ok(px == 0, "with no plane the head is black: got %06lx", px);
+		}
+		err = modeset_single(&k.mode0, a.fb, 0);
+		ok(!err, "%s: mode set after planes off: %s", how, strerror(err));
+	}
+
+	/* a plane used right after the nonblocking commit that unbinds it */
+	err = planes_commit(0, NULL, DRM_MODE_ATOMIC_NONBLOCK);
+	err = err ? err : planes_commit(a.fb, NULL, 0);
+	ok(!err, "primary bound again right after a nonblocking unbind: %s", strerror(err));
+	ok(screendump("plane-rebound"), "screendump taken");
+	px = pixel("plane-rebound", 10, 10);
+	ok(px == 0x00ff00, "the rebound primary shows its green framebuffer: got %06lx", px);
+
+	/* an atomic cursor update while a nonblocking mode set is pending */
+	{
+		drmModeModeInfo m2;
+		struct dumb b;
+		uint32_t blob;
+		drmModeAtomicReq *req = drmModeAtomicAlloc();
+
+		find_mode(k.conn[0], 800, 600, &m2);
+		dumb_create(&b, 800, 600, DRM_FORMAT_XRGB8888);
+		add_head(req, 0, &m2, b.fb, &blob);
+		err = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET |
+					  DRM_MODE_ATOMIC_NONBLOCK, NULL) ? errno : 0;
+		drmModeAtomicFree(req);
+		ok(!err, "nonblocking mode set to 800x600: %s", strerror(err));
+		err = cursor_atomic(0, &cur, 50, 50, 0);
+		ok(!err, "an atomic cursor update while the mode set is pending is accepted: %s",
+		   strerror(err));
+		drmModeDestroyPropertyBlob(k.fd, blob);
+		modeset_single(m, a.fb, 0);
+		dumb_destroy(&b);
+	}
+	drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
+	dumb_destroy(&cur);
+	dumb_destroy(&a);
+	return 0;
+}
+
+
+/* LEASE=1 uevents of the card seen on the kernel's uevent socket within ms. */
+static int lease_uevents(int sock, int ms)
+{
+	char buf[4096];
+	int n = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = sock, .events = POLLIN };
+		ssize_t len;
+
+		if (poll(&pfd, 1, ms) != 1)
+			return n;
+		len = recv(sock, buf, sizeof(buf) - 1, 0);
+		if (len <= 0)
+			return n;
+		buf[len] = 0;
+		/* "change@/devices/.../drm/card0\0ACTION=change\0...\0LEASE=1\0" */
+		for (char *p = buf; p < buf + len; p += strlen(p) + 1)
+			n += !strcmp(p, "LEASE=1");
+		ms = 0;
+	}
+}
+
+/*
+ * Item 7 of issue 19: where the lease uevent goes.  The kernel's own
+ * uevent socket (multicast group 1, what udevd reads) shows whether the
+ * DRM core sends LEASE=1; libudev clients listen on group 2, which only a
+ * running udevd feeds, and the guest runs none.
+ */
+static int test_lease_uevent(void)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	uint32_t objs[3] = { k.conn[0], k.crtc[0], k.primary[0] };
+	uint32_t lessee = 0;
+	int sock, lease_fd, err, on_create, on_revoke, on_close;
+
+	sock = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	if (sock < 0 || bind(sock, (struct sockaddr *)&addr, sizeof(addr)))
+		die("uevent socket: %s", strerror(errno));
+	lease_uevents(sock, 200);	/* drop what came before */
+	lease_fd = drmModeCreateLease(k.fd, objs, 3, O_CLOEXEC, &lessee);
+	ok(lease_fd >= 0, "a lease of head 0 (connector, CRTC, primary): %s",
+	   lease_fd < 0 ? strerror(-lease_fd) : "created");
+	if (lease_fd < 0)
+		return 0;
+	on_create = lease_uevents(sock, 500);
+	err = drmModeRevokeLease(k.fd, lessee) ? errno : 0;
+	ok(!err, "the lease is revoked: %s", strerror(err));
+	on_revoke = lease_uevents(sock, 500);
+	close(lease_fd);
+	on_close = lease_uevents(sock, 1000);
+	diag("LEASE=1 uevents on the kernel socket: %d on create, %d on revoke, %d when the "
+	     "lessee's file closes", on_create, on_revoke, on_close);
+	ok(on_close == 1, "the DRM core sends one LEASE=1 uevent when the lessee goes: got %d",
+	   on_close);
+	close(sock);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: kmstest damage|update-bytes|flip|cursor|invalid|multihead|churn [N]\n");
+		fprintf(stderr, "usage: kmstest damage|update-bytes|flip|cursor|invalid|multihead|"
+			"churn [N]|flip-cursor [N]|vblank-seq [N]|plane-onoff|lease-uevent\n");
 		return 2;
 	}
+	tap_counts = mmap(NULL, 2 * sizeof(int), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (tap_counts == MAP_FAILED)
+		return 1;
 	kms_open();
 	if (!strcmp(argv[1], "damage"))
 		test_damage();
@@ -1272,6 +2135,14 @@ int main(int argc, char **argv)
 		test_invalid();
 	else if (!strcmp(argv[1], "multihead"))
 		test_multihead();
+	else if (!strcmp(argv[1], "flip-cursor"))
+		test_flip_cursor(argc > 2 ? atoi(argv[2]) : 100);
+	else if (!strcmp(argv[1], "lease-uevent"))
+		test_lease_uevent();
+	else if (!strcmp(argv[1], "plane-onoff"))
+		test_plane_onoff();
+	else if (!strcmp(argv[1], "vblank-seq"))
+		test_vblank_seq(argc > 2 ? atoi(argv[2]) : 6);
 	else if (!strcmp(argv[1], "churn"))
 		test_churn(argc > 2 ? atoi(argv[2]) : 1000);
 	else
