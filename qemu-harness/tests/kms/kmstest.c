@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
@@ -431,6 +432,66 @@ static bool screendump(const char *name)
 	return system(cmd) == 0;
 }
 
+/*
+ * The SPICE client's picture (qh run --client) of what screendump NAME
+ * shows, as NAME-client.png: qh-clientdump waits (up to 10 s) until the
+ * client, which lags the server, has drawn the same pixels.  Without a
+ * client in the run the check is a TAP skip.  Returns false when skipped
+ * or failed.
+ */
+static bool client_check(const char *name)
+{
+	char cmd[512], ans[1024] = "";
+	const char *d;
+	long diff = -1;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "qh-clientdump --match %s %s-client 2>&1", name, name);
+	p = popen(cmd, "r");
+	if (!p)
+		die("popen: %s", strerror(errno));
+	if (!fgets(ans, sizeof(ans), p))
+		ans[0] = 0;
+	ans[strcspn(ans, "\n")] = 0;
+	st = pclose(p);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+		printf("ok %d - client picture of %s # SKIP no SPICE client (qh run --client)\n",
+		       ++tap_n, name);
+		return false;
+	}
+	d = strstr(ans, "differing=");
+	if (d)
+		diff = strtol(d + strlen("differing="), NULL, 10);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0 && diff == 0,
+	   "client picture equals screendump %s: expected 0 pixels different, got %ld (%s)",
+	   name, diff, ans);
+	return diff == 0;
+}
+
+/* Line "display 0 monitors N ..." of the client's NAME-client.state. */
+static bool client_monitors(const char *name, char *out, size_t n)
+{
+	char path[512], line[1024];
+	const char *dir = getenv("QH_OUT");
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s-client.state", dir ? dir : ".", name);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "display 0 monitors ", 19)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(out, n, "%s", line + 19);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 static bool png_size(const char *name, int *w, int *h)
 {
 	char cmd[256];
@@ -529,6 +590,7 @@ static int test_damage(void)
 	ok(px == 0xffff00, "pixel (530,110) yellow (DIRTYFB): got %06lx", px);
 	px = pixel("damage", 700, 500);
 	ok(px == 0x404040, "pixel (700,500) background grey: got %06lx", px);
+	client_check("damage");
 
 	/* a page flip to a new framebuffer uploads it whole */
 	{
@@ -547,6 +609,7 @@ static int test_damage(void)
 		ok(screendump("damage-rgb565"), "screendump taken");
 		px = pixel("damage-rgb565", 10, 10);
 		ok(px == 0x00ff00, "RGB565 green drawn as 00ff00: got %06lx", px);
+		client_check("damage-rgb565");
 		commit_damage(a.fb, NULL, 0, &err);
 		dumb_destroy(&b);
 	}
@@ -1244,6 +1307,16 @@ static int test_multihead(void)
 	px = pixel("multihead", m0->hdisplay + 10, 10);
 	ok(px == 0x0000ff, "head 1 at x %d shows its blue framebuffer: got %06lx",
 	   m0->hdisplay + 10, px);
+	if (client_check("multihead")) {
+		char want[128], got_mons[1024] = "";
+
+		/* What a client lays its windows out by: the guest's monitors config. */
+		snprintf(want, sizeof(want), "2 0:%dx%d+0+0 1:640x480+%d+0",
+			 m0->hdisplay, m0->vdisplay, m0->hdisplay);
+		client_monitors("multihead", got_mons, sizeof(got_mons));
+		ok(!strcmp(got_mons, want),
+		   "client's monitors config: expected %s, got %s", want, got_mons);
+	}
 	err = modeset_single(m0, a.fb, 0);
 	ok(!err, "back to head 0 alone: %s", strerror(err));
 	drmModeDestroyPropertyBlob(k.fd, blob0);
