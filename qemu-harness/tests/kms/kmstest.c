@@ -11,6 +11,9 @@
  *   kmstest cursor    cursor set / move / hide through the cursor ring
  *   kmstest invalid   impossible states are refused by atomic_check
  *   kmstest multihead two heads side by side on the primary, screendump check
+ *   kmstest cache     same-size tiles of different content and the same tile
+ *                     at different places (DIRTYFB): the SPICE client's picture
+ *                     (qh run --client) equals the screendump
  *   kmstest churn N   N rounds of buffers, framebuffers, cursors, mode sets;
  *                     device memory returns to where it started
  *
@@ -1326,10 +1329,92 @@ static int test_multihead(void)
 	return 0;
 }
 
+/*
+ * Pattern 'p' of the cache test's tiles: 0 and 1 differ in one pixel only,
+ * 2 is 0 mirrored, 3 is 0 with red and blue swapped (same bytes, other
+ * order), so an image id that hashed a part of the pixels, their sum or
+ * the size alone would name two of them alike.
+ */
+#define CACHE_TILE 64
+
+static uint32_t cache_pixel(int p, int x, int y)
+{
+	uint32_t c;
+
+	if (p == 2)
+		x = CACHE_TILE - 1 - x;
+	c = (uint32_t)(x * 4) << 16 | (uint32_t)(y * 4) << 8 | (uint32_t)((x ^ y) * 4 & 0xff);
+	if (p == 1 && x == 17 && y == 33)
+		c ^= 0x000080;
+	if (p == 3)
+		c = (c & 0x00ff00) | (c & 0xff) << 16 | (c >> 16 & 0xff);
+	return c;
+}
+
+/*
+ * Cache honesty through DIRTYFB: same-size tiles with different content,
+ * and the same content at different places, each sent as its own damage
+ * rect; what the client drew from the image ids and cache references must
+ * equal the screendump (spice-server decodes every image), and the
+ * screendump the framebuffer.
+ */
+static int test_cache(void)
+{
+	static const int order[] = { 0, 1, 2, 3, 0, 0, 1, 3, 2, 1, 0, 3 };
+	const drmModeModeInfo *m = &k.mode0;
+	int n = (int)(sizeof(order) / sizeof(order[0]));
+	int bad = 0, err;
+	struct dumb a;
+
+	dumb_create(&a, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+	fill(&a, 0, 0, a.width, a.height, 0x202020);
+	err = modeset_single(m, a.fb, 0);
+	ok(!err, "modeset %s: %s", m->name, strerror(err));
+	for (int i = 0; i < n; i++) {
+		int tx = 16 + (i % 6) * (CACHE_TILE + 16), ty = 16 + (i / 6) * (CACHE_TILE + 16);
+		drmModeClip clip = { tx, ty, tx + CACHE_TILE, ty + CACHE_TILE };
+
+		for (int y = 0; y < CACHE_TILE; y++)
+			for (int x = 0; x < CACHE_TILE; x++)
+				a.map[(ty + y) * (a.pitch / 4) + tx + x] = cache_pixel(order[i], x, y);
+		if (drmModeDirtyFB(k.fd, a.fb, &clip, 1))
+			bad++;
+	}
+	/* The first tile's place again, with pattern 1: a new image where one was. */
+	{
+		drmModeClip clip = { 16, 16, 16 + CACHE_TILE, 16 + CACHE_TILE };
+
+		for (int y = 0; y < CACHE_TILE; y++)
+			for (int x = 0; x < CACHE_TILE; x++)
+				a.map[(16 + y) * (a.pitch / 4) + 16 + x] = cache_pixel(1, x, y);
+		if (drmModeDirtyFB(k.fd, a.fb, &clip, 1))
+			bad++;
+	}
+	ok(!bad, "%d DIRTYFB calls of one %dx%d tile each: %d failed", n + 1, CACHE_TILE,
+	   CACHE_TILE, bad);
+	ok(screendump("cache"), "screendump taken");
+	{
+		/* The one pixel in which patterns 0 and 1 differ, and a mirrored one. */
+		long p0 = pixel("cache", 16 + 4 * (CACHE_TILE + 16) + 17, 16 + 33);
+		long p1 = pixel("cache", 16 + 17, 16 + 33);
+		long p2 = pixel("cache", 16 + 2 * (CACHE_TILE + 16) + 5, 16 + 9);
+
+		ok(p0 == (long)cache_pixel(0, 17, 33), "tile 4 (pattern 0) pixel: expected %06x, got %06lx",
+		   cache_pixel(0, 17, 33), p0);
+		ok(p1 == (long)cache_pixel(1, 17, 33),
+		   "tile 0 redrawn with pattern 1: expected %06x, got %06lx", cache_pixel(1, 17, 33), p1);
+		ok(p2 == (long)cache_pixel(2, 5, 9), "tile 2 (mirrored) pixel: expected %06x, got %06lx",
+		   cache_pixel(2, 5, 9), p2);
+	}
+	client_check("cache");
+	dumb_destroy(&a);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: kmstest damage|update-bytes|flip|cursor|invalid|multihead|churn [N]\n");
+		fprintf(stderr, "usage: kmstest damage|update-bytes|flip|cursor|invalid|multihead|cache|churn [N]\n");
 		return 2;
 	}
 	kms_open();
@@ -1345,6 +1430,8 @@ int main(int argc, char **argv)
 		test_invalid();
 	else if (!strcmp(argv[1], "multihead"))
 		test_multihead();
+	else if (!strcmp(argv[1], "cache"))
+		test_cache();
 	else if (!strcmp(argv[1], "churn"))
 		test_churn(argc > 2 ? atoi(argv[2]) : 1000);
 	else
