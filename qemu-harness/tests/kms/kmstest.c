@@ -20,6 +20,7 @@
  * Output is TAP.  Figures come from the driver's debugfs qxl_status.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -472,8 +473,8 @@ static bool client_check(const char *name)
 	return diff == 0;
 }
 
-/* Line "display 0 monitors N ..." of the client's NAME-client.state. */
-static bool client_monitors(const char *name, char *out, size_t n)
+/* The rest of the line starting with 'key' in the client's NAME-client.state. */
+static bool client_state(const char *name, const char *key, char *out, size_t n)
 {
 	char path[512], line[1024];
 	const char *dir = getenv("QH_OUT");
@@ -485,14 +486,74 @@ static bool client_monitors(const char *name, char *out, size_t n)
 	if (!f)
 		return false;
 	while (!found && fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "display 0 monitors ", 19)) {
+		if (!strncmp(line, key, strlen(key))) {
 			line[strcspn(line, "\n")] = 0;
-			snprintf(out, n, "%s", line + 19);
+			snprintf(out, n, "%s", line + strlen(key));
 			found = true;
 		}
 	}
 	fclose(f);
 	return found;
+}
+
+/*
+ * The cursor as the SPICE client has it: "shape yes size WxH hotspot X,Y
+ * position X,Y visible V" (position = where the hotspot is) and the pixel
+ * at the shape's centre as AARRGGBB.  The cursor channel is separate from
+ * the display one, so the client is asked again (up to ~5 s) until it
+ * matches.  A TAP skip without a client.
+ */
+static void client_cursor_check(const char *name, const char *want, const char *want_px)
+{
+	char cmd[512], got[512] = "", px[64] = "";
+	FILE *p;
+	int st = 0;
+
+	for (int tries = 0; tries < 10; tries++) {
+		char *c;
+
+		snprintf(cmd, sizeof(cmd), "qh-clientdump %s-client >/dev/null 2>&1", name);
+		st = system(cmd);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+			printf("ok %d - client cursor # SKIP no SPICE client (qh run --client)\n",
+			       ++tap_n);
+			return;
+		}
+		got[0] = 0;
+		client_state(name, "cursor ", got, sizeof(got));
+		c = strstr(got, " sets ");
+		if (c)
+			*c = 0;	/* the counters after it vary */
+		if (!strcmp(got, want))
+			break;
+		usleep(500000);
+	}
+	ok(!strcmp(got, want), "client's cursor: expected '%s', got '%s'", want, got);
+	snprintf(cmd, sizeof(cmd),
+		 "convert \"$QH_OUT/%s-client-cursor.png\" -gravity center -crop 1x1+0+0 "
+		 "-depth 8 txt:- 2>/dev/null", name);
+	p = popen(cmd, "r");
+	if (p) {
+		char line[256];
+
+		while (fgets(line, sizeof(line), p)) {
+			char *hash = strchr(line, '#');
+
+			if (line[0] != '#' && hash)
+				snprintf(px, sizeof(px), "%.8s", hash + 1);
+		}
+		pclose(p);
+	}
+	/* ImageMagick prints RRGGBBAA */
+	{
+		char want_rgba[16];
+
+		snprintf(want_rgba, sizeof(want_rgba), "%.6s%.2s", want_px + 2, want_px);
+		for (char *q = px; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+		ok(!strcmp(px, want_rgba), "client's cursor shape centre: expected RGBA %s, got '%s'",
+		   want_rgba, px);
+	}
 }
 
 static bool png_size(const char *name, int *w, int *h)
@@ -1028,7 +1089,8 @@ static int test_cursor(void)
 	err = modeset_single(m, bg.fb, 0);
 	ok(!err, "modeset %s: %s", m->name, strerror(err));
 	dumb_create(&cur, 64, 64, DRM_FORMAT_ARGB8888);
-	fill(&cur, 0, 0, 64, 64, 0xff00ff00);
+	/* orange: red and blue differ, so a byte-order mix-up shows */
+	fill(&cur, 0, 0, 64, 64, 0xffff8000);
 
 	before = ring_pushed("cursor");
 	err = drmModeSetCursor2(k.fd, k.crtc[0], cur.handle, 64, 64, 5, 7);
@@ -1049,6 +1111,9 @@ static int test_cursor(void)
 	after = ring_pushed("cursor");
 	ok(!err && after - before == 0, "a move to the same place sends nothing: got %lld",
 	   after - before);
+
+	client_cursor_check("cursor", "shape yes size 64x64 hotspot 5,7 position 195,252 visible 1",
+			    "ffff8000");
 
 	before = after;
 	err = drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
@@ -1316,7 +1381,7 @@ static int test_multihead(void)
 		/* What a client lays its windows out by: the guest's monitors config. */
 		snprintf(want, sizeof(want), "2 0:%dx%d+0+0 1:640x480+%d+0",
 			 m0->hdisplay, m0->vdisplay, m0->hdisplay);
-		client_monitors("multihead", got_mons, sizeof(got_mons));
+		client_state("multihead", "display 0 monitors ", got_mons, sizeof(got_mons));
 		ok(!strcmp(got_mons, want),
 		   "client's monitors config: expected %s, got %s", want, got_mons);
 	}
