@@ -112,11 +112,24 @@ class ClientProcess:
         self.reported = True
         return lost
 
+    def reconnect(self):
+        """A client connecting late: drop this one, start a new one (the
+        log goes on in the same file)."""
+        t0 = time.time()
+        self.stop()
+        self.start()
+        return time.time() - t0
+
     def dump(self, guest_dir, arg):
-        """qh-clientdump NAME [MATCH]: the client's picture to
+        """qh-clientdump [--reconnect] NAME [MATCH]: the client's picture to
         guest_dir/NAME.png (and -monN, -cursor, .state); with MATCH, once
-        it equals guest_dir/MATCH.png (a screendump) or 10 s passed."""
+        it equals guest_dir/MATCH.png (a screendump) or 10 s passed.
+        --reconnect: a new client connects first."""
         words = arg.split()
+        connect = ""
+        if words and words[0] == "--reconnect":
+            connect = "reconnected in %d ms; " % (self.reconnect() * 1000)
+            words = words[1:]
         if not words or len(words) > 2 or not all(NAME.match(w) for w in words):
             raise ValueError("qh-clientdump: expected NAME [MATCH] (letters, digits, . _ -), "
                              "got %r" % arg)
@@ -126,7 +139,7 @@ class ClientProcess:
             if not os.path.exists(match):
                 raise ValueError("qh-clientdump: no picture %s to match" % match)
             line += " %s 10000" % match
-        return self.request(line, 40)
+        return connect + self.request(line, 40)
 
     def monitors(self, heads):
         return self.request("monitors " + " ".join(heads), 20)

@@ -497,6 +497,38 @@ static bool client_state(const char *name, const char *key, char *out, size_t n)
 }
 
 /*
+ * A client that connects now (the old one leaves) must show screendump
+ * NAME at once: from the server's state, not from what it saw drawn.
+ * Prints how long it took and the bytes it received.
+ */
+static void late_client_check(const char *name)
+{
+	char cmd[512], ans[1024] = "";
+	const char *d;
+	long diff = -1;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "qh-clientdump --reconnect --match %s %s-late-client 2>&1", name, name);
+	p = popen(cmd, "r");
+	if (!p)
+		die("popen: %s", strerror(errno));
+	if (!fgets(ans, sizeof(ans), p))
+		ans[0] = 0;
+	ans[strcspn(ans, "\n")] = 0;
+	st = pclose(p);
+	d = strstr(ans, "differing=");
+	if (d)
+		diff = strtol(d + strlen("differing="), NULL, 10);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0 && diff == 0,
+	   "a newly connected client shows screendump %s: expected 0 pixels different, got %ld (%s)",
+	   name, diff, ans);
+	snprintf(cmd, sizeof(cmd), "%s-late", name);
+	if (client_state(cmd, "bytes display0 ", ans, sizeof(ans)))
+		diag("the new client received %s bytes on its display channel", ans);
+}
+
+/*
  * The cursor as the SPICE client has it: "shape yes size WxH hotspot X,Y
  * position X,Y visible V" (position = where the hotspot is) and the pixel
  * at the shape's centre as AARRGGBB.  The cursor channel is separate from
@@ -1471,7 +1503,8 @@ static int test_cache(void)
 		ok(p2 == (long)cache_pixel(2, 5, 9), "tile 2 (mirrored) pixel: expected %06x, got %06lx",
 		   cache_pixel(2, 5, 9), p2);
 	}
-	client_check("cache");
+	if (client_check("cache"))
+		late_client_check("cache");
 	dumb_destroy(&a);
 	return 0;
 }
