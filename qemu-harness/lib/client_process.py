@@ -24,6 +24,7 @@ class ClientProcess:
         self.ctl = os.path.join(tmpdir, "client")
         self.log = os.path.join(out, "spice-client.log")
         self.updates = os.path.join(out, "spice-client-updates.txt")
+        self.marks = os.path.join(out, "client-marks.txt")
         self.compression = compression
         self.proc = None
         self.reported = False  # the loss was charged to a test already
@@ -140,6 +141,17 @@ class ClientProcess:
                 raise ValueError("qh-clientdump: no picture %s to match" % match)
             line += " %s 10000" % match
         return connect + self.request(line, 40)
+
+    def mark(self, test, label):
+        """Line "TEST LABEL EPOCH CHANNEL=BYTES..." in client-marks.txt (test
+        names may contain spaces: split from the right); a failed request
+        is written as "error ..." rather than lost."""
+        try:
+            counts = self.request("bytes", 5)
+        except RuntimeError as e:
+            counts = "error " + str(e).replace("\n", " ")
+        with open(self.marks, "a") as f:
+            f.write("%s %s %.6f %s\n" % (test, label, time.time(), counts))
 
     def monitors(self, heads):
         return self.request("monitors " + " ".join(heads), 20)

@@ -28,6 +28,8 @@
  *       disabled head), as a client does when its window changes.
  *   status
  *       "ok connected" while the main channel is up.
+ *   bytes
+ *       "ok main0=N display0=N cursor0=N ...": bytes received per channel.
  *
  * The process exits 1 when the main channel closes or any channel reports
  * an error: the harness treats that as the client being lost.
@@ -513,11 +515,25 @@ static void on_channel_new(SpiceSession *session, SpiceChannel *channel, gpointe
 
 /* ---------------------------------------------------------------- dumps */
 
+/* " CHANNEL=BYTES" received so far, per channel (spice-gtk's own count). */
+static void append_bytes(GString *s)
+{
+	char name[64];
+
+	for (guint i = 0; i < st.channels->len; i++) {
+		SpiceChannel *ch = g_ptr_array_index(st.channels, i);
+		gulong bytes = 0;
+
+		g_object_get(ch, "total-read-bytes", &bytes, NULL);
+		g_string_append_printf(s, " %s=%lu", channel_name(ch, name, sizeof(name)), bytes);
+	}
+}
+
 static int write_state(const char *path)
 {
 	FILE *f = fopen(path, "w");
 	struct cursor_state *c = &st.cursor;
-	char name[64];
+	GString *bytes = g_string_new("");
 
 	if (!f)
 		return -1;
@@ -546,13 +562,15 @@ static int write_state(const char *path)
 		c->has_shape ? "yes" : "no", c->width, c->height, c->hot_x, c->hot_y, c->x, c->y,
 		c->visible, (unsigned long long)c->sets, (unsigned long long)c->moves,
 		(unsigned long long)c->hides);
-	for (guint i = 0; i < st.channels->len; i++) {
-		SpiceChannel *ch = g_ptr_array_index(st.channels, i);
-		gulong bytes = 0;
+	append_bytes(bytes);
+	{
+		char **kv = g_strsplit(bytes->str + (bytes->len ? 1 : 0), " ", -1);
 
-		g_object_get(ch, "total-read-bytes", &bytes, NULL);
-		fprintf(f, "bytes %s %lu\n", channel_name(ch, name, sizeof(name)), bytes);
+		for (int i = 0; bytes->len && kv[i]; i++)
+			fprintf(f, "bytes %s\n", g_strdelimit(kv[i], "=", ' '));
+		g_strfreev(kv);
 	}
+	g_string_free(bytes, TRUE);
 	return fclose(f);
 }
 
@@ -760,10 +778,15 @@ static gboolean on_control(gint fd, GIOCondition cond, gpointer data)
 		ans = start_dump(c, w);
 	else if (!strcmp(w[0], "monitors"))
 		ans = send_monitors(w);
-	else if (!strcmp(w[0], "status"))
+	else if (!strcmp(w[0], "bytes")) {
+		GString *b = g_string_new("ok");
+
+		append_bytes(b);
+		ans = g_string_free(b, FALSE);
+	} else if (!strcmp(w[0], "status"))
 		ans = g_strdup(st.main_up ? "ok connected" : "error not connected");
 	else
-		ans = g_strdup_printf("error unknown request '%s' (dump, monitors, status)", w[0]);
+		ans = g_strdup_printf("error unknown request '%s' (dump, monitors, status, bytes)", w[0]);
 	if (ans) {
 		logf_("control: %s: %s", buf, ans);
 		answer(c, ans);
