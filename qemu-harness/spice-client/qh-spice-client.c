@@ -52,6 +52,7 @@
 #define MAX_DISPLAYS 8
 #define QUIET_MS 300
 #define DEFAULT_MATCH_MS 10000
+#define MAX_UPDATE_LINES 1000000
 
 struct display {
 	SpiceChannel *channel;
@@ -91,6 +92,7 @@ static struct {
 	GMainLoop *loop;
 	FILE *log;
 	FILE *updates;
+	int update_lines;
 	int compression;        /* SpiceImageCompression, 0 = library default */
 	int exit_status;
 	gboolean main_up;
@@ -362,9 +364,14 @@ static void on_invalidate(SpiceChannel *channel, gint x, gint y, gint w, gint h,
 		d->first_update_us = t;
 	d->updates++;
 	d->last_update_us = t;
-	if (st.updates)
+	/* Capped: x11perf alone draws millions of updates (~40 bytes a line). */
+	if (st.updates && st.update_lines < MAX_UPDATE_LINES) {
 		fprintf(st.updates, "%lld.%06lld %d %d %d %d %d\n", (long long)(t / 1000000),
 			(long long)(t % 1000000), d->id, x, y, w, h);
+		if (++st.update_lines == MAX_UPDATE_LINES)
+			fprintf(st.updates, "# the rest left out: more than %d updates\n",
+				MAX_UPDATE_LINES);
+	}
 }
 
 static void on_monitors(GObject *obj, GParamSpec *pspec, gpointer data)

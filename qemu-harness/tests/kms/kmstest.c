@@ -437,40 +437,55 @@ static bool screendump(const char *name)
 }
 
 /*
- * The SPICE client's picture (qh run --client) of what screendump NAME
- * shows, as NAME-client.png: qh-clientdump waits (up to 10 s) until the
- * client, which lags the server, has drawn the same pixels.  Without a
- * client in the run the check is a TAP skip.  Returns false when skipped
- * or failed.
+ * qh-clientdump [--reconnect] --match NAME OUT: the client's picture once it
+ * equals screendump NAME (up to 10 s: the client lags the server).  Returns
+ * the exit status (77: no client in the run); 'ans' gets the answer line,
+ * 'diff' the pixels still different (-1 when the answer has no count).
  */
-static bool client_check(const char *name)
+static int client_match(const char *name, const char *out, bool reconnect, char *ans,
+			size_t n, long *diff)
 {
-	char cmd[512], ans[1024] = "";
+	char cmd[512];
 	const char *d;
-	long diff = -1;
 	FILE *p;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "qh-clientdump --match %s %s-client 2>&1", name, name);
+	snprintf(cmd, sizeof(cmd), "qh-clientdump %s--match %s %s 2>&1",
+		 reconnect ? "--reconnect " : "", name, out);
 	p = popen(cmd, "r");
 	if (!p)
 		die("popen: %s", strerror(errno));
-	if (!fgets(ans, sizeof(ans), p))
+	if (!fgets(ans, (int)n, p))
 		ans[0] = 0;
 	ans[strcspn(ans, "\n")] = 0;
 	st = pclose(p);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+	d = strstr(ans, "differing=");
+	*diff = d ? strtol(d + strlen("differing="), NULL, 10) : -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/*
+ * The SPICE client's picture (qh run --client) of what screendump NAME
+ * shows, as NAME-client.png.  Without a client in the run the check is a
+ * TAP skip.  Returns false when skipped or failed.
+ */
+static bool client_check(const char *name)
+{
+	char out[256], ans[1024];
+	long diff;
+	int st;
+
+	snprintf(out, sizeof(out), "%s-client", name);
+	st = client_match(name, out, false, ans, sizeof(ans), &diff);
+	if (st == 77) {
 		printf("ok %d - client picture of %s # SKIP no SPICE client (qh run --client)\n",
 		       ++tap_n, name);
 		return false;
 	}
-	d = strstr(ans, "differing=");
-	if (d)
-		diff = strtol(d + strlen("differing="), NULL, 10);
-	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0 && diff == 0,
+	ok(st == 0 && diff == 0,
 	   "client picture equals screendump %s: expected 0 pixels different, got %ld (%s)",
 	   name, diff, ans);
-	return diff == 0;
+	return st == 0 && diff == 0;
 }
 
 /* The rest of the line starting with 'key' in the client's NAME-client.state. */
@@ -499,32 +514,21 @@ static bool client_state(const char *name, const char *key, char *out, size_t n)
 /*
  * A client that connects now (the old one leaves) must show screendump
  * NAME at once: from the server's state, not from what it saw drawn.
- * Prints how long it took and the bytes it received.
+ * Prints the bytes it took.
  */
 static void late_client_check(const char *name)
 {
-	char cmd[512], ans[1024] = "";
-	const char *d;
-	long diff = -1;
-	FILE *p;
+	char out[256], ans[1024];
+	long diff;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "qh-clientdump --reconnect --match %s %s-late-client 2>&1", name, name);
-	p = popen(cmd, "r");
-	if (!p)
-		die("popen: %s", strerror(errno));
-	if (!fgets(ans, sizeof(ans), p))
-		ans[0] = 0;
-	ans[strcspn(ans, "\n")] = 0;
-	st = pclose(p);
-	d = strstr(ans, "differing=");
-	if (d)
-		diff = strtol(d + strlen("differing="), NULL, 10);
-	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0 && diff == 0,
+	snprintf(out, sizeof(out), "%s-late-client", name);
+	st = client_match(name, out, true, ans, sizeof(ans), &diff);
+	ok(st == 0 && diff == 0,
 	   "a newly connected client shows screendump %s: expected 0 pixels different, got %ld (%s)",
 	   name, diff, ans);
-	snprintf(cmd, sizeof(cmd), "%s-late", name);
-	if (client_state(cmd, "bytes display0 ", ans, sizeof(ans)))
+	snprintf(out, sizeof(out), "%s-late", name);
+	if (client_state(out, "bytes display0 ", ans, sizeof(ans)))
 		diag("the new client received %s bytes on its display channel", ans);
 }
 
