@@ -53,6 +53,7 @@
 #define QUIET_MS 300
 #define DEFAULT_MATCH_MS 10000
 #define MAX_UPDATE_LINES 1000000
+#define AGENT_WAIT_MS 10000
 
 struct display {
 	SpiceChannel *channel;
@@ -730,10 +731,22 @@ static char *send_monitors(char **w)
 		return g_strdup("error usage: monitors WxH[+X+Y]...");
 	{
 		gboolean agent = FALSE;
+		gint64 end = now_us() + AGENT_WAIT_MS * 1000;
 
-		g_object_get(st.main, "agent-connected", &agent, NULL);
+		/*
+		 * A guest agent that (re)started just now attaches a moment
+		 * later: run the loop until the server says it is there.
+		 */
+		for (;;) {
+			g_object_get(st.main, "agent-connected", &agent, NULL);
+			if (agent || now_us() > end || !st.main_up)
+				break;
+			g_main_context_iteration(NULL, FALSE);
+			g_usleep(10000);
+		}
 		if (!agent)
-			return g_strdup("error no guest agent attached (qh-monitors-config starts one)");
+			return g_strdup_printf("error no guest agent attached within %d ms "
+					       "(qh-monitors-config starts one)", AGENT_WAIT_MS);
 	}
 	for (int i = 1; w[i]; i++, n++) {
 		unsigned int wd, ht;
