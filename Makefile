@@ -50,7 +50,7 @@ check: deps
 # a guest (see HACKING.md).
 check-host: deps
 	$(MAKE) -C firmware-tests all
-	$(MAKE) -C qemu-harness validator bench
+	$(MAKE) -C qemu-harness validator bench spice-client
 	@FUZZ_CHECK_SECONDS=5 scripts/run-checks lint firmware-tests qemu-harness:check-host
 
 demo: deps

@@ -11,6 +11,9 @@
  *   kmstest cursor    cursor set / move / hide through the cursor ring
  *   kmstest invalid   impossible states are refused by atomic_check
  *   kmstest multihead two heads side by side on the primary, screendump check
+ *   kmstest cache     same-size tiles of different content and the same tile
+ *                     at different places (DIRTYFB): the SPICE client's picture
+ *                     (qh run --client) equals the screendump
  *   kmstest churn N   N rounds of buffers, framebuffers, cursors, mode sets;
  *                     device memory returns to where it started
  *   kmstest flip-cursor [N]  N rounds of flips with cursor updates around
@@ -26,6 +29,7 @@
  * Output is TAP.  Figures come from the driver's debugfs qxl_status.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -450,6 +454,162 @@ static bool screendump(const char *name)
 	return system(cmd) == 0;
 }
 
+/*
+ * qh-clientdump [--reconnect] --match NAME OUT: the client's picture once it
+ * equals screendump NAME (up to 10 s: the client lags the server).  Returns
+ * the exit status (77: no client in the run); 'ans' gets the answer line,
+ * 'diff' the pixels still different (-1 when the answer has no count).
+ */
+static int client_match(const char *name, const char *out, bool reconnect, char *ans,
+			size_t n, long *diff)
+{
+	char cmd[512];
+	const char *d;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "qh-clientdump %s--match %s %s 2>&1",
+		 reconnect ? "--reconnect " : "", name, out);
+	p = popen(cmd, "r");
+	if (!p)
+		die("popen: %s", strerror(errno));
+	if (!fgets(ans, (int)n, p))
+		ans[0] = 0;
+	ans[strcspn(ans, "\n")] = 0;
+	st = pclose(p);
+	d = strstr(ans, "differing=");
+	*diff = d ? strtol(d + strlen("differing="), NULL, 10) : -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/*
+ * The SPICE client's picture (qh run --client) of what screendump NAME
+ * shows, as NAME-client.png.  Without a client in the run the check is a
+ * TAP skip.  Returns false when skipped or failed.
+ */
+static bool client_check(const char *name)
+{
+	char out[256], ans[1024];
+	long diff;
+	int st;
+
+	snprintf(out, sizeof(out), "%s-client", name);
+	st = client_match(name, out, false, ans, sizeof(ans), &diff);
+	if (st == 77) {
+		printf("ok %d - client picture of %s # SKIP no SPICE client (qh run --client)\n",
+		       ++tap_n, name);
+		return false;
+	}
+	ok(st == 0 && diff == 0,
+	   "client picture equals screendump %s: expected 0 pixels different, got %ld (%s)",
+	   name, diff, ans);
+	return st == 0 && diff == 0;
+}
+
+/* The rest of the line starting with 'key' in the client's NAME-client.state. */
+static bool client_state(const char *name, const char *key, char *out, size_t n)
+{
+	char path[512], line[1024];
+	const char *dir = getenv("QH_OUT");
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s-client.state", dir ? dir : ".", name);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, strlen(key))) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(out, n, "%s", line + strlen(key));
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * A client that connects now (the old one leaves) must show screendump
+ * NAME at once: from the server's state, not from what it saw drawn.
+ * Prints the bytes it took.
+ */
+static void late_client_check(const char *name)
+{
+	char out[256], ans[1024];
+	long diff;
+	int st;
+
+	snprintf(out, sizeof(out), "%s-late-client", name);
+	st = client_match(name, out, true, ans, sizeof(ans), &diff);
+	ok(st == 0 && diff == 0,
+	   "a newly connected client shows screendump %s: expected 0 pixels different, got %ld (%s)",
+	   name, diff, ans);
+	snprintf(out, sizeof(out), "%s-late", name);
+	if (client_state(out, "bytes display0 ", ans, sizeof(ans)))
+		diag("the new client received %s bytes on its display channel", ans);
+}
+
+/*
+ * The cursor as the SPICE client has it: "shape yes size WxH hotspot X,Y
+ * position X,Y visible V" (position = where the hotspot is) and the pixel
+ * at the shape's centre as AARRGGBB.  The cursor channel is separate from
+ * the display one, so the client is asked again (up to ~5 s) until it
+ * matches.  A TAP skip without a client.
+ */
+static void client_cursor_check(const char *name, const char *want, const char *want_px)
+{
+	char cmd[512], got[512] = "", px[64] = "";
+	FILE *p;
+	int st = 0;
+
+	for (int tries = 0; tries < 10; tries++) {
+		char *c;
+
+		snprintf(cmd, sizeof(cmd), "qh-clientdump %s-client >/dev/null 2>&1", name);
+		st = system(cmd);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+			printf("ok %d - client cursor # SKIP no SPICE client (qh run --client)\n",
+			       ++tap_n);
+			return;
+		}
+		got[0] = 0;
+		client_state(name, "cursor ", got, sizeof(got));
+		c = strstr(got, " sets ");
+		if (c)
+			*c = 0;	/* the counters after it vary */
+		if (!strcmp(got, want))
+			break;
+		usleep(500000);
+	}
+	ok(!strcmp(got, want), "client's cursor: expected '%s', got '%s'", want, got);
+	snprintf(cmd, sizeof(cmd),
+		 "convert \"$QH_OUT/%s-client-cursor.png\" -gravity center -crop 1x1+0+0 "
+		 "-depth 8 txt:- 2>/dev/null", name);
+	p = popen(cmd, "r");
+	if (p) {
+		char line[256];
+
+		while (fgets(line, sizeof(line), p)) {
+			char *hash = strchr(line, '#');
+
+			if (line[0] != '#' && hash)
+				snprintf(px, sizeof(px), "%.8s", hash + 1);
+		}
+		pclose(p);
+	}
+	/* ImageMagick prints RRGGBBAA */
+	{
+		char want_rgba[16];
+
+		snprintf(want_rgba, sizeof(want_rgba), "%.6s%.2s", want_px + 2, want_px);
+		for (char *q = px; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+		ok(!strcmp(px, want_rgba), "client's cursor shape centre: expected RGBA %s, got '%s'",
+		   want_rgba, px);
+	}
+}
+
 static bool png_size(const char *name, int *w, int *h)
 {
 	char cmd[256];
@@ -548,6 +708,7 @@ static int test_damage(void)
 	ok(px == 0xffff00, "pixel (530,110) yellow (DIRTYFB): got %06lx", px);
 	px = pixel("damage", 700, 500);
 	ok(px == 0x404040, "pixel (700,500) background grey: got %06lx", px);
+	client_check("damage");
 
 	/* a page flip to a new framebuffer uploads it whole */
 	{
@@ -566,6 +727,7 @@ static int test_damage(void)
 		ok(screendump("damage-rgb565"), "screendump taken");
 		px = pixel("damage-rgb565", 10, 10);
 		ok(px == 0x00ff00, "RGB565 green drawn as 00ff00: got %06lx", px);
+		client_check("damage-rgb565");
 		commit_damage(a.fb, NULL, 0, &err);
 		dumb_destroy(&b);
 	}
@@ -981,7 +1143,8 @@ static int test_cursor(void)
 	err = modeset_single(m, bg.fb, 0);
 	ok(!err, "modeset %s: %s", m->name, strerror(err));
 	dumb_create(&cur, 64, 64, DRM_FORMAT_ARGB8888);
-	fill(&cur, 0, 0, 64, 64, 0xff00ff00);
+	/* orange: red and blue differ, so a byte-order mix-up shows */
+	fill(&cur, 0, 0, 64, 64, 0xffff8000);
 
 	before = ring_pushed("cursor");
 	err = drmModeSetCursor2(k.fd, k.crtc[0], cur.handle, 64, 64, 5, 7);
@@ -1002,6 +1165,9 @@ static int test_cursor(void)
 	after = ring_pushed("cursor");
 	ok(!err && after - before == 0, "a move to the same place sends nothing: got %lld",
 	   after - before);
+
+	client_cursor_check("cursor", "shape yes size 64x64 hotspot 5,7 position 195,252 visible 1",
+			    "ffff8000");
 
 	before = after;
 	err = drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
@@ -1266,6 +1432,16 @@ static int test_multihead(void)
 	px = pixel("multihead", m0->hdisplay + 10, 10);
 	ok(px == 0x0000ff, "head 1 at x %d shows its blue framebuffer: got %06lx",
 	   m0->hdisplay + 10, px);
+	if (client_check("multihead")) {
+		char want[128], got_mons[1024] = "";
+
+		/* What a client lays its windows out by: the guest's monitors config. */
+		snprintf(want, sizeof(want), "2 0:%dx%d+0+0 1:640x480+%d+0",
+			 m0->hdisplay, m0->vdisplay, m0->hdisplay);
+		client_state("multihead", "display 0 monitors ", got_mons, sizeof(got_mons));
+		ok(!strcmp(got_mons, want),
+		   "client's monitors config: expected %s, got %s", want, got_mons);
+	}
 	err = modeset_single(m0, a.fb, 0);
 	ok(!err, "back to head 0 alone: %s", strerror(err));
 	drmModeDestroyPropertyBlob(k.fd, blob0);
@@ -2051,6 +2227,89 @@ static int test_plane_onoff(void)
 	return 0;
 }
 
+/*
+ * Pattern 'p' of the cache test's tiles: 0 and 1 differ in one pixel only,
+ * 2 is 0 mirrored, 3 is 0 with red and blue swapped (same bytes, other
+ * order), so an image id that hashed a part of the pixels, their sum or
+ * the size alone would name two of them alike.
+ */
+#define CACHE_TILE 64
+
+static uint32_t cache_pixel(int p, int x, int y)
+{
+	uint32_t c;
+
+	if (p == 2)
+		x = CACHE_TILE - 1 - x;
+	c = (uint32_t)(x * 4) << 16 | (uint32_t)(y * 4) << 8 | (uint32_t)((x ^ y) * 4 & 0xff);
+	if (p == 1 && x == 17 && y == 33)
+		c ^= 0x000080;
+	if (p == 3)
+		c = (c & 0x00ff00) | (c & 0xff) << 16 | (c >> 16 & 0xff);
+	return c;
+}
+
+/*
+ * Cache honesty through DIRTYFB: same-size tiles with different content,
+ * and the same content at different places, each sent as its own damage
+ * rect; what the client drew from the image ids and cache references must
+ * equal the screendump (spice-server decodes every image), and the
+ * screendump the framebuffer.
+ */
+static int test_cache(void)
+{
+	static const int order[] = { 0, 1, 2, 3, 0, 0, 1, 3, 2, 1, 0, 3 };
+	const drmModeModeInfo *m = &k.mode0;
+	int n = (int)(sizeof(order) / sizeof(order[0]));
+	int bad = 0, err;
+	struct dumb a;
+
+	dumb_create(&a, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+	fill(&a, 0, 0, a.width, a.height, 0x202020);
+	err = modeset_single(m, a.fb, 0);
+	ok(!err, "modeset %s: %s", m->name, strerror(err));
+	for (int i = 0; i < n; i++) {
+		int tx = 16 + (i % 6) * (CACHE_TILE + 16), ty = 16 + (i / 6) * (CACHE_TILE + 16);
+		drmModeClip clip = { tx, ty, tx + CACHE_TILE, ty + CACHE_TILE };
+
+		for (int y = 0; y < CACHE_TILE; y++)
+			for (int x = 0; x < CACHE_TILE; x++)
+				a.map[(ty + y) * (a.pitch / 4) + tx + x] = cache_pixel(order[i], x, y);
+		if (drmModeDirtyFB(k.fd, a.fb, &clip, 1))
+			bad++;
+	}
+	/* The first tile's place again, with pattern 1: a new image where one was. */
+	{
+		drmModeClip clip = { 16, 16, 16 + CACHE_TILE, 16 + CACHE_TILE };
+
+		for (int y = 0; y < CACHE_TILE; y++)
+			for (int x = 0; x < CACHE_TILE; x++)
+				a.map[(16 + y) * (a.pitch / 4) + 16 + x] = cache_pixel(1, x, y);
+		if (drmModeDirtyFB(k.fd, a.fb, &clip, 1))
+			bad++;
+	}
+	ok(!bad, "%d DIRTYFB calls of one %dx%d tile each: %d failed", n + 1, CACHE_TILE,
+	   CACHE_TILE, bad);
+	ok(screendump("cache"), "screendump taken");
+	{
+		/* The one pixel in which patterns 0 and 1 differ, and a mirrored one. */
+		long p0 = pixel("cache", 16 + 4 * (CACHE_TILE + 16) + 17, 16 + 33);
+		long p1 = pixel("cache", 16 + 17, 16 + 33);
+		long p2 = pixel("cache", 16 + 2 * (CACHE_TILE + 16) + 5, 16 + 9);
+
+		ok(p0 == (long)cache_pixel(0, 17, 33), "tile 4 (pattern 0) pixel: expected %06x, got %06lx",
+		   cache_pixel(0, 17, 33), p0);
+		ok(p1 == (long)cache_pixel(1, 17, 33),
+		   "tile 0 redrawn with pattern 1: expected %06x, got %06lx", cache_pixel(1, 17, 33), p1);
+		ok(p2 == (long)cache_pixel(2, 5, 9), "tile 2 (mirrored) pixel: expected %06x, got %06lx",
+		   cache_pixel(2, 5, 9), p2);
+	}
+	if (client_check("cache"))
+		late_client_check("cache");
+	dumb_destroy(&a);
+	return 0;
+}
+
 
 /* LEASE=1 uevents of the card seen on the kernel's uevent socket within ms. */
 static int lease_uevents(int sock, int ms)
@@ -2114,7 +2373,7 @@ static int test_lease_uevent(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: kmstest damage|update-bytes|flip|cursor|invalid|multihead|"
+		fprintf(stderr, "usage: kmstest damage|update-bytes|flip|cursor|invalid|multihead|cache|"
 			"churn [N]|flip-cursor [N]|vblank-seq [N]|plane-onoff|lease-uevent\n");
 		return 2;
 	}
@@ -2143,6 +2402,8 @@ int main(int argc, char **argv)
 		test_plane_onoff();
 	else if (!strcmp(argv[1], "vblank-seq"))
 		test_vblank_seq(argc > 2 ? atoi(argv[2]) : 6);
+	else if (!strcmp(argv[1], "cache"))
+		test_cache();
 	else if (!strcmp(argv[1], "churn"))
 		test_churn(argc > 2 ? atoi(argv[2]) : 1000);
 	else

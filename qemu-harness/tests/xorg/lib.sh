@@ -26,6 +26,38 @@ xt_skip() { XT_N=$((XT_N + 1)); echo "ok $XT_N - $1 # SKIP $2"; }
 xt_done() { echo "1..$XT_N"; exit $XT_FAIL; }
 xt_log() { echo "# $*"; }
 
+# xt_client_cursor NAME 'shape yes size WxH hotspot X,Y position X,Y visible 1' RRGGBBAA
+# The cursor as the SPICE client (qh run --client) has it, asked again for
+# up to ~5 s (the cursor channel lags), and the pixel at the shape's
+# hotspot as RGBA.  A skip without a client.
+xt_client_cursor() {
+	local name=$1 want=$2 want_px=$3 got="" px hx hy i rc
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		qh-clientdump "$name" >/dev/null 2>&1
+		rc=$?
+		if [ $rc = 77 ]; then
+			xt_skip "client cursor" "no SPICE client in this run (qh run --client)"
+			return
+		fi
+		got=$(sed -n 's/^cursor \(.*\) sets .*/\1/p' "$QH_OUT/$name.state" 2>/dev/null)
+		[ "$got" = "$want" ] && break
+		sleep 0.5
+	done
+	if [ "$got" = "$want" ]; then
+		xt_ok "client's cursor: $want"
+	else
+		xt_nok "client's cursor: expected '$want', got '$got'"
+	fi
+	read -r hx hy <<<"$(sed -n 's/.*hotspot \([0-9]*\),\([0-9]*\).*/\1 \2/p' <<<"$want")"
+	px=$(convert "$QH_OUT/$name-cursor.png" -crop "1x1+$hx+$hy" -depth 8 txt:- 2>/dev/null |
+		sed -n 's/.*#\([0-9A-Fa-f]\{8\}\).*/\1/p' | tr 'A-F' 'a-f')
+	if [ "$px" = "$want_px" ]; then
+		xt_ok "client's cursor pixel at the hotspot is $want_px (RGBA)"
+	else
+		xt_nok "client's cursor pixel at the hotspot: expected $want_px (RGBA), got '$px'"
+	fi
+}
+
 # xt_wait_display DISPLAY SECONDS
 xt_wait_display() {
 	local i
