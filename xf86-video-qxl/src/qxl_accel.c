@@ -214,6 +214,58 @@ qxl_execbuffer(struct qxl_screen *qs, struct drm_qxl_execbuffer *eb)
 	return ret;
 }
 
+static void
+qxl_batch_close_bo(struct qxl_screen *qs, struct qxl_batch *b, int i)
+{
+	struct drm_gem_close gc = { .handle = b->bo[i] };
+
+	munmap(b->bo_map[i], b->bo_size[i]);
+	drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
+}
+
+static int qxl_batch_bo(struct qxl_screen *qs, size_t size);
+
+/*
+ * Right after a submission, while the server is about to sleep, the next
+ * batch's first scratch buffer is allocated, mapped and its pages faulted
+ * in: the next request (a keystroke) then only writes its data and
+ * submits.  A scratch buffer no command used was never submitted and
+ * stays for the next batch ('kept': qxl_accel_flush moved it to bo[0]).
+ */
+static void
+qxl_batch_standby(struct qxl_screen *qs, struct qxl_batch *b, Bool kept)
+{
+	int i = 0;
+
+	if (kept) {
+		b->nbo = 1;
+	} else {
+		i = qxl_batch_bo(qs, b->scratch_first);
+		if (i < 0)
+			return;
+		/* a read faults the whole buffer in (our kernel maps it all at once) */
+		(void)*(volatile uint8_t *)b->bo_map[i];
+	}
+	b->scratch = i;
+	b->scratch_size = b->bo_size[i];
+	b->scratch_used = 0;
+}
+
+/*
+ * After the last submission: close the buffers no command was submitted
+ * with (the standby scratch buffer, data of a command never made).
+ */
+static void
+qxl_batch_drop_unsubmitted(struct qxl_screen *qs, struct qxl_batch *b)
+{
+	int i;
+
+	for (i = 0; i < b->nbo; i++)
+		qxl_batch_close_bo(qs, b, i);
+	b->nbo = 0;
+	b->scratch = -1;
+}
+
 /*
  * Submit what is batched, in order, at most batch_limit commands a call;
  * the device renders it asynchronously.  After a failed call the rest is
@@ -224,7 +276,7 @@ void
 qxl_accel_flush(struct qxl_screen *qs)
 {
 	struct qxl_batch *b = qxl_batch_of(qs);
-	int i, done = 0;
+	int i, keep, done = 0;
 
 	if (!b || !b->n)
 		return;
@@ -249,13 +301,18 @@ qxl_accel_flush(struct qxl_screen *qs)
 		qs->commands += cnt;
 		done += cnt;
 	}
+	keep = b->scratch >= 0 && !b->scratch_used ? b->scratch : -1;
 	for (i = 0; i < b->nbo; i++) {
-		struct drm_gem_close gc = { .handle = b->bo[i] };
-
-		munmap(b->bo_map[i], b->bo_size[i]);
-		drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
+		if (i != keep)
+			qxl_batch_close_bo(qs, b, i);
+	}
+	if (keep > 0) {
+		b->bo[0] = b->bo[keep];
+		b->bo_map[0] = b->bo_map[keep];
+		b->bo_size[0] = b->bo_size[keep];
 	}
 	qxl_batch_reset(b);
+	qxl_batch_standby(qs, b, keep >= 0);
 }
 
 static Bool
@@ -2086,6 +2143,7 @@ qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 	if (!qs->batch)
 		return;
 	qxl_accel_flush(qs);
+	qxl_batch_drop_unsubmitted(qs, qs->batch);
 	/* no more commands: the hooks pass everything on until qxl_accel_unwrap */
 	qs->accel_active = 0;
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
