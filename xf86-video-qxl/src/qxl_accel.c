@@ -70,6 +70,7 @@
 #define QXL_RELOCS_PER_CMD	4
 #define QXL_IMAGE_STRIP_BYTES	(512 * 1024)
 #define QXL_SCRATCH_BYTES	(256 * 1024)
+#define QXL_SCRATCH_MIN		4096
 #define QXL_CLIP_MAX_RECTS	1024
 
 _Static_assert(sizeof(struct qxl_drawable) - sizeof(union qxl_release_info) <= QXL_CMD_BODY_MAX,
@@ -95,7 +96,12 @@ struct qxl_batch {
 	int nbo;
 	/* the buffer small data (clip lists, small images) is packed into */
 	int scratch;			/* index in bo[], -1 if none */
-	size_t scratch_used;
+	size_t scratch_size, scratch_used;
+	/*
+	 * Scratch bytes this batch used so far, and the size of the next
+	 * batch's first scratch buffer (see qxl_batch_data).
+	 */
+	size_t data_used, scratch_first;
 };
 
 static struct qxl_batch *
@@ -114,9 +120,22 @@ qxl_fallback(struct qxl_screen *qs, const char *what, const char *why)
 
 /* ---- submission ---- */
 
+/* The smallest scratch size from QXL_SCRATCH_MIN up, doubling, that holds 'need'. */
+static size_t
+qxl_scratch_size(size_t need)
+{
+	size_t s = QXL_SCRATCH_MIN;
+
+	while (s < need && s < QXL_SCRATCH_BYTES)
+		s *= 2;
+	return s;
+}
+
 static void
 qxl_batch_reset(struct qxl_batch *b)
 {
+	b->scratch_first = qxl_scratch_size(b->data_used);
+	b->data_used = 0;
 	b->n = 0;
 	b->nreloc = 0;
 	b->nbo = 0;
@@ -195,6 +214,58 @@ qxl_execbuffer(struct qxl_screen *qs, struct drm_qxl_execbuffer *eb)
 	return ret;
 }
 
+static void
+qxl_batch_close_bo(struct qxl_screen *qs, struct qxl_batch *b, int i)
+{
+	struct drm_gem_close gc = { .handle = b->bo[i] };
+
+	munmap(b->bo_map[i], b->bo_size[i]);
+	drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
+}
+
+static int qxl_batch_bo(struct qxl_screen *qs, size_t size);
+
+/*
+ * Right after a submission, while the server is about to sleep, the next
+ * batch's first scratch buffer is allocated, mapped and its pages faulted
+ * in: the next request (a keystroke) then only writes its data and
+ * submits.  A scratch buffer no command used was never submitted and
+ * stays for the next batch ('kept': qxl_accel_flush moved it to bo[0]).
+ */
+static void
+qxl_batch_standby(struct qxl_screen *qs, struct qxl_batch *b, Bool kept)
+{
+	int i = 0;
+
+	if (kept) {
+		b->nbo = 1;
+	} else {
+		i = qxl_batch_bo(qs, b->scratch_first);
+		if (i < 0)
+			return;
+		/* a read faults the whole buffer in (our kernel maps it all at once) */
+		(void)*(volatile uint8_t *)b->bo_map[i];
+	}
+	b->scratch = i;
+	b->scratch_size = b->bo_size[i];
+	b->scratch_used = 0;
+}
+
+/*
+ * After the last submission: close the buffers no command was submitted
+ * with (the standby scratch buffer, data of a command never made).
+ */
+static void
+qxl_batch_drop_unsubmitted(struct qxl_screen *qs, struct qxl_batch *b)
+{
+	int i;
+
+	for (i = 0; i < b->nbo; i++)
+		qxl_batch_close_bo(qs, b, i);
+	b->nbo = 0;
+	b->scratch = -1;
+}
+
 /*
  * Submit what is batched, in order, at most batch_limit commands a call;
  * the device renders it asynchronously.  After a failed call the rest is
@@ -205,7 +276,7 @@ void
 qxl_accel_flush(struct qxl_screen *qs)
 {
 	struct qxl_batch *b = qxl_batch_of(qs);
-	int i, done = 0;
+	int i, keep, done = 0;
 
 	if (!b || !b->n)
 		return;
@@ -230,13 +301,18 @@ qxl_accel_flush(struct qxl_screen *qs)
 		qs->commands += cnt;
 		done += cnt;
 	}
+	keep = b->scratch >= 0 && !b->scratch_used ? b->scratch : -1;
 	for (i = 0; i < b->nbo; i++) {
-		struct drm_gem_close gc = { .handle = b->bo[i] };
-
-		munmap(b->bo_map[i], b->bo_size[i]);
-		drmIoctl(qs->fd, DRM_IOCTL_GEM_CLOSE, &gc);
+		if (i != keep)
+			qxl_batch_close_bo(qs, b, i);
+	}
+	if (keep > 0) {
+		b->bo[0] = b->bo[keep];
+		b->bo_map[0] = b->bo_map[keep];
+		b->bo_size[0] = b->bo_size[keep];
 	}
 	qxl_batch_reset(b);
+	qxl_batch_standby(qs, b, keep >= 0);
 }
 
 static Bool
@@ -292,6 +368,16 @@ fail:
  * 'size' bytes of device memory for data of the batch: packed with other
  * small data into one scratch buffer, or a buffer of their own when large.
  * Sets the buffer handle and the offset in it; returns the address.
+ *
+ * Scratch buffers are sized to what batches use: a batch's first one as
+ * large as the previous batch's scratch data (QXL_SCRATCH_MIN, a page, for
+ * a keystroke's glyph), each further one twice the last, up to
+ * QXL_SCRATCH_BYTES.  A buffer's cost grows with its pages: our kernel
+ * maps and clears all of it at ALLOC, the X server's first write maps all
+ * of it, and the submission removes those pages from the X server's page
+ * tables again (write protection while the device reads them).  A full
+ * 256 KiB buffer for the few hundred bytes of a keystroke's glyph made
+ * every keystroke pay for 64 pages.
  */
 uint8_t *
 qxl_batch_data(struct qxl_screen *qs, size_t size, uint32_t *handle, uint32_t *off)
@@ -308,8 +394,12 @@ qxl_batch_data(struct qxl_screen *qs, size_t size, uint32_t *handle, uint32_t *o
 		*off = 0;
 		return b->bo_map[i];
 	}
-	if (b->scratch < 0 || b->scratch_used + size > QXL_SCRATCH_BYTES) {
-		b->scratch = qxl_batch_bo(qs, QXL_SCRATCH_BYTES);
+	if (b->scratch < 0 || b->scratch_used + size > b->scratch_size) {
+		size_t want = b->scratch < 0 ? b->scratch_first : 2 * b->scratch_size;
+
+		want = qxl_scratch_size(want > size ? want : size);
+		b->scratch = qxl_batch_bo(qs, want);
+		b->scratch_size = want;
 		b->scratch_used = 0;
 		if (b->scratch < 0)
 			return NULL;
@@ -317,6 +407,7 @@ qxl_batch_data(struct qxl_screen *qs, size_t size, uint32_t *handle, uint32_t *o
 	*handle = b->bo[b->scratch];
 	*off = (uint32_t)b->scratch_used;
 	b->scratch_used += size;
+	b->data_used += size;
 	return (uint8_t *)b->bo_map[b->scratch] + *off;
 }
 
@@ -2059,6 +2150,7 @@ qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs)
 	if (!qs->batch)
 		return;
 	qxl_accel_flush(qs);
+	qxl_batch_drop_unsubmitted(qs, qs->batch);
 	/* no more commands: the hooks pass everything on until qxl_accel_unwrap */
 	qs->accel_active = 0;
 	xf86DrvMsg(qs->scrn->scrnIndex, X_INFO,
