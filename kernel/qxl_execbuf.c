@@ -394,6 +394,7 @@ static bool qxl_exec_chunk(struct qxl_exec *ex, size_t ptr, void *hdr, size_t hd
 static bool qxl_exec_clip_ok(struct qxl_exec *ex)
 {
 	struct qxl_clip_rects cr;
+	struct qxl_rect rect;
 	struct qxl_exec_ptr p;
 	u64 off;
 	u32 size;
@@ -401,7 +402,16 @@ static bool qxl_exec_clip_ok(struct qxl_exec *ex)
 	if (!qxl_exec_chunk(ex, QXL_DOFF(clip.data), &cr, sizeof(cr),
 			    offsetof(struct qxl_clip_rects, chunk), &p, &off, &size))
 		return false;
-	return cr.num_rects && size == (u64)cr.num_rects * sizeof(struct qxl_rect);
+	if (!cr.num_rects || size != (u64)cr.num_rects * sizeof(struct qxl_rect))
+		return false;
+	/* pixman refuses a rectangle with negative coordinates or size */
+	for (; size; size -= sizeof(rect), off += sizeof(rect)) {
+		memcpy_fromio(&rect, p.bo->vaddr + off, sizeof(rect));
+		if (rect.left < 0 || rect.top < 0 || rect.left > rect.right ||
+		    rect.top > rect.bottom)
+			return false;
+	}
+	return true;
 }
 
 /* Segments (flags, count, count points) must fill the path exactly. */
@@ -411,7 +421,7 @@ static bool qxl_exec_path_ok(struct qxl_exec *ex)
 	struct qxl_path_seg seg;
 	struct qxl_exec_ptr p;
 	u64 off, end;
-	u32 size;
+	u32 size, begin;
 
 	if (!qxl_exec_chunk(ex, QXL_DOFF(u.stroke.path), &path, sizeof(path),
 			    offsetof(struct qxl_path, chunk), &p, &off, &size))
@@ -424,6 +434,15 @@ static bool qxl_exec_path_ok(struct qxl_exec *ex)
 		memcpy_fromio(&seg, p.bo->vaddr + off, sizeof(seg));
 		off += sizeof(seg);
 		if (seg.count > (end - off) / sizeof(struct qxl_point_fix))
+			return false;
+		/*
+		 * spice-server takes a BEGIN segment's first point as the start
+		 * and draws a BEZIER segment three points at a time after it;
+		 * any other count aborts QEMU (found by tests/fuzz/qxlfuzz).
+		 */
+		begin = !!(seg.flags & QXL_PATH_BEGIN);
+		if (seg.count < begin ||
+		    ((seg.flags & QXL_PATH_BEZIER) && (seg.count - begin) % 3))
 			return false;
 		off += (u64)seg.count * sizeof(struct qxl_point_fix);
 	}
@@ -887,11 +906,17 @@ static int qxl_exec_check_drawable(struct qxl_exec *ex)
 {
 	const struct qxl_drawable *d = &ex->d;
 	unsigned int i;
+	u32 w, h;
 
 	/* self_bitmap makes the device snapshot an area; no client needs it */
 	if (d->effect > QXL_EFFECT_OPAQUE_BRUSH || d->self_bitmap)
 		return -EINVAL;
 	if (!qxl_exec_known_id(ex, d->surface_id))
+		return -EINVAL;
+	/* spice-server drops a drawable whose bbox leaves its surface: refuse it */
+	if (!qxl_exec_surface_size(ex, d->surface_id, &w, &h) || d->bbox.left < 0 ||
+	    d->bbox.top < 0 || d->bbox.left > d->bbox.right || d->bbox.top > d->bbox.bottom ||
+	    d->bbox.right > w || d->bbox.bottom > h)
 		return -EINVAL;
 	if (d->type == QXL_COPY_BITS && !qxl_exec_copy_bits_ok(ex))
 		return -EINVAL;
