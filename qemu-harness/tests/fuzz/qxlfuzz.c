@@ -2049,7 +2049,8 @@ static long screen_check(void)
 	FILE *p;
 	int k;
 
-	ioctl(fds[0], DRM_IOCTL_SET_MASTER, NULL);
+	if (ioctl(fds[0], DRM_IOCTL_SET_MASTER, NULL))
+		printf("# screen check: SET_MASTER: %s\n", strerror(errno));
 	if (res && res->count_connectors)
 		conn = drmModeGetConnector(fds[0], res->connectors[0]);
 	if (!conn || !conn->count_modes || !res->count_crtcs) {
@@ -2349,6 +2350,8 @@ int main(int argc, char **argv)
 	for (k = 0; k < NDMABUF; k++)
 		if (dmabufs[k] >= 0)
 			close(dmabufs[k]);
+	/* the run may have left the second client master; mappings keep its file open */
+	ioctl(fds[1], DRM_IOCTL_DROP_MASTER, NULL);
 	close(fds[1]);
 	if (screen) {
 		bad = screen_check();
