@@ -772,6 +772,11 @@ static bool qxl_exec_composite_ok(struct qxl_exec *ex)
 				sizeof(struct qxl_transform));
 }
 
+/*
+ * A source image is required: spice-server takes a missing one for the
+ * self_bitmap (which we refuse) and aborts QEMU in image_cache_localize
+ * (found by tests/fuzz/qxlfuzz).
+ */
 static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 {
 	const struct qxl_drawable *d = &ex->d;
@@ -784,19 +789,19 @@ static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 		return qxl_exec_brush_ok(ex, &d->u.fill.brush, QXL_DOFF(u.fill.brush)) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.fill.mask.bitmap));
 	case QXL_DRAW_OPAQUE:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.opaque.src_bitmap), false) &&
+		return qxl_exec_image_at(ex, QXL_DOFF(u.opaque.src_bitmap), true) &&
 		       qxl_exec_brush_ok(ex, &d->u.opaque.brush, QXL_DOFF(u.opaque.brush)) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.opaque.mask.bitmap));
 	case QXL_DRAW_COPY:
 	case QXL_DRAW_BLEND:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.copy.src_bitmap), false) &&
+		return qxl_exec_image_at(ex, QXL_DOFF(u.copy.src_bitmap), true) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.copy.mask.bitmap));
 	case QXL_DRAW_BLACKNESS:
 	case QXL_DRAW_WHITENESS:
 	case QXL_DRAW_INVERS:
 		return qxl_exec_mask_at(ex, QXL_DOFF(u.blackness.mask.bitmap));
 	case QXL_DRAW_ROP3:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.rop3.src_bitmap), false) &&
+		return qxl_exec_image_at(ex, QXL_DOFF(u.rop3.src_bitmap), true) &&
 		       qxl_exec_brush_ok(ex, &d->u.rop3.brush, QXL_DOFF(u.rop3.brush)) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.rop3.mask.bitmap));
 	case QXL_DRAW_STROKE:
@@ -806,9 +811,9 @@ static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 		       qxl_exec_brush_ok(ex, &d->u.text.fore_brush, QXL_DOFF(u.text.fore_brush)) &&
 		       qxl_exec_brush_ok(ex, &d->u.text.back_brush, QXL_DOFF(u.text.back_brush));
 	case QXL_DRAW_TRANSPARENT:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.transparent.src_bitmap), false);
+		return qxl_exec_image_at(ex, QXL_DOFF(u.transparent.src_bitmap), true);
 	case QXL_DRAW_ALPHA_BLEND:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.alpha_blend.src_bitmap), false);
+		return qxl_exec_image_at(ex, QXL_DOFF(u.alpha_blend.src_bitmap), true);
 	case QXL_DRAW_COMPOSITE:
 		return qxl_exec_composite_ok(ex);
 	default:

@@ -863,6 +863,29 @@ static void test_invalid(void)
 	FILL_ON_S();
 	expect_ret(cmd_submit(&c), 0, "well-formed FILL (reference for the cases below)");
 
+	/*
+	 * Found by qxlfuzz: spice-server takes a missing source image of
+	 * these for a self_bitmap and aborts QEMU (image_cache_localize:
+	 * assertion self_bitmap_image != nullptr).
+	 */
+	{
+		static const struct { uint8_t type; const char *name; } nosrc[] = {
+			{ QXL_DRAW_OPAQUE, "OPAQUE" }, { QXL_DRAW_ROP3, "ROP3" },
+			{ QXL_DRAW_TRANSPARENT, "TRANSPARENT" },
+			{ QXL_DRAW_ALPHA_BLEND, "ALPHA_BLEND" }, { QXL_DRAW_COPY, "COPY" },
+			{ QXL_DRAW_BLEND, "BLEND" },
+		};
+		char what[64];
+		unsigned int k;
+
+		for (k = 0; k < sizeof(nosrc) / sizeof(nosrc[0]); k++) {
+			cmd_init(&c, nosrc[k].type, 0, 0, 8, 8);
+			cmd_target(&c, s.handle);
+			snprintf(what, sizeof(what), "%s without a source image", nosrc[k].name);
+			expect_ret(cmd_submit(&c), -EINVAL, what);
+		}
+	}
+
 	/* bbox: inside the 64x64 target (found by qxlfuzz: spice-server drops the others) */
 	FILL_ON_S();
 	c.d.bbox.right = 65;
