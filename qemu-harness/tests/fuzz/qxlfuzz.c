@@ -3,7 +3,7 @@
  * qxlfuzz: a structure-aware fuzzer of qxl.ko's ioctls, run inside the guest.
  *
  *   qxlfuzz [-s SEED] [-n CALLS] [-t SECONDS] [-j THREADS] [-o OPS] [-v] [--screen]
- *           [--mixed-depths]
+ *           [--mixed-depths] [--big]
  *
  * Several threads share two DRM file descriptors (the master and a second,
  * authenticated client) and one pool of objects (qxl buffers, surfaces,
@@ -167,6 +167,9 @@ static unsigned int n_props;
  * this on, the fuzzer finds them within seconds (-s 1).
  */
 static int mixed_depths;
+/* Off by default: dumb buffers of more than DUMB_MAX bytes (op_dumb). */
+#define DUMB_MAX	(8U << 20)
+static int big_dumb;
 static volatile int stopping;
 static unsigned long max_calls = 200000;
 static int verbose;
@@ -1132,6 +1135,13 @@ static void op_dumb(struct rng *r)
 	c.bpp = one_in(r, 8) ? edgy32(r) : (one_in(r, 6) ? 16 : 32);
 	if (one_in(r, 20))
 		c.flags = edgy32(r);
+	/*
+	 * Dumb buffers are shmem: a mapping or a scanout pins every page,
+	 * and the guest has 2 GiB.  Bigger ones only with --big (they run
+	 * the guest out of memory: see the README).
+	 */
+	if (!big_dumb && (uint64_t)c.width * c.height * ((c.bpp + 7) / 8) > DUMB_MAX)
+		c.height = (uint32_t)(DUMB_MAX / ((uint64_t)c.width * ((c.bpp + 7) / 8) + 1));
 	if (io(IO_CREATE_DUMB, fdi, DRM_IOCTL_MODE_CREATE_DUMB, &c))
 		return;
 	o.kind = OBJ_DUMB;
@@ -2135,32 +2145,36 @@ out:
 }
 
 /* A thread's kernel stack and state, for a stuck-call finding. */
-static void show_thread(const struct thr *t)
+static void show_file(const char *what, int tid, const char *file)
 {
 	char path[96], line[256];
 	FILE *f;
 
-	printf("# thread %d (tid %d): last %s, %s\n", t->id, (int)t->tid, io_names[t->cur_io],
-	       t->since_ms ? "still in it" : "between calls");
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t->tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)getpid(), tid, file);
 	f = fopen(path, "r");
-	if (f) {
-		if (fgets(line, sizeof(line), f))
-			printf("#   stat: %s", line);
-		fclose(f);
+	if (!f) {
+		printf("#   %s: %s: %s\n", what, path, strerror(errno));
+		return;
 	}
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", (int)t->tid);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		printf("#   %s", line);
-	if (f)
-		fclose(f);
+	while (fgets(line, sizeof(line), f))
+		printf("#   %s: %s%s", what, line, strchr(line, '\n') ? "" : "\n");
+	fclose(f);
+}
+
+static void show_thread(const struct thr *t)
+{
+	printf("# thread %d (tid %d): last %s, %s, %lu operations\n", t->id, (int)t->tid,
+	       io_names[t->cur_io], t->since_ms ? "still in it" : "between calls", t->ops);
+	show_file("stat", (int)t->tid, "stat");
+	show_file("wchan", (int)t->tid, "wchan");
+	show_file("stack", (int)t->tid, "stack");
+	show_file("syscall", (int)t->tid, "syscall");
 }
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: qxlfuzz [-s SEED] [-n CALLS] [-t SECONDS] [-j THREADS (1-%d)] [-o OP,OP...] [-v] [--screen] [--mixed-depths]\n"
+		"usage: qxlfuzz [-s SEED] [-n CALLS] [-t SECONDS] [-j THREADS (1-%d)] [-o OP,OP...] [-v] [--screen] [--mixed-depths] [--big]\n"
 		"ops:", MAX_THREADS);
 	for (unsigned int i = 0; i < N_OPS; i++)
 		fprintf(stderr, " %s", ops[i].name);
@@ -2196,6 +2210,8 @@ int main(int argc, char **argv)
 			screen = 1;
 		else if (!strcmp(argv[i], "--mixed-depths"))
 			mixed_depths = 1;
+		else if (!strcmp(argv[i], "--big"))
+			big_dumb = 1;
 		else {
 			fprintf(stderr, "qxlfuzz: unknown argument '%s'\n", argv[i]);
 			usage();
