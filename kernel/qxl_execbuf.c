@@ -807,7 +807,8 @@ static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 	case QXL_DRAW_STROKE:
 		return qxl_exec_stroke_ok(ex);
 	case QXL_DRAW_TEXT:
-		return qxl_exec_string_ok(ex) &&
+		/* spice-server draws glyphs with OP_PUT only, aborting on other modes */
+		return d->u.text.fore_mode == QXL_ROPD_OP_PUT && qxl_exec_string_ok(ex) &&
 		       qxl_exec_brush_ok(ex, &d->u.text.fore_brush, QXL_DOFF(u.text.fore_brush)) &&
 		       qxl_exec_brush_ok(ex, &d->u.text.back_brush, QXL_DOFF(u.text.back_brush));
 	case QXL_DRAW_TRANSPARENT:

@@ -1221,6 +1221,17 @@ static void test_invalid(void)
 			g.height = 3;
 			memcpy(tb.map + sizeof(str), &g, sizeof(g));
 			expect_ret(cmd_submit(&c), -EINVAL, "TEXT glyph larger than the string");
+			/*
+			 * Found by qxlfuzz: spice-server draws text with OP_PUT
+			 * only and aborts QEMU on any other fore_mode
+			 * (canvas_draw_text: text->fore_mode == SPICE_ROPD_OP_PUT).
+			 */
+			g.height = 2;
+			memcpy(tb.map + sizeof(str), &g, sizeof(g));
+			c.d.u.text.fore_mode = QXL_ROPD_OP_XOR;
+			expect_ret(cmd_submit(&c), -EINVAL, "TEXT with fore_mode OP_XOR");
+			c.d.u.text.fore_mode = QXL_ROPD_OP_PUT | QXL_ROPD_INVERS_SRC;
+			expect_ret(cmd_submit(&c), -EINVAL, "TEXT with fore_mode OP_PUT | INVERS_SRC");
 		} else {
 			ok(0, "string buffer: expected ALLOC + MAP to work, got %s", strerror(errno));
 		}
