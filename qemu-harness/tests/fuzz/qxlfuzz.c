@@ -116,6 +116,7 @@ struct thr {
 	volatile int in_write;
 	sigjmp_buf jb;
 	pid_t tid;
+	int joined;
 };
 
 enum obj_kind { OBJ_FREE, OBJ_QXL, OBJ_SURF, OBJ_DUMB, OBJ_IMPORT };
@@ -2297,6 +2298,8 @@ int main(int argc, char **argv)
 		for (i = 0; i < n_thr; i++) {
 			long long since = thrs[i].since_ms;
 
+			if (thrs[i].joined)
+				continue;
 			if (since && t - since > STUCK_SECS * 1000 && !stuck) {
 				finding("thread %d stuck in %s for more than %d s", i,
 					io_names[thrs[i].cur_io], STUCK_SECS);
@@ -2309,10 +2312,12 @@ int main(int argc, char **argv)
 					since ? "in it" : "not in a call");
 				stuck = 1;
 			}
-			if (pthread_tryjoin_np(thrs[i].th, NULL) == EBUSY)
-				all_done = 0;
-			else
-				thrs[i].th = pthread_self();	/* joined */
+			if (!thrs[i].joined) {
+				if (pthread_tryjoin_np(thrs[i].th, NULL) == EBUSY)
+					all_done = 0;
+				else
+					thrs[i].joined = 1;
+			}
 		}
 		if (stopping && all_done)
 			break;
