@@ -444,7 +444,7 @@ static void build_bitmap(struct rng *r, struct scene *s, uint32_t h, size_t at,
 	img.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
 	img.descriptor.width = w;
 	img.descriptor.height = hh;
-	if (one_in(r, 5)) {
+	if (one_in(r, 20)) {
 		img.descriptor.flags = QXL_IMAGE_CACHE;
 		img.descriptor.id = QXL_IMAGE_ID(below(r, 4), below(r, 64));
 	}
@@ -460,14 +460,14 @@ static void build_bitmap(struct rng *r, struct scene *s, uint32_t h, size_t at,
 		if (n > 64)
 			n = 64;
 		pal.unique = one_in(r, 3) ? rnd(r) : 0;
-		pal.num_ents = (uint16_t)(one_in(r, 20) ? edgy32(r) : n);
+		pal.num_ents = (uint16_t)(one_in(r, 40) ? edgy32(r) : n);
 		put(s, SC_PAL, &pal, sizeof(pal));
 		for (i = 0; i < n; i++) {
 			uint32_t c = (uint32_t)rnd(r);
 
 			put(s, SC_PAL + sizeof(pal) + i * 4, &c, 4);
 		}
-		if (!one_in(r, 10))
+		if (!one_in(r, 40))
 			reloc(s, QXL_RELOC_TYPE_BO, h, at + offsetof(struct qxl_image, u.bitmap.palette),
 			      h, SC_PAL);
 	}
@@ -535,7 +535,7 @@ static void image_for(struct rng *r, struct scene *s, uint32_t h, size_t doff, s
 static void build_clip(struct rng *r, struct scene *s, uint32_t h, struct qxl_drawable *d)
 {
 	struct qxl_clip_rects cr = { 0 };
-	uint32_t n = one_in(r, 4) ? 0 : 1 + below(r, 12), i;
+	uint32_t n = one_in(r, 20) ? 0 : 1 + below(r, 12), i;
 
 	cr.num_rects = n;
 	cr.chunk.data_size = n * sizeof(struct qxl_rect);
@@ -681,12 +681,12 @@ static void build_drawable(struct rng *r, struct scene *s, struct qxl_drawable *
 
 	memset(d, 0, sizeof(*d));
 	d->type = types[below(r, sizeof(types))];
-	d->effect = one_in(r, 8) ? (uint8_t)below(r, 9) : QXL_EFFECT_OPAQUE;
+	d->effect = one_in(r, 30) ? (uint8_t)below(r, 9) : QXL_EFFECT_OPAQUE;
 	d->bbox.left = (int32_t)below(r, tw);
 	d->bbox.top = (int32_t)below(r, th);
 	d->bbox.right = d->bbox.left + 1 + (int32_t)below(r, tw - (uint32_t)d->bbox.left);
 	d->bbox.bottom = d->bbox.top + 1 + (int32_t)below(r, th - (uint32_t)d->bbox.top);
-	if (one_in(r, 16)) {
+	if (one_in(r, 40)) {
 		d->bbox.right = (int32_t)edgy32(r);
 		d->bbox.left = (int32_t)edgy32(r);
 	}
@@ -695,7 +695,7 @@ static void build_drawable(struct rng *r, struct scene *s, struct qxl_drawable *
 		d->surfaces_dest[i] = -1;
 	if (one_in(r, 3))
 		build_clip(r, s, h, d);
-	if (tgt->kind == OBJ_SURF && !one_in(r, 10))
+	if (tgt->kind == OBJ_SURF && !one_in(r, 30))
 		reloc(s, QXL_RELOC_TYPE_SURF, 0, DOFF(surface_id), tgt->handle, 0);
 	area.left = 0;
 	area.top = 0;
@@ -806,7 +806,7 @@ static void build_drawable(struct rng *r, struct scene *s, struct qxl_drawable *
 	default:
 		break;
 	}
-	if (one_in(r, 10))
+	if (one_in(r, 40))
 		d->self_bitmap = 1;
 }
 
@@ -1055,8 +1055,12 @@ static void op_execbuffer(struct rng *r)
 		return;
 	}
 	fdi = buf.fdi;
+	/* each command of a call gets its own SC_MIN bytes of the buffer */
+	if (n > buf.map_len / SC_MIN)
+		n = (unsigned int)(buf.map_len / SC_MIN);
 	for (i = 0; i < n; i++) {
 		struct scene *s = &sc[i];
+		unsigned int k;
 
 		memset(s->b, 0, sizeof(s->b));
 		s->n_rel = 0;
@@ -1066,6 +1070,13 @@ static void op_execbuffer(struct rng *r)
 			tgt.kind = OBJ_FREE;
 		}
 		build_drawable(r, s, &dr[i], buf.handle, &tgt);
+		for (k = 0; k < s->n_rel; k++) {
+			if (s->rel[k].dst_handle == buf.handle)
+				s->rel[k].dst_offset += (uint64_t)i * SC_MIN;
+			if (s->rel[k].src_handle == buf.handle &&
+			    s->rel[k].reloc_type == QXL_RELOC_TYPE_BO)
+				s->rel[k].src_offset += (uint64_t)i * SC_MIN;
+		}
 		memset(&cmds[i], 0, sizeof(cmds[i]));
 		cmds[i].command = (uintptr_t)((uint8_t *)&dr[i] + RELEASE_INFO);
 		cmds[i].relocs = (uintptr_t)s->rel;
@@ -1074,8 +1085,7 @@ static void op_execbuffer(struct rng *r)
 		cmds[i].relocs_num = s->n_rel;
 		if (one_in(r, 4))
 			mutate(r, s, &dr[i], &cmds[i]);
-		/* the scene into the buffer (all commands of a call share it: the last wins) */
-		guarded_write(buf.map, s->b, SC_MIN);
+		guarded_write(buf.map + (size_t)i * SC_MIN, s->b, SC_MIN);
 	}
 	eb.commands_num = n;
 	eb.commands = (uintptr_t)cmds;
@@ -1756,9 +1766,13 @@ static void op_misc(struct rng *r)
 		if (one_in(r, 4)) {
 			io(IO_DROP_MASTER, 0, DRM_IOCTL_DROP_MASTER, NULL);
 			io(IO_SET_MASTER, one_in(r, 8) ? 1 : 0, DRM_IOCTL_SET_MASTER, NULL);
+			/* the first client takes it back, else every KMS call is EACCES */
+			io(IO_DROP_MASTER, 1, DRM_IOCTL_DROP_MASTER, NULL);
 			io(IO_SET_MASTER, 0, DRM_IOCTL_SET_MASTER, NULL);
 		} else {
 			io(IO_SET_MASTER, fdi, DRM_IOCTL_SET_MASTER, NULL);
+			if (fdi)
+				io(IO_DROP_MASTER, 1, DRM_IOCTL_DROP_MASTER, NULL);
 		}
 		break;
 	case 1: {
