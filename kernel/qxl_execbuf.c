@@ -409,6 +409,7 @@ static bool qxl_exec_chunk(struct qxl_exec *ex, size_t ptr, void *hdr, size_t hd
 static bool qxl_exec_clip_ok(struct qxl_exec *ex)
 {
 	struct qxl_clip_rects cr;
+	struct qxl_rect rect;
 	struct qxl_exec_ptr p;
 	u64 off;
 	u32 size;
@@ -416,7 +417,16 @@ static bool qxl_exec_clip_ok(struct qxl_exec *ex)
 	if (!qxl_exec_chunk(ex, QXL_DOFF(clip.data), &cr, sizeof(cr),
 			    offsetof(struct qxl_clip_rects, chunk), &p, &off, &size))
 		return false;
-	return cr.num_rects && size == (u64)cr.num_rects * sizeof(struct qxl_rect);
+	if (!cr.num_rects || size != (u64)cr.num_rects * sizeof(struct qxl_rect))
+		return false;
+	/* pixman refuses a rectangle with negative coordinates or size */
+	for (; size; size -= sizeof(rect), off += sizeof(rect)) {
+		memcpy_fromio(&rect, p.bo->vaddr + off, sizeof(rect));
+		if (rect.left < 0 || rect.top < 0 || rect.left > rect.right ||
+		    rect.top > rect.bottom)
+			return false;
+	}
+	return true;
 }
 
 /* Segments (flags, count, count points) must fill the path exactly. */
@@ -426,7 +436,7 @@ static bool qxl_exec_path_ok(struct qxl_exec *ex)
 	struct qxl_path_seg seg;
 	struct qxl_exec_ptr p;
 	u64 off, end;
-	u32 size;
+	u32 size, begin;
 
 	if (!qxl_exec_chunk(ex, QXL_DOFF(u.stroke.path), &path, sizeof(path),
 			    offsetof(struct qxl_path, chunk), &p, &off, &size))
@@ -439,6 +449,15 @@ static bool qxl_exec_path_ok(struct qxl_exec *ex)
 		memcpy_fromio(&seg, p.bo->vaddr + off, sizeof(seg));
 		off += sizeof(seg);
 		if (seg.count > (end - off) / sizeof(struct qxl_point_fix))
+			return false;
+		/*
+		 * spice-server takes a BEGIN segment's first point as the start
+		 * and draws a BEZIER segment three points at a time after it;
+		 * any other count aborts QEMU (found by tests/fuzz/qxlfuzz).
+		 */
+		begin = !!(seg.flags & QXL_PATH_BEGIN);
+		if (seg.count < begin ||
+		    ((seg.flags & QXL_PATH_BEZIER) && (seg.count - begin) % 3))
 			return false;
 		off += (u64)seg.count * sizeof(struct qxl_point_fix);
 	}
@@ -789,6 +808,11 @@ static bool qxl_exec_composite_ok(struct qxl_exec *ex)
 				sizeof(struct qxl_transform));
 }
 
+/*
+ * A source image is required: spice-server takes a missing one for the
+ * self_bitmap (which we refuse) and aborts QEMU in image_cache_localize
+ * (found by tests/fuzz/qxlfuzz).
+ */
 static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 {
 	const struct qxl_drawable *d = &ex->d;
@@ -801,31 +825,32 @@ static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 		return qxl_exec_brush_ok(ex, &d->u.fill.brush, QXL_DOFF(u.fill.brush)) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.fill.mask.bitmap));
 	case QXL_DRAW_OPAQUE:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.opaque.src_bitmap), false) &&
+		return qxl_exec_image_at(ex, QXL_DOFF(u.opaque.src_bitmap), true) &&
 		       qxl_exec_brush_ok(ex, &d->u.opaque.brush, QXL_DOFF(u.opaque.brush)) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.opaque.mask.bitmap));
 	case QXL_DRAW_COPY:
 	case QXL_DRAW_BLEND:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.copy.src_bitmap), false) &&
+		return qxl_exec_image_at(ex, QXL_DOFF(u.copy.src_bitmap), true) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.copy.mask.bitmap));
 	case QXL_DRAW_BLACKNESS:
 	case QXL_DRAW_WHITENESS:
 	case QXL_DRAW_INVERS:
 		return qxl_exec_mask_at(ex, QXL_DOFF(u.blackness.mask.bitmap));
 	case QXL_DRAW_ROP3:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.rop3.src_bitmap), false) &&
+		return qxl_exec_image_at(ex, QXL_DOFF(u.rop3.src_bitmap), true) &&
 		       qxl_exec_brush_ok(ex, &d->u.rop3.brush, QXL_DOFF(u.rop3.brush)) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.rop3.mask.bitmap));
 	case QXL_DRAW_STROKE:
 		return qxl_exec_stroke_ok(ex);
 	case QXL_DRAW_TEXT:
-		return qxl_exec_string_ok(ex) &&
+		/* spice-server draws glyphs with OP_PUT only, aborting on other modes */
+		return d->u.text.fore_mode == QXL_ROPD_OP_PUT && qxl_exec_string_ok(ex) &&
 		       qxl_exec_brush_ok(ex, &d->u.text.fore_brush, QXL_DOFF(u.text.fore_brush)) &&
 		       qxl_exec_brush_ok(ex, &d->u.text.back_brush, QXL_DOFF(u.text.back_brush));
 	case QXL_DRAW_TRANSPARENT:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.transparent.src_bitmap), false);
+		return qxl_exec_image_at(ex, QXL_DOFF(u.transparent.src_bitmap), true);
 	case QXL_DRAW_ALPHA_BLEND:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.alpha_blend.src_bitmap), false);
+		return qxl_exec_image_at(ex, QXL_DOFF(u.alpha_blend.src_bitmap), true);
 	case QXL_DRAW_COMPOSITE:
 		return qxl_exec_composite_ok(ex);
 	default:
@@ -923,11 +948,17 @@ static int qxl_exec_check_drawable(struct qxl_exec *ex)
 {
 	const struct qxl_drawable *d = &ex->d;
 	unsigned int i;
+	u32 w, h;
 
 	/* self_bitmap makes the device snapshot an area; no client needs it */
 	if (d->effect > QXL_EFFECT_OPAQUE_BRUSH || d->self_bitmap)
 		return -EINVAL;
 	if (!qxl_exec_known_id(ex, d->surface_id))
+		return -EINVAL;
+	/* spice-server drops a drawable whose bbox leaves its surface: refuse it */
+	if (!qxl_exec_surface_size(ex, d->surface_id, &w, &h) || d->bbox.left < 0 ||
+	    d->bbox.top < 0 || d->bbox.left > d->bbox.right || d->bbox.top > d->bbox.bottom ||
+	    d->bbox.right > w || d->bbox.bottom > h)
 		return -EINVAL;
 	if (d->type == QXL_COPY_BITS && !qxl_exec_copy_bits_ok(ex))
 		return -EINVAL;

@@ -871,6 +871,48 @@ static void test_invalid(void)
 	FILL_ON_S();
 	expect_ret(cmd_submit(&c), 0, "well-formed FILL (reference for the cases below)");
 
+	/*
+	 * Found by qxlfuzz: spice-server takes a missing source image of
+	 * these for a self_bitmap and aborts QEMU (image_cache_localize:
+	 * assertion self_bitmap_image != nullptr).
+	 */
+	{
+		static const struct { uint8_t type; const char *name; } nosrc[] = {
+			{ QXL_DRAW_OPAQUE, "OPAQUE" }, { QXL_DRAW_ROP3, "ROP3" },
+			{ QXL_DRAW_TRANSPARENT, "TRANSPARENT" },
+			{ QXL_DRAW_ALPHA_BLEND, "ALPHA_BLEND" }, { QXL_DRAW_COPY, "COPY" },
+			{ QXL_DRAW_BLEND, "BLEND" },
+		};
+		char what[64];
+		unsigned int k;
+
+		for (k = 0; k < sizeof(nosrc) / sizeof(nosrc[0]); k++) {
+			cmd_init(&c, nosrc[k].type, 0, 0, 8, 8);
+			cmd_target(&c, s.handle);
+			snprintf(what, sizeof(what), "%s without a source image", nosrc[k].name);
+			expect_ret(cmd_submit(&c), -EINVAL, what);
+		}
+	}
+
+	/* bbox: inside the 64x64 target (found by qxlfuzz: spice-server drops the others) */
+	FILL_ON_S();
+	c.d.bbox.right = 65;
+	expect_ret(cmd_submit(&c), -EINVAL, "bbox past the surface's right edge");
+	FILL_ON_S();
+	c.d.bbox.top = 60;
+	c.d.bbox.bottom = 70;
+	expect_ret(cmd_submit(&c), -EINVAL, "bbox past the surface's bottom edge");
+	FILL_ON_S();
+	c.d.bbox.left = -1;
+	expect_ret(cmd_submit(&c), -EINVAL, "bbox with a negative left");
+	FILL_ON_S();
+	c.d.bbox.left = 9;
+	expect_ret(cmd_submit(&c), -EINVAL, "bbox with left > right");
+	FILL_ON_S();
+	c.d.bbox.right = 64;
+	c.d.bbox.bottom = 64;
+	expect_ret(cmd_submit(&c), 0, "bbox of the whole surface accepted");
+
 	/* execbuffer header */
 	memset(&eb, 0, sizeof(eb));
 	eb.flags = 1;
@@ -1042,6 +1084,17 @@ static void test_invalid(void)
 			FILL_ON_S();
 			cmd_clip(&c, clip.handle);
 			expect_ret(cmd_submit(&c), 0, "well-formed clip list of 2 rects accepted");
+			/* found by qxlfuzz: pixman logs "*** BUG ***" on these and drops them */
+			r[1].left = -7;
+			put_clip(&clip, r, 2, sizeof(r));
+			FILL_ON_S();
+			cmd_clip(&c, clip.handle);
+			expect_ret(cmd_submit(&c), -EINVAL, "clip rect with a negative left");
+			r[1].left = 9;
+			put_clip(&clip, r, 2, sizeof(r));
+			FILL_ON_S();
+			cmd_clip(&c, clip.handle);
+			expect_ret(cmd_submit(&c), -EINVAL, "clip rect with left > right");
 		} else {
 			ok(0, "clip buffer: expected ALLOC + MAP to work, got %s", strerror(errno));
 		}
@@ -1096,6 +1149,43 @@ static void test_invalid(void)
 			memcpy(pb.map, &path, sizeof(path));
 			expect_ret(cmd_submit(&c), -EINVAL,
 				   "STROKE path whose data_size disagrees with its chunk");
+			/*
+			 * Found by qxlfuzz: a BEZIER segment whose points after the
+			 * BEGIN point are not a multiple of 3 made spice-server
+			 * abort QEMU (canvas_draw_stroke: (point - end_point) % 3).
+			 */
+			path.data_size -= 8;
+			memcpy(pb.map, &path, sizeof(path));
+			seg.flags = QXL_PATH_BEGIN | QXL_PATH_END | QXL_PATH_BEZIER;
+			memcpy(pb.map + sizeof(path), &seg, sizeof(seg));
+			expect_ret(cmd_submit(&c), -EINVAL,
+				   "STROKE BEGIN|BEZIER segment of 2 points (1 after the start)");
+			seg.flags = QXL_PATH_END | QXL_PATH_BEZIER;
+			memcpy(pb.map + sizeof(path), &seg, sizeof(seg));
+			expect_ret(cmd_submit(&c), -EINVAL, "STROKE BEZIER segment of 2 points");
+			seg.flags = QXL_PATH_BEGIN | QXL_PATH_END;
+			seg.count = 0;
+			path.data_size = sizeof(seg);
+			path.chunk.data_size = path.data_size;
+			memcpy(pb.map, &path, sizeof(path));
+			memcpy(pb.map + sizeof(path), &seg, sizeof(seg));
+			expect_ret(cmd_submit(&c), -EINVAL, "STROKE BEGIN segment without a point");
+			{
+				struct qxl_point_fix bz[4] = {
+					{ 1 << 4, 1 << 4 }, { 2 << 4, 6 << 4 }, { 5 << 4, 6 << 4 },
+					{ 6 << 4, 1 << 4 },
+				};
+
+				seg.flags = QXL_PATH_BEGIN | QXL_PATH_END | QXL_PATH_BEZIER;
+				seg.count = 4;
+				path.data_size = sizeof(seg) + sizeof(bz);
+				path.chunk.data_size = path.data_size;
+				memcpy(pb.map, &path, sizeof(path));
+				memcpy(pb.map + sizeof(path), &seg, sizeof(seg));
+				memcpy(pb.map + sizeof(path) + sizeof(seg), bz, sizeof(bz));
+				expect_ret(cmd_submit(&c), 0,
+					   "STROKE BEGIN|BEZIER segment of 1 + 3 points accepted");
+			}
 		} else {
 			ok(0, "path buffer: expected ALLOC + MAP to work, got %s", strerror(errno));
 		}
@@ -1139,6 +1229,17 @@ static void test_invalid(void)
 			g.height = 3;
 			memcpy(tb.map + sizeof(str), &g, sizeof(g));
 			expect_ret(cmd_submit(&c), -EINVAL, "TEXT glyph larger than the string");
+			/*
+			 * Found by qxlfuzz: spice-server draws text with OP_PUT
+			 * only and aborts QEMU on any other fore_mode
+			 * (canvas_draw_text: text->fore_mode == SPICE_ROPD_OP_PUT).
+			 */
+			g.height = 2;
+			memcpy(tb.map + sizeof(str), &g, sizeof(g));
+			c.d.u.text.fore_mode = QXL_ROPD_OP_XOR;
+			expect_ret(cmd_submit(&c), -EINVAL, "TEXT with fore_mode OP_XOR");
+			c.d.u.text.fore_mode = QXL_ROPD_OP_PUT | QXL_ROPD_INVERS_SRC;
+			expect_ret(cmd_submit(&c), -EINVAL, "TEXT with fore_mode OP_PUT | INVERS_SRC");
 		} else {
 			ok(0, "string buffer: expected ALLOC + MAP to work, got %s", strerror(errno));
 		}
@@ -2546,6 +2647,91 @@ static void test_unbindmap(void)
 	expect_ret(ret, 0, "device bound again");
 }
 
+/* ---- onebit: drawing on and from 1-bit (1_A) surfaces ---- */
+
+/*
+ * spice-common draws on a 1_A surface through a 1-bit pixman image, and its
+ * blit (spice_pixman_blit) handles depths 8, 16 and 32 only: a copy whose
+ * source is also 1-bit (an indexed bitmap, converted to the target's
+ * format, or another 1_A surface) ends in "assertion `depth == 32' failed"
+ * and QEMU aborts (found by tests/fuzz/qxlfuzz -s 1).  Each case draws,
+ * then reads the target back with UPDATE_AREA so that spice-server renders
+ * it now; the command must be refused with -EINVAL or drawn without harm.
+ *   onebit fill|bitmap|surface|from
+ */
+static void test_onebit(const char *which)
+{
+	struct buf t, src, img;
+	struct cmd c;
+	int ret, want_draw = 0;
+
+	ret = buf_surf(&t, !strcmp(which, "from") ? QXL_SURFACE_FMT_32_XRGB : QXL_SURFACE_FMT_1_A,
+		       64, 64, !strcmp(which, "from") ? 256 : 8);
+	if (!ret)
+		ret = buf_surf(&src, QXL_SURFACE_FMT_1_A, 64, 64, 8);
+	if (!ret)
+		ret = buf_alloc(&img, 4096);
+	if (!ret)
+		ret = buf_map(&img);
+	expect_ret(ret, 0, "a 64x64 target surface, a 64x64 1_A surface, an image buffer");
+	if (ret)
+		return;
+	/* the source surface exists on the device: draw on it once (a fill) */
+	if (!strcmp(which, "fill")) {
+		ret = fill(t.handle, 0, 0, 32, 32, 0xffffffff);
+		printf("# FILL onto a 1_A surface: %s\n", err_name(ret));
+		want_draw = 1;
+	} else if (!strcmp(which, "bitmap")) {
+		struct qxl_image image = { 0 };
+		struct qxl_data_chunk chunk = { 0 };
+		struct qxl_palette pal = { 0 };
+		uint32_t ents[2] = { 0, 0xffffff };
+
+		image.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
+		image.descriptor.width = 32;
+		image.descriptor.height = 32;
+		image.u.bitmap.format = QXL_BITMAP_FMT_1BIT_BE;
+		image.u.bitmap.flags = QXL_BITMAP_TOP_DOWN;
+		image.u.bitmap.x = 32;
+		image.u.bitmap.y = 32;
+		image.u.bitmap.stride = 4;
+		chunk.data_size = 32 * 4;
+		pal.num_ents = 2;
+		memcpy(img.map, &image, sizeof(image));
+		memcpy(img.map + IMG_CHUNK, &chunk, sizeof(chunk));
+		memset(img.map + IMG_CHUNK + sizeof(chunk), 0x5a, 32 * 4);
+		memcpy(img.map + 1024, &pal, sizeof(pal));
+		memcpy(img.map + 1024 + sizeof(pal), ents, sizeof(ents));
+		cmd_init(&c, QXL_DRAW_COPY, 0, 0, 32, 32);
+		c.d.u.copy.src_area.right = 32;
+		c.d.u.copy.src_area.bottom = 32;
+		c.d.u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_target(&c, t.handle);
+		cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap),
+			  img.handle, 0);
+		cmd_reloc(&c, QXL_RELOC_TYPE_BO, img.handle, offsetof(struct qxl_image, u.bitmap.data),
+			  img.handle, IMG_CHUNK);
+		cmd_reloc(&c, QXL_RELOC_TYPE_BO, img.handle,
+			  offsetof(struct qxl_image, u.bitmap.palette), img.handle, 1024);
+		ret = cmd_submit(&c);
+		printf("# COPY of a 1BIT_BE bitmap onto a 1_A surface: %s\n", err_name(ret));
+	} else {
+		/* surface: 1_A onto 1_A; from: 1_A onto 32_xRGB */
+		fill(src.handle, 0, 0, 64, 64, 0);
+		ret = copy_surface(t.handle, src.handle, &img, 32, 32);
+		printf("# COPY of a 1_A surface onto a %s surface: %s\n",
+		       !strcmp(which, "from") ? "32_xRGB" : "1_A", err_name(ret));
+	}
+	ok(ret == 0 || ret == -EINVAL, "%s: expected 0 or -EINVAL, got %s", which, err_name(ret));
+	ret = update_area(t.handle, 0, 0, 64, 64);
+	ok(ret == 0, "UPDATE_AREA of the target afterwards (renders it now): expected 0, got %s",
+	   err_name(ret));
+	(void)want_draw;
+	buf_free(&img);
+	buf_free(&src);
+	buf_free(&t);
+}
+
 /* ---- pressure ---- */
 
 static void release_flush(void)
@@ -2730,6 +2916,8 @@ int main(int argc, char **argv)
 		test_inflight(argc > 2 ? atoi(argv[2]) : 20, argc > 3 ? argv[3] : NULL);
 	else if (!strcmp(what, "surfclose"))
 		test_surfclose();
+	else if (!strcmp(what, "onebit"))
+		test_onebit(argc > 2 ? argv[2] : "bitmap");
 	else if (!strcmp(what, "dirtyrace"))
 		test_dirtyrace(argc > 2 ? atoi(argv[2]) : 10);
 	else if (!strcmp(what, "cacheid"))
