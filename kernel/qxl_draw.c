@@ -26,11 +26,11 @@
  * cursor blinking, a redrawn widget) to its client by reference instead of
  * its pixels.  Equal ids must mean equal pixels, hence a 64-bit hash of
  * everything the device draws from.  EXECBUFFER clients choose their ids
- * freely, so ours carry QXL_IMAGE_ID_KERNEL, which theirs never do
- * (qxl_execbuf.c): otherwise a client could send its own image under the
- * id of the console's next one, and the SPICE client would show it there.
- * The hash is keyed per device, so that pixels cannot be chosen to collide
- * with the console's either.
+ * freely (qxl_execbuf.c), so the hash is keyed per device: unkeyed, a
+ * client could compute the id of the console's next upload, send its own
+ * image under it first, and the SPICE client would show that image in
+ * the console's place.  Ours also carry QXL_IMAGE_ID_KERNEL, which tells
+ * them apart in a record.
  */
 
 #include <linux/io.h>

@@ -210,9 +210,8 @@ struct qxl_device {
 };
 
 /*
- * Image cache ids with this bit are the kernel's own (qxl_draw.c); a
- * client's ids never reach the device with it (qxl_execbuf.c), so that no
- * client image can stand in for the console's in the SPICE client.
+ * Set in the image cache ids of the kernel's own uploads (qxl_draw.c),
+ * whose keyed hash no client can compute; client ids may have it too.
  */
 #define QXL_IMAGE_ID_KERNEL	BIT_ULL(63)
 

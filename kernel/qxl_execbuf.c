@@ -25,11 +25,11 @@
  * black to every entry the pixels can index, and the image is pointed at
  * the copy.
  *
- * Image cache ids are the client's choice, but ids with QXL_IMAGE_ID_KERNEL
- * name the console's uploads (qxl_draw.c): a client id with that bit gets
- * it cleared in the image before the device sees it.  Clearing it twice
- * changes nothing, so an image shared with a command in flight is not
- * changed under that command.
+ * Image cache ids are the client's choice and reach the device as they
+ * are: rewriting them would be a kernel write into bytes this or an
+ * in-flight command's check may have read as something else (a path's
+ * point count).  The console's own ids are keyed per device (qxl_draw.c),
+ * so a client cannot name them.
  *
  * Write protection stops userspace only.  The kernel's own writes into
  * buffers, the relocations of this command, must not change what an
@@ -85,12 +85,6 @@ struct qxl_exec_pal {
 };
 
 /* A client image cache id in the kernel's space, cleared at submission. */
-struct qxl_exec_id {
-	struct qxl_bo *img;
-	u64 at;			/* offset of the id in img */
-	u64 id;			/* what the device gets */
-};
-
 struct qxl_exec {
 	struct qxl_device *qdev;
 	struct qxl_objects *objs;
@@ -101,8 +95,6 @@ struct qxl_exec {
 	unsigned int n_relocs;
 	struct qxl_exec_pal pals[QXL_EXEC_MAX_IMAGES];
 	unsigned int n_pals;
-	struct qxl_exec_id cache_ids[QXL_EXEC_MAX_IMAGES];
-	unsigned int n_cache_ids;
 	struct qxl_bo_range parsed[QXL_EXEC_MAX_PARSED];
 	unsigned int n_parsed;
 	u32 read_ids[QXL_EXEC_MAX_IMAGES];	/* surfaces SURFACE images read */
@@ -647,16 +639,6 @@ static void qxl_exec_put_palettes(struct qxl_exec *ex, struct qxl_release *relea
 	}
 }
 
-/* Client cache ids out of the kernel's space (top of this file). */
-static void qxl_exec_put_cache_ids(struct qxl_exec *ex)
-{
-	unsigned int i;
-
-	for (i = 0; i < ex->n_cache_ids; i++)
-		memcpy_toio(ex->cache_ids[i].img->vaddr + ex->cache_ids[i].at,
-			    &ex->cache_ids[i].id, sizeof(ex->cache_ids[i].id));
-}
-
 /*
  * An image the device parses: a bitmap (spice-server's own limits, checked
  * in full so that nothing is dropped silently either) or a surface this
@@ -675,17 +657,6 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 	if (!qxl_exec_ptr_inside(p, 0, hdr))
 		return false;
 	memcpy_fromio(&img.descriptor, p->bo->vaddr + p->off, hdr);
-	if ((img.descriptor.flags & QXL_IMAGE_CACHE) &&
-	    (img.descriptor.id & QXL_IMAGE_ID_KERNEL)) {
-		struct qxl_exec_id *e;
-
-		if (ex->n_cache_ids == ARRAY_SIZE(ex->cache_ids))
-			return false;
-		e = &ex->cache_ids[ex->n_cache_ids++];
-		e->img = p->bo;
-		e->at = p->off + offsetof(struct qxl_image, descriptor.id);
-		e->id = img.descriptor.id & ~QXL_IMAGE_ID_KERNEL;
-	}
 	switch (img.descriptor.type) {
 	case QXL_IMAGE_TYPE_SURFACE:
 		if (!qxl_exec_ptr_inside(p, hdr, sizeof(img.u.surface_image)))
@@ -1001,7 +972,6 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	memset(&ex->d, 0, sizeof(ex->d));
 	ex->n_ids = 0;
 	ex->n_pals = 0;
-	ex->n_cache_ids = 0;
 	ex->n_parsed = 0;
 	ex->n_read = 0;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
@@ -1065,7 +1035,6 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	ex->d.mm_time = readl(&qdev->rom->mm_clock);
 	memcpy_toio(qxl_release_ptr(release, 0), &ex->d, sizeof(ex->d));
 	qxl_exec_put_palettes(ex, release);
-	qxl_exec_put_cache_ids(ex);
 	ret = qxl_release_submit_fence(release, QXL_CMD_DRAW, NULL, &fence);
 	qxl_bo_track_arm(track, fence);
 	if (fence)
