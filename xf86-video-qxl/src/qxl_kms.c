@@ -73,12 +73,24 @@ qxl_mode_to_kernel(DisplayModePtr m, drmModeModeInfo *km)
 
 /* ---- CRTC ---- */
 
+/*
+ * RandR turns a head off by disabling its CRTC here
+ * (xf86DisableUnusedFunctions).  The kernel must hear it: a CRTC left on
+ * keeps its place in the device's layout, and since the kernel accepts a
+ * head with no plane (it shows black), removing the framebuffer no longer
+ * turns the CRTC off by itself.
+ */
 static void
 qxl_crtc_dpms(xf86CrtcPtr crtc, int mode)
 {
 	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_screen *qs = qxl_screen_of(crtc->scrn);
 
 	qc->dpms = mode;
+	if (!crtc->enabled && crtc->scrn->vtSema &&
+	    drmModeSetCrtc(qs->fd, qc->crtc_id, 0, 0, 0, NULL, 0, NULL))
+		xf86DrvMsg(crtc->scrn->scrnIndex, X_WARNING, "CRTC %u could not be turned off: %s\n",
+			   qc->crtc_id, strerror(errno));
 }
 
 static uint32_t *
