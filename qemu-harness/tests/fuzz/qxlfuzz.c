@@ -60,6 +60,7 @@
 
 #include "../../../uapi/qxl_device.h"
 #include "../../../uapi/qxl_drm.h"
+#include "../common/qxl_debugfs.h"
 
 #define RELEASE_INFO	8
 #define MAX_THREADS	8
@@ -2033,27 +2034,6 @@ static unsigned int scan_kmsg(int kfd)
 	return n;
 }
 
-static long long debugfs_counter(const char *file, const char *key)
-{
-	char path[128], line[256];
-	size_t klen = strlen(key);
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/0/%s", file);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = atoll(line + klen + 1);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
-}
-
 /*
  * After the run: a pattern derived from the seed in a dumb buffer shown on
  * head 0, against a QMP screendump.  0 = equal, > 0 = differing pixels,
@@ -2371,7 +2351,7 @@ int main(int argc, char **argv)
 	k = scan_kmsg(kfd);
 	ok(k == 0, "kernel log: expected no warning, oops or error line, got %u", k);
 	{
-		long long dead = debugfs_counter("qxl_status", "device_dead");
+		long long dead = qxl_debugfs_counter("qxl_status", "device_dead");
 
 		ok(dead == 0, "device alive: expected debugfs device_dead 0, got %lld", dead);
 	}

@@ -69,6 +69,7 @@
 
 #include "../../../uapi/qxl_device.h"
 #include "../../../uapi/qxl_drm.h"
+#include "../common/qxl_debugfs.h"
 
 #define RELEASE_INFO	8
 
@@ -120,28 +121,6 @@ static void expect_ret(int got, int want, const char *what)
 		ok(1, "%s", what);
 	else
 		ok(0, "%s: expected %s, got %s", what, err_name(want), err_name(got));
-}
-
-/* debugfs counter of qxl_objects or qxl_status; -1 if absent */
-static long long counter(const char *file, const char *key)
-{
-	char path[128], line[256];
-	size_t klen = strlen(key);
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/0/%s", file);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = atoll(line + klen + 1);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
 }
 
 /* ---- buffers ---- */
@@ -731,9 +710,9 @@ static void test_draw(void)
 	bad = mismatches(&s, stride, 64, 64, 32, 128, 64, 0x336699, &first);
 	ok(!bad, "blue background rendered: expected 0 wrong pixels, got %u (first 0x%06x)",
 	   bad, first);
-	ok(counter("qxl_objects", "surfaces_live") >= 1,
+	ok(qxl_debugfs_counter("qxl_objects", "surfaces_live") >= 1,
 	   "debugfs surfaces_live: expected >= 1, got %lld",
-	   counter("qxl_objects", "surfaces_live"));
+	   qxl_debugfs_counter("qxl_objects", "surfaces_live"));
 
 	ret = make_image(&img, 20, 10, 0x0000ff00);
 	expect_ret(ret, 0, "image buffer (ALLOC) with a 20x10 green bitmap");
@@ -768,7 +747,7 @@ static void test_draw(void)
 	buf_free(&t);
 
 	/* the primary (surface 0, no relocation) when one exists */
-	if (counter("qxl_status", "draws") >= 0) {
+	if (qxl_debugfs_counter("qxl_status", "draws") >= 0) {
 		struct cmd c;
 
 		cmd_init(&c, QXL_DRAW_FILL, 0, 0, 8, 8);
@@ -1263,8 +1242,8 @@ static void test_invalid(void)
 	FILL_ON_S();
 	expect_ret(cmd_submit(&c), 0, "well-formed FILL accepted after the malformed ones");
 	expect_ret(update_area(s.handle, 0, 0, 64, 64), 0, "UPDATE_AREA after the malformed ones");
-	ok(counter("qxl_status", "device_dead") == 0,
-	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
+	ok(qxl_debugfs_counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", qxl_debugfs_counter("qxl_status", "device_dead"));
 	buf_free(&small);
 	buf_free(&a);
 	buf_free(&s);
@@ -1352,8 +1331,8 @@ static void *race_writer(void *arg)
 
 static void test_race(int seconds)
 {
-	long long protected0 = counter("qxl_objects", "exec_protected");
-	long long waits0 = counter("qxl_objects", "fault_waits");
+	long long protected0 = qxl_debugfs_counter("qxl_objects", "exec_protected");
+	long long waits0 = qxl_debugfs_counter("qxl_objects", "fault_waits");
 	unsigned long submitted = 0, accepted = 0, refused = 0, other = 0;
 	int last_other = 0, ret;
 	struct timespec t0, t;
@@ -1410,12 +1389,12 @@ static void test_race(int seconds)
 	ok(accepted > 0 && refused > 0,
 	   "the writer raced the checks: expected some accepted and some refused, got %lu and %lu",
 	   accepted, refused);
-	ok(counter("qxl_objects", "exec_protected") - protected0 >= (long long)accepted,
+	ok(qxl_debugfs_counter("qxl_objects", "exec_protected") - protected0 >= (long long)accepted,
 	   "buffers write-protected: expected at least %lu, got %lld", accepted,
-	   counter("qxl_objects", "exec_protected") - protected0);
-	ok(counter("qxl_objects", "fault_waits") > waits0,
+	   qxl_debugfs_counter("qxl_objects", "exec_protected") - protected0);
+	ok(qxl_debugfs_counter("qxl_objects", "fault_waits") > waits0,
 	   "the writer waited for the device at least once: expected fault_waits > %lld, got %lld",
-	   waits0, counter("qxl_objects", "fault_waits"));
+	   waits0, qxl_debugfs_counter("qxl_objects", "fault_waits"));
 
 	/* the device still draws what it is told */
 	buf_free(&r.clip);
@@ -1451,7 +1430,7 @@ static void on_alarm(int sig)
  */
 static void test_signal(int seconds)
 {
-	long long int0 = counter("qxl_objects", "updates_interrupted");
+	long long int0 = qxl_debugfs_counter("qxl_objects", "updates_interrupted");
 	unsigned long calls = 0, done = 0, interrupted = 0, other = 0;
 	struct itimerval it = { .it_interval.tv_usec = 300, .it_value.tv_usec = 300 };
 	struct sigaction sa = { .sa_handler = on_alarm };
@@ -1494,7 +1473,7 @@ static void test_signal(int seconds)
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
 
-	delta = counter("qxl_objects", "updates_interrupted") - int0;
+	delta = qxl_debugfs_counter("qxl_objects", "updates_interrupted") - int0;
 	printf("# %lu UPDATE_AREA calls: %lu done, %lu interrupted (%d signals, kernel counted %lld)\n",
 	       calls, done, interrupted, (int)alarms, delta);
 	ok(!other, "UPDATE_AREA under signals: expected 0 or EINTR, got %lu others (last %s)",
@@ -1510,8 +1489,8 @@ static void test_signal(int seconds)
 	ok((pixel(&s, 2048, 512, 300, 300) & 0xffffff) == 0xabcdef,
 	   "surface right after the interrupted updates: expected 0xabcdef, got 0x%06x",
 	   pixel(&s, 2048, 512, 300, 300) & 0xffffff);
-	ok(counter("qxl_status", "device_dead") == 0,
-	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
+	ok(qxl_debugfs_counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", qxl_debugfs_counter("qxl_status", "device_dead"));
 	buf_free(&s);
 }
 
@@ -1982,8 +1961,8 @@ surface:
 			   pixel(&s, 256, 64, 12, 4) & 0xffffff);
 	}
 	buf_free(&img);
-	ok(counter("qxl_status", "device_dead") == 0,
-	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
+	ok(qxl_debugfs_counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", qxl_debugfs_counter("qxl_status", "device_dead"));
 	buf_free(&heavy);
 	buf_free(&s);
 }
@@ -2280,8 +2259,8 @@ static void test_dirtyrace(int seconds)
 	bad = screen_diff("dirtyrace", r.map, r.w, r.h, r.stride, &fx, &fy);
 	ok(bad == 0, "screen equals the buffer: expected 0 differing pixels, got %ld (first at %u,%u)",
 	   bad, fx, fy);
-	ok(counter("qxl_status", "device_dead") == 0,
-	   "device alive: expected device_dead 0, got %lld", counter("qxl_status", "device_dead"));
+	ok(qxl_debugfs_counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", qxl_debugfs_counter("qxl_status", "device_dead"));
 out:
 	unshow_dumb(&s);
 }
@@ -2755,7 +2734,7 @@ static long long settle(void)
 
 	for (i = 0; i < 100; i++) {
 		release_flush();
-		z = counter("qxl_objects", "bos_zombie");
+		z = qxl_debugfs_counter("qxl_objects", "bos_zombie");
 		if (z == 0)
 			break;
 		usleep(50000);
@@ -2782,14 +2761,14 @@ static void test_releases(void)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		v = counter("qxl_status", refused[i]);
+		v = qxl_debugfs_counter("qxl_status", refused[i]);
 		ok(v == 0, "debugfs %s: expected 0, got %lld", refused[i], v);
 	}
 	/* bounded: 50 flushes of at most 1 s each */
 	for (i = 0; i < 50; i++) {
 		release_flush();
-		out = counter("qxl_status", "releases_outstanding");
-		surfaces = counter("qxl_objects", "surfaces_live");
+		out = qxl_debugfs_counter("qxl_status", "releases_outstanding");
+		surfaces = qxl_debugfs_counter("qxl_objects", "surfaces_live");
 		if (out >= 0 && surfaces >= 0 && out <= surfaces + 1)
 			break;
 		usleep(100000);
@@ -2811,11 +2790,11 @@ static void test_pressure(int rounds)
 	double secs;
 
 	z = settle();
-	used0 = counter("qxl_objects", "surf_mem_used");
-	live0 = counter("qxl_objects", "bos_live");
-	surf0 = counter("qxl_objects", "surfaces_live");
-	n_ids = counter("qxl_objects", "surface_ids");
-	evicted0 = counter("qxl_objects", "surfaces_evicted");
+	used0 = qxl_debugfs_counter("qxl_objects", "surf_mem_used");
+	live0 = qxl_debugfs_counter("qxl_objects", "bos_live");
+	surf0 = qxl_debugfs_counter("qxl_objects", "surfaces_live");
+	n_ids = qxl_debugfs_counter("qxl_objects", "surface_ids");
+	evicted0 = qxl_debugfs_counter("qxl_objects", "surfaces_evicted");
 	ok(used0 >= 0 && live0 >= 0 && surf0 >= 0 && n_ids > 1 && z == 0,
 	   "debugfs qxl_objects readable: used %lld, bos %lld, surfaces %lld, ids %lld, zombies %lld",
 	   used0, live0, surf0, n_ids, z);
@@ -2841,9 +2820,9 @@ static void test_pressure(int rounds)
 		ok(!ret && drawn == n_ids + 200,
 		   "round %d: %lld surfaces drawn with %lld ids: expected all, got %u (%s) in %.1f s",
 		   r, n_ids + 200, n_ids, drawn, err_name(ret), secs);
-		ok(counter("qxl_objects", "surfaces_evicted") > evicted0,
+		ok(qxl_debugfs_counter("qxl_objects", "surfaces_evicted") > evicted0,
 		   "round %d: idle surfaces evicted: expected more than %lld, got %lld", r,
-		   evicted0, counter("qxl_objects", "surfaces_evicted"));
+		   evicted0, qxl_debugfs_counter("qxl_objects", "surfaces_evicted"));
 		/* the first surfaces were evicted: their contents must have been written back */
 		for (i = 0, bad = 0; i < 8 && i < drawn; i++) {
 			if (buf_map(&bufs[i]) ||
@@ -2867,22 +2846,22 @@ static void test_pressure(int rounds)
 		if (!ret)
 			buf_free(&bufs[n]);
 		/* the console (kernel memory) is unaffected */
-		ok(counter("qxl_status", "device_dead") == 0,
+		ok(qxl_debugfs_counter("qxl_status", "device_dead") == 0,
 		   "round %d: device alive when full: expected device_dead 0, got %lld", r,
-		   counter("qxl_status", "device_dead"));
+		   qxl_debugfs_counter("qxl_status", "device_dead"));
 
 		for (i = 0; i < n; i++)
 			buf_free(&bufs[i]);
 		z = settle();
-		ok(z == 0 && counter("qxl_objects", "surf_mem_used") == used0 &&
-		   counter("qxl_objects", "bos_live") == live0 &&
-		   counter("qxl_objects", "surfaces_live") == surf0,
+		ok(z == 0 && qxl_debugfs_counter("qxl_objects", "surf_mem_used") == used0 &&
+		   qxl_debugfs_counter("qxl_objects", "bos_live") == live0 &&
+		   qxl_debugfs_counter("qxl_objects", "surfaces_live") == surf0,
 		   "round %d: counters back: expected used %lld bos %lld surfaces %lld zombies 0, got %lld %lld %lld %lld",
-		   r, used0, live0, surf0, counter("qxl_objects", "surf_mem_used"),
-		   counter("qxl_objects", "bos_live"), counter("qxl_objects", "surfaces_live"), z);
+		   r, used0, live0, surf0, qxl_debugfs_counter("qxl_objects", "surf_mem_used"),
+		   qxl_debugfs_counter("qxl_objects", "bos_live"), qxl_debugfs_counter("qxl_objects", "surfaces_live"), z);
 	}
 	printf("# surfaces evicted in total: %lld\n",
-	       counter("qxl_objects", "surfaces_evicted") - evicted0);
+	       qxl_debugfs_counter("qxl_objects", "surfaces_evicted") - evicted0);
 }
 
 int main(int argc, char **argv)
