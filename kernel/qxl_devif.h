@@ -22,7 +22,13 @@
 #ifndef QXL_DEVIF_H
 #define QXL_DEVIF_H
 
+/*
+ * The device's monitors-config CRC is the kernel's crc32_le() with seed 0
+ * (reflected 0xedb88320, no final xor).  On the host, zlib's crc32()
+ * computes the same CRC with the register inverted before and after.
+ */
 #ifdef __KERNEL__
+#include <linux/crc32.h>
 #include <linux/types.h>
 #include <linux/errno.h>
 #else
@@ -30,11 +36,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include <zlib.h>
 typedef __u8 u8;
 typedef __u16 u16;
 typedef __u32 u32;
 typedef __u64 u64;
 typedef __s32 s32;
+
+static inline u32 crc32_le(u32 crc, const unsigned char *p, size_t len)
+{
+	return ~(u32)crc32(~crc, p, len);
+}
 #endif
 
 #include "qxl_device.h"
@@ -156,9 +168,6 @@ struct qxl_devif_client_config {
 	u32 count;	/* heads[] used, <= max_heads */
 	struct qxl_devif_client_head heads[QXL_CLIENT_MONITORS_MAX];
 };
-
-/* CRC as QEMU computes it: reflected 0xedb88320, seed 0, no final xor. */
-u32 qxl_devif_crc32(u32 crc, const void *buf, size_t len);
 
 /*
  * Validate crc and config (copied from the ROM) and keep at most max_heads

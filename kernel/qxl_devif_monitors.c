@@ -7,19 +7,6 @@
  */
 #include "qxl_devif.h"
 
-u32 qxl_devif_crc32(u32 crc, const void *buf, size_t len)
-{
-	const u8 *p = buf;
-	int bit;
-
-	while (len--) {
-		crc ^= *p++;
-		for (bit = 0; bit < 8; bit++)
-			crc = (crc >> 1) ^ (QXL_MONITORS_CRC32_POLY & -(crc & 1));
-	}
-	return crc;
-}
-
 static int qxl_devif_head_check(const struct qxl_urect *r, const char **why)
 {
 	if (r->right < r->left) {
@@ -52,7 +39,7 @@ int qxl_devif_client_monitors_parse(u32 crc,
 	int ret;
 
 	*why = "";
-	if (qxl_devif_crc32(0, cfg, sizeof(*cfg)) != crc) {
+	if (crc32_le(0, (const void *)cfg, sizeof(*cfg)) != crc) {
 		*why = "client monitors config CRC mismatch";
 		return -EAGAIN;
 	}

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size - 1 < sizeof(cfg))
 		cfg.count %= QXL_CLIENT_MONITORS_MAX + 2;	/* reach the head checks */
 
-	crc = qxl_devif_crc32(0, &cfg, sizeof(cfg));
+	crc = crc32_le(0, (const void *)&cfg, sizeof(cfg));
 	if (!good_crc)
 		crc ^= 1U << (data[size - 1] & 31);
 	memset(&out, 0xee, sizeof(out));

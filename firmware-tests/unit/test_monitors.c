@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* qxl_devif_crc32() and qxl_devif_client_monitors_parse(). */
+/* The monitors-config CRC (crc32_le) and qxl_devif_client_monitors_parse(). */
 #include <string.h>
 
 #include "devif_expect.h"
@@ -10,7 +10,7 @@ static struct qxl_devif_client_config out;
 
 static u32 crc_of(const struct qxl_client_monitors_config *c)
 {
-	return qxl_devif_crc32(0, c, sizeof(*c));
+	return crc32_le(0, (const void *)c, sizeof(*c));
 }
 
 static void set_head(unsigned int i, u32 left, u32 top, u32 right, u32 bottom)
@@ -68,14 +68,15 @@ static void test_crc(void)
 
 	/* CRC-32 register with seed 0 and no final xor (Linux crc32_le(0,...)) */
 	tap_u64_eq("crc32 of \"123456789\"", 0x2dfd2d88,
-		   qxl_devif_crc32(0, check, 9));
+		   crc32_le(0, (const void *)check, 9));
 	tap_u64_eq("crc32 of nothing is the seed", 0x1234,
-		   qxl_devif_crc32(0x1234, check, 0));
+		   crc32_le(0x1234, (const void *)check, 0));
 	tap_u64_eq("crc32 of zeros with seed 0 is 0", 0,
-		   qxl_devif_crc32(0, zeros, sizeof(zeros)));
+		   crc32_le(0, zeros, sizeof(zeros)));
 	tap_u64_eq("crc32 in two pieces equals one piece",
-		   qxl_devif_crc32(0, check, 9),
-		   qxl_devif_crc32(qxl_devif_crc32(0, check, 4), check + 4, 5));
+		   crc32_le(0, (const void *)check, 9),
+		   crc32_le(crc32_le(0, (const void *)check, 4),
+			    (const void *)(check + 4), 5));
 }
 
 static void test_qemu_rom(void)
@@ -90,8 +91,8 @@ static void test_qemu_rom(void)
 	rom = (const struct qxl_rom *)f.rom;
 	tap_u64_eq("QEMU's CRC of its client monitors config matches ours",
 		   rom->client_monitors_config_crc,
-		   qxl_devif_crc32(0, &rom->client_monitors_config,
-				   sizeof(rom->client_monitors_config)));
+		   crc32_le(0, (const void *)&rom->client_monitors_config,
+			    sizeof(rom->client_monitors_config)));
 	ret = qxl_devif_client_monitors_parse(rom->client_monitors_config_crc,
 					      &rom->client_monitors_config, 4,
 					      &out, &why);
