@@ -36,7 +36,8 @@ static void usage(FILE *f)
 		"       qxl-record offsets FILE NS...\n"
 		"rules: no-image-data no-surface-leaks no-duplicate-images no-full-surface-uploads cursor-shown\n"
 		"       max-image-bytes=N max-bytes-per-update=N max-bytes-per-command=N\n"
-		"       max-commands=N max-duplicate-images=N command-types=fill,copy-bits,...\n");
+		"       max-commands=N max-duplicate-images=N max-cursor-shape-bytes=N\n"
+		"       command-types=fill,copy-bits,...\n");
 }
 
 static int parse_off(const char *opt, const char *s, uint64_t *v)

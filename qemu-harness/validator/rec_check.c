@@ -1103,6 +1103,7 @@ void rec_expect_init(struct rec_expect *e)
 	e->max_bytes_per_command = -1;
 	e->max_commands = -1;
 	e->max_dup_images = -1;
+	e->max_cursor_shape_bytes = -1;
 }
 
 static int parse_count(const char *s, int64_t *v)
@@ -1137,6 +1138,7 @@ int rec_expect_parse(struct rec_expect *e, const char *rule, char *err, size_t e
 		{ "max-bytes-per-command", offsetof(struct rec_expect, max_bytes_per_command) },
 		{ "max-commands", offsetof(struct rec_expect, max_commands) },
 		{ "max-duplicate-images", offsetof(struct rec_expect, max_dup_images) },
+		{ "max-cursor-shape-bytes", offsetof(struct rec_expect, max_cursor_shape_bytes) },
 	};
 	const char *eq = strchr(rule, '=');
 	size_t klen = eq ? (size_t)(eq - rule) : strlen(rule);
@@ -1199,7 +1201,7 @@ int rec_expect_parse(struct rec_expect *e, const char *rule, char *err, size_t e
 	}
 unknown:
 	snprintf(err, errlen,
-		 "unknown expectation \"%s\" (known: no-image-data, no-surface-leaks, no-duplicate-images, no-full-surface-uploads, cursor-shown, max-image-bytes=N, max-bytes-per-update=N, max-bytes-per-command=N, max-commands=N, max-duplicate-images=N, command-types=a,b)",
+		 "unknown expectation \"%s\" (known: no-image-data, no-surface-leaks, no-duplicate-images, no-full-surface-uploads, cursor-shown, max-image-bytes=N, max-bytes-per-update=N, max-bytes-per-command=N, max-commands=N, max-duplicate-images=N, max-cursor-shape-bytes=N, command-types=a,b)",
 		 rule);
 	return -1;
 }
@@ -1241,6 +1243,13 @@ static void check_expectations(struct ctx *c)
 		expectation(c, "max-duplicate-images",
 			    "at most %lld re-uploads of identical images expected, got %llu",
 			    (long long)e->max_dup_images, (unsigned long long)st->dup_images);
+	if (e->max_cursor_shape_bytes >= 0 &&
+	    st->cursor_shape_bytes > (uint64_t)e->max_cursor_shape_bytes)
+		expectation(c, "max-cursor-shape-bytes",
+			    "at most %lld bytes of cursor shapes (cursor SETs) expected, got %llu in %llu SETs",
+			    (long long)e->max_cursor_shape_bytes,
+			    (unsigned long long)st->cursor_shape_bytes,
+			    (unsigned long long)st->cursor[QXL_CURSOR_SET]);
 	if (e->cursor_shown && (!c->range_cursor_seen || !c->range_cursor_shown)) {
 		if (c->range_cursor_seen)
 			expectation(c, "cursor-shown",

@@ -52,6 +52,7 @@ struct rec_expect {
 	int64_t max_bytes_per_command;
 	int64_t max_commands;
 	int64_t max_dup_images;
+	int64_t max_cursor_shape_bytes;
 	uint32_t command_types;		/* bit per draw type; 0 = unset */
 	int command_types_set;
 };
