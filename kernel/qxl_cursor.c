@@ -7,13 +7,19 @@
  * the head's place on it, and shows the cursor of the head that set or
  * moved it last (cursor_owner): when the pointer crosses from one head to
  * another, the one it left may be disabled after the one it entered was
- * set, and its HIDE must not hide the new one.  The hotspot comes from where the kernel keeps
- * it (qxl_compat_cursor_hotspot): the plane's HOTSPOT_X/Y properties on
- * 6.12, the framebuffer (legacy CURSOR2 ioctl) on 6.1.
+ * set, and its HIDE must not hide the new one.  While the pointer is near
+ * the edge between two heads, X shows it on both and moves both at every
+ * motion; each head's plane has its own buffer, so whether the device
+ * already shows an image is decided by comparing pixels with a copy of the
+ * last SET (cursor_image): a MOVE then costs 40 bytes, a SET 16 KiB.  The
+ * hotspot comes from where the kernel keeps it (qxl_compat_cursor_hotspot):
+ * the plane's HOTSPOT_X/Y properties on 6.12, the framebuffer (legacy
+ * CURSOR2 ioctl) on 6.1.
  */
 
 #include <linux/io.h>
 #include <linux/iosys-map.h>
+#include <linux/mm.h>
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
@@ -110,9 +116,63 @@ static int qxl_cursor_send(struct qxl_device *qdev, u8 type, s32 x, s32 y)
 	return qxl_release_submit(release, QXL_CMD_CURSOR, NULL);
 }
 
+/*
+ * Copy the framebuffer's pixels into cursor_image (growing it when needed);
+ * false when there is no room, and cursor_image is then unknown.
+ */
+static bool qxl_cursor_keep_image(struct qxl_device *qdev, struct drm_framebuffer *fb,
+				  const struct iosys_map *map)
+{
+	struct qxl_cursor_image *img = &qdev->cursor_image;
+	u32 row_bytes = fb->width * 4;
+	size_t size = (size_t)row_bytes * fb->height;
+	u32 row;
+
+	img->width = 0;
+	if (img->alloc < size) {
+		kvfree(img->pixels);
+		img->alloc = 0;
+		img->pixels = kvmalloc(size, GFP_KERNEL);
+		if (!img->pixels)
+			return false;
+		img->alloc = size;
+	}
+	for (row = 0; row < fb->height; row++) {
+		/* ALLOC buffers (Debian's X driver's cursors) are device memory */
+		if (map->is_iomem)
+			memcpy_fromio(img->pixels + row * row_bytes,
+				      map->vaddr_iomem + row * fb->pitches[0], row_bytes);
+		else
+			memcpy(img->pixels + row * row_bytes, map->vaddr + row * fb->pitches[0],
+			       row_bytes);
+	}
+	img->width = fb->width;
+	img->height = fb->height;
+	return true;
+}
+
+/* Whether the device shows exactly this image with this hotspot already. */
+static bool qxl_cursor_shows(struct qxl_device *qdev, struct drm_framebuffer *fb,
+			     const struct iosys_map *map, s32 hot_x, s32 hot_y)
+{
+	const struct qxl_cursor_image *img = &qdev->cursor_image;
+	u32 row_bytes = fb->width * 4;
+	u32 row;
+
+	if (!qdev->cursor_owner || img->width != fb->width || img->height != fb->height ||
+	    img->hot_x != hot_x || img->hot_y != hot_y || map->is_iomem)
+		return false;
+	for (row = 0; row < fb->height; row++)
+		if (memcmp(img->pixels + row * row_bytes, map->vaddr + row * fb->pitches[0],
+			   row_bytes))
+			return false;
+	return true;
+}
+
 static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
 			  const struct iosys_map *map, s32 x, s32 y, s32 hot_x, s32 hot_y)
 {
+	struct qxl_cursor_image *img = &qdev->cursor_image;
 	u32 shape_off = ALIGN(sizeof(struct qxl_cursor_cmd), 8);
 	u32 row_bytes = fb->width * 4;
 	u32 data_size = row_bytes * fb->height;
@@ -120,12 +180,14 @@ static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
 	struct qxl_cursor_cmd cmd;
 	struct qxl_cursor shape = { 0 };
 	void __iomem *dst;
+	bool kept;
 	u32 row;
 
 	release = qxl_release_alloc(qdev, QXL_RING_CURSOR,
 				    shape_off + sizeof(shape) + data_size);
 	if (IS_ERR(release))
 		return PTR_ERR(release);
+	kept = qxl_cursor_keep_image(qdev, fb, map);
 
 	qxl_cursor_cmd_init(&cmd, release, QXL_CURSOR_SET, x, y);
 	cmd.u.set.visible = 1;
@@ -142,7 +204,9 @@ static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
 	memcpy_toio(qxl_release_ptr(release, 0), &cmd, sizeof(cmd));
 	memcpy_toio(qxl_release_ptr(release, shape_off), &shape, sizeof(shape));
 	dst = qxl_release_ptr(release, shape_off + sizeof(shape));
-	for (row = 0; row < fb->height; row++) {
+	if (kept)
+		memcpy_toio(dst, img->pixels, data_size);
+	for (row = 0; !kept && row < fb->height; row++) {
 		/* ALLOC buffers (Debian's X driver's cursors) are device memory */
 		if (map->is_iomem)
 			qxl_bo_copy_io(dst + row * row_bytes,
@@ -151,6 +215,8 @@ static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
 			memcpy_toio(dst + row * row_bytes, map->vaddr + row * fb->pitches[0],
 				    row_bytes);
 	}
+	img->hot_x = hot_x;
+	img->hot_y = hot_y;
 	return qxl_release_submit(release, QXL_CMD_CURSOR, NULL);
 }
 
@@ -162,9 +228,11 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 	struct drm_plane_state *old_state = drm_atomic_get_old_plane_state(state, plane);
 	struct drm_crtc *crtc = new_state->crtc ?: old_state->crtc;
 	struct drm_framebuffer *fb = new_state->fb;
+	const struct iosys_map *map;
 	struct drm_crtc_state *crtc_state;
 	struct qxl_output *output;
 	bool layout_changed = false;
+	bool shown;
 	s32 x, y, hot_x, hot_y;
 	int idx;
 	int ret = 0;
@@ -196,24 +264,25 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 	}
 
 	/*
-	 * The old state holds a reference on its framebuffer, so comparing
-	 * against it (not a remembered pointer, which a new framebuffer may
-	 * reuse) tells reliably whether the image changed.
+	 * A layout change may have re-created the primary, which resets the
+	 * device's cursor.  Otherwise this head's unchanged image is what the
+	 * device shows when the head set it last (the old state holds a
+	 * reference on its framebuffer, so the comparison is not fooled by a
+	 * new framebuffer reusing the pointer); any other image is compared.
 	 */
-	if (!output->cursor_visible || qdev->cursor_owner != output || layout_changed ||
-	    old_state->fb != fb ||
-	    output->cursor_hot_x != hot_x || output->cursor_hot_y != hot_y ||
-	    drm_plane_get_damage_clips_count(new_state)) {
-		ret = qxl_cursor_set(qdev, fb, &to_drm_shadow_plane_state(new_state)->data[0],
-				     x, y, hot_x, hot_y);
-		output->cursor_hot_x = hot_x;
-		output->cursor_hot_y = hot_y;
-	} else if (output->cursor_x != x || output->cursor_y != y) {
+	map = &to_drm_shadow_plane_state(new_state)->data[0];
+	shown = !layout_changed && qdev->cursor_owner == output && output->cursor_visible &&
+		old_state->fb == fb && !drm_plane_get_damage_clips_count(new_state) &&
+		qdev->cursor_image.hot_x == hot_x && qdev->cursor_image.hot_y == hot_y;
+	if (!shown && !layout_changed)
+		shown = qxl_cursor_shows(qdev, fb, map, hot_x, hot_y);
+	if (!shown)
+		ret = qxl_cursor_set(qdev, fb, map, x, y, hot_x, hot_y);
+	else if (qdev->cursor_image.x != x || qdev->cursor_image.y != y)
 		ret = qxl_cursor_send(qdev, QXL_CURSOR_MOVE, x, y);
-	}
 	output->cursor_visible = !ret;
-	output->cursor_x = x;
-	output->cursor_y = y;
+	qdev->cursor_image.x = x;
+	qdev->cursor_image.y = y;
 	qdev->cursor_owner = ret ? NULL : output;
 out:
 	mutex_unlock(&qdev->cursor_lock);
@@ -279,6 +348,23 @@ static const struct drm_plane_funcs qxl_cursor_plane_funcs = {
 	.disable_plane = drm_atomic_helper_disable_plane,
 	DRM_GEM_SHADOW_PLANE_FUNCS,
 };
+
+static void qxl_cursor_image_free(struct drm_device *dev, void *data)
+{
+	struct qxl_device *qdev = data;
+
+	kvfree(qdev->cursor_image.pixels);
+}
+
+int qxl_cursor_device_init(struct qxl_device *qdev)
+{
+	int ret;
+
+	ret = drmm_mutex_init(&qdev->drm, &qdev->cursor_lock);
+	if (ret)
+		return ret;
+	return drmm_add_action_or_reset(&qdev->drm, qxl_cursor_image_free, qdev);
+}
 
 int qxl_cursor_init(struct qxl_device *qdev, struct qxl_output *output)
 {

@@ -110,10 +110,17 @@ struct qxl_output {
 	/* the primary's shadow holds what this head shows (qxl_draw.c) */
 	bool shadow_valid;
 
-	/* device cursor as last sent */
+	/* this head's cursor plane shows a cursor */
 	bool cursor_visible;
-	s32 cursor_hot_x, cursor_hot_y;
-	s32 cursor_x, cursor_y;
+};
+
+/* The device's one cursor as last sent (under cursor_lock). */
+struct qxl_cursor_image {
+	u32 width, height;	/* 0: pixels not known */
+	s32 hot_x, hot_y;
+	s32 x, y;		/* on the primary, hotspot included */
+	void *pixels;		/* width * height ARGB8888, kvmalloc'd */
+	size_t alloc;		/* bytes at pixels */
 };
 
 struct qxl_irq_stats {
@@ -200,8 +207,9 @@ struct qxl_device {
 	unsigned int num_heads;
 	struct qxl_output *outputs[QXL_MAX_HEADS];
 	bool kms_ready;				/* every output initialised */
-	struct mutex cursor_lock;		/* cursor_owner and its commands */
+	struct mutex cursor_lock;		/* the two below and cursor commands */
 	struct qxl_output *cursor_owner;	/* whose cursor the device shows */
+	struct qxl_cursor_image cursor_image;	/* what it shows, if it shows one */
 	u64 bytes_uploaded;
 	u64 draws;
 
@@ -306,6 +314,7 @@ extern const u64 qxl_plane_format_modifiers[];
 struct qxl_output *qxl_plane_init(struct qxl_device *qdev, unsigned int index);
 
 /* qxl_cursor.c */
+int qxl_cursor_device_init(struct qxl_device *qdev);
 int qxl_cursor_init(struct qxl_device *qdev, struct qxl_output *output);
 
 /* qxl_crtc.c */

@@ -211,7 +211,7 @@ int qxl_kms_init(struct qxl_device *qdev)
 	ret = drm_mode_create_suggested_offset_properties(dev);
 	if (ret)
 		return ret;
-	ret = drmm_mutex_init(dev, &qdev->cursor_lock);
+	ret = qxl_cursor_device_init(qdev);
 	if (ret)
 		return ret;
 

@@ -41,7 +41,8 @@
  *                        keyed, or with bit 63: the device never gets one
  *                        id for both, the kernel does not rewrite the id
  *   ioctltest cursorhead the pointer crossing between two heads: the
- *                        cursor stays shown (record rule cursor-shown)
+ *                        cursor stays shown (record rule cursor-shown);
+ *                        shown on both and moved: no image sent again
  *   ioctltest unbindmap  (disruptive) a mapped buffer's device unbound:
  *                        the mapping raises SIGBUS; the device bound again
  *
@@ -2481,6 +2482,72 @@ static void cross_heads(struct shown *s, uint32_t cursor, const uint32_t *crtcs,
 	   to, ret);
 }
 
+/* A 64x64 cursor buffer of its own with the same arrow-ish picture; 0 or -errno. */
+static int cursor_buffer(struct drm_mode_create_dumb *cur)
+{
+	struct drm_mode_map_dumb mreq = { 0 };
+	uint32_t *map, x, y;
+	int ret;
+
+	memset(cur, 0, sizeof(*cur));
+	cur->width = 64;
+	cur->height = 64;
+	cur->bpp = 32;
+	ret = xioctl(DRM_IOCTL_MODE_CREATE_DUMB, cur);
+	if (ret)
+		return ret;
+	mreq.handle = cur->handle;
+	ret = xioctl(DRM_IOCTL_MODE_MAP_DUMB, &mreq);
+	if (ret)
+		return ret;
+	map = mmap(NULL, cur->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)mreq.offset);
+	if (map == MAP_FAILED)
+		return -errno;
+	for (y = 0; y < 64; y++)
+		for (x = 0; x < 64; x++)
+			map[y * (cur->pitch / 4) + x] = x <= y ? 0xff000000 | (x * 4) << 8 : 0;
+	munmap(map, cur->size);
+	return 0;
+}
+
+/*
+ * Near the edge between two heads X shows the pointer on both and moves
+ * both at every motion, each head's cursor plane with its own buffer of
+ * the same picture.  The device has one cursor: after the first SET every
+ * motion is a MOVE; the old kernel sent a 16 KiB SET for each head at
+ * every motion (the owner changed every time).
+ */
+static void cursor_on_two_heads(struct shown *s, uint32_t cursor0, uint32_t w0)
+{
+	struct drm_mode_destroy_dumb destroy = { 0 };
+	struct drm_mode_create_dumb cur1;
+	int i, ret;
+
+	ret = cursor_buffer(&cur1);
+	expect_ret(ret, 0, "a second 64x64 cursor buffer with the same picture");
+	if (ret)
+		return;
+	ret = drmModeSetCursor(fd, s->res->crtcs[0], cursor0, 64, 64) ? -errno : 0;
+	if (!ret)
+		ret = drmModeSetCursor(fd, s->res->crtcs[1], cur1.handle, 64, 64) ? -errno : 0;
+	expect_ret(ret, 0, "the same cursor picture set on both heads");
+	record_mark(s, "twoheads0", 0x400000);
+	for (i = 0; i < 20 && !ret; i++) {
+		ret = drmModeMoveCursor(fd, s->res->crtcs[0], (int)w0 - 32 - i, 100 + i) ?
+			-errno : 0;
+		if (!ret)
+			ret = drmModeMoveCursor(fd, s->res->crtcs[1], -32 - i, 100 + i) ? -errno : 0;
+	}
+	expect_ret(ret, 0, "20 motions moving the cursor on both heads");
+	record_mark(s, "twoheads1", 0x004040);
+	ret = system("qh-expect --from twoheads0 --to twoheads1 max-cursor-shape-bytes=0 cursor-shown");
+	ok(ret == 0, "qh-expect: no cursor image sent again while both heads move it: exit %d",
+	   ret);
+	drmModeSetCursor(fd, s->res->crtcs[1], 0, 0, 0);
+	destroy.handle = cur1.handle;
+	drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+}
+
 /*
  * Issue 14 item 12: the device has one cursor for every head.  When the
  * pointer crosses from head 0 to head 1, X sets the cursor on head 1 and
@@ -2489,7 +2556,7 @@ static void cross_heads(struct shown *s, uint32_t cursor, const uint32_t *crtcs,
  */
 static void test_cursorhead(void)
 {
-	struct drm_mode_create_dumb cur = { .width = 64, .height = 64, .bpp = 32 };
+	struct drm_mode_create_dumb cur;
 	struct drm_mode_destroy_dumb destroy = { 0 };
 	drmModeModeInfo m1;
 	struct shown s;
@@ -2520,7 +2587,7 @@ static void test_cursorhead(void)
 	expect_ret(ret, 0, "head 1 (640x480) enabled beside head 0");
 	if (ret)
 		goto out;
-	ret = xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &cur);
+	ret = cursor_buffer(&cur);
 	expect_ret(ret, 0, "a 64x64 cursor buffer");
 	if (ret)
 		goto off;
@@ -2533,6 +2600,7 @@ static void test_cursorhead(void)
 	record_mark(&s, "cross0", 0x000040);
 	cross_heads(&s, cur.handle, s.res->crtcs, 0, 1, 10, "cross0", "cross1", 0x004000);
 	cross_heads(&s, cur.handle, s.res->crtcs, 1, 0, 600, "cross1", "cross2", 0x404040);
+	cursor_on_two_heads(&s, cur.handle, s.w);
 
 	drmModeSetCursor(fd, c0, 0, 0, 0);
 	destroy.handle = cur.handle;
