@@ -23,7 +23,8 @@
  *                     sets, DPMS, signals and SIGKILL in between, in one
  *                     process: every wait ends, no task stays unkillable
  *   kmstest plane-onoff  every plane of an active head off and on,
- *                     blocking and nonblocking; the head shows black
+ *                     blocking and nonblocking; the head shows black,
+ *                     also after another head grew or shrank the primary
  *   kmstest lease-uevent  where the LEASE=1 uevent comes (kernel socket)
  *
  * Output is TAP.  Figures come from the driver's debugfs qxl_status.
@@ -2144,6 +2145,60 @@ static int planes_commit(uint32_t fb, const struct dumb *cur, uint32_t flags)
 }
 
 /*
+ * A head left on without a plane must stay black when another head is
+ * turned on: the primary is re-created wider and its memory, still holding
+ * the head's old pixels at the old stride, would otherwise show through.
+ */
+static void plane_off_relayout(const struct dumb *a)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	const int at[3][2] = { { 10, 10 }, { m->hdisplay / 2, m->vdisplay / 2 },
+			       { m->hdisplay - 10, m->vdisplay - 10 } };
+	drmModeAtomicReq *req;
+	drmModeModeInfo m1;
+	struct dumb b;
+	uint32_t blob;
+	long px;
+	int err;
+
+	err = modeset_single(m, a->fb, 0);
+	err = err ? err : planes_commit(0, NULL, 0);
+	ok(!err, "head 0 on with its %s framebuffer, then every plane off: %s", m->name,
+	   strerror(err));
+	find_mode(k.conn[0], 640, 480, &m1);
+	dumb_create(&b, 640, 480, DRM_FORMAT_XRGB8888);
+	fill(&b, 0, 0, b.width, b.height, 0x0000ff);
+	req = drmModeAtomicAlloc();
+	add_head(req, 1, &m1, b.fb, &blob);
+	err = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	ok(!err, "head 1 (640x480) turned on beside head 0 without a plane: %s", strerror(err));
+	ok(screendump("plane-off-relayout"), "screendump taken");
+	for (int i = 0; i < 3; i++) {
+		px = pixel("plane-off-relayout", at[i][0], at[i][1]);
+		ok(px == 0, "head 0 without a plane stays black at %d,%d after the primary grew: "
+		   "got %06lx", at[i][0], at[i][1], px);
+	}
+	px = pixel("plane-off-relayout", m->hdisplay + 10, 10);
+	ok(px == 0x0000ff, "head 1 shows its blue framebuffer: got %06lx", px);
+
+	req = drmModeAtomicAlloc();
+	disable_head(req, 1);
+	err = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	ok(!err, "head 1 turned off again, head 0 still without a plane: %s", strerror(err));
+	ok(screendump("plane-off-shrunk"), "screendump taken");
+	for (int i = 0; i < 3; i++) {
+		px = pixel("plane-off-shrunk", at[i][0], at[i][1]);
+		ok(px == 0, "head 0 without a plane stays black at %d,%d after the primary shrank: "
+		   "got %06lx", at[i][0], at[i][1], px);
+	}
+	modeset_single(m, a->fb, 0);
+	drmModeDestroyPropertyBlob(k.fd, blob);
+	dumb_destroy(&b);
+}
+
+/*
  * Item 6 of issue 19: every plane of an active head turned off and on
  * again, blocking and nonblocking, with and without a mode set between;
  * a plane used again right after the nonblocking commit that unbound it.
@@ -2221,6 +2276,8 @@ static int test_plane_onoff(void)
 		modeset_single(m, a.fb, 0);
 		dumb_destroy(&b);
 	}
+	if (k.heads > 1)
+		plane_off_relayout(&a);
 	drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
 	dumb_destroy(&cur);
 	dumb_destroy(&a);
