@@ -8,6 +8,7 @@
 #               harness's and validator's own tests
 # make demo     boot a guest on our drivers and write build/demo/screen.png
 # make bench    benchmarks against the reference stacks
+# make stress   long stress runs (issue 17; 1-2 h per kernel, on demand)
 # make clean    remove everything the build made
 # make install  install the built kernel module (for KVER) and X driver
 #               (DESTDIR honoured; see packaging/README.md)
@@ -26,7 +27,7 @@ GUEST_KERNELS = scripts/guest-kernels
 COMPONENTS := firmware-tests qemu-harness xf86-video-qxl
 
 .PHONY: all deps module components check check-host demo bench clean checkpatch \
-	install uninstall deb
+	install uninstall deb stress
 
 all: module components
 
@@ -60,6 +61,10 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	@qemu-harness/bench/run
+
+stress: deps
+	$(MAKE) all
+	$(MAKE) -C qemu-harness stress
 
 # For each guest kernel (every supported one installed, or the one KVER/KDIR
 # picks):

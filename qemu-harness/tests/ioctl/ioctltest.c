@@ -43,6 +43,9 @@
  *   ioctltest cursorhead the pointer crossing between two heads: the
  *                        cursor stays shown (record rule cursor-shown);
  *                        shown on both and moved: no image sent again
+ *   ioctltest hog        (for tests/ioctl/exhaust, not TAP) takes all
+ *                        surface memory on SIGUSR1 and keeps it until
+ *                        SIGTERM
  *   ioctltest unbindmap  (disruptive) a mapped buffer's device unbound:
  *                        the mapping raises SIGBUS; the device bound again
  *
@@ -2932,6 +2935,74 @@ static void test_pressure(int rounds)
 	       qxl_debugfs_counter("qxl_objects", "surfaces_evicted") - evicted0);
 }
 
+/* ---- hog ---- */
+
+static volatile sig_atomic_t hog_go, hog_end;
+
+static void hog_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		hog_go = 1;
+	else
+		hog_end = 1;
+}
+
+#define HOG_BUFS 65536
+
+/*
+ * A client that takes every byte of device surface memory and keeps it,
+ * for tests/ioctl/exhaust (not TAP: that script judges).  It opens the
+ * device before X does and gives up DRM master, so it stays authenticated
+ * once X is master; prints "ready"; on SIGUSR1 allocates 512x512 surfaces,
+ * then buffers of 1 MiB down to 4 KiB, each size until -ENOMEM; prints
+ * "full BYTES BUFFERS", then "alloc4k ERR" (a 4 KiB ALLOC once full, and
+ * how long it took in ms); on SIGTERM exits, its memory going with it.
+ */
+static int hog(void)
+{
+	static struct buf bufs[HOG_BUFS];
+	unsigned long long bytes = 0;
+	unsigned int n = 0, size;
+	struct timespec t0, t1;
+	struct buf probe;
+	int ret = 0;
+
+	signal(SIGUSR1, hog_signal);
+	signal(SIGTERM, hog_signal);
+	if (ioctl(fd, DRM_IOCTL_DROP_MASTER, 0) && errno != EINVAL)
+		printf("dropmaster %s\n", strerror(errno));
+	printf("ready\n");
+	while (!hog_go && !hog_end)
+		pause();
+	while (n < HOG_BUFS && !hog_end) {
+		ret = buf_surf(&bufs[n], QXL_SURFACE_FMT_32_XRGB, 512, 512, 2048);
+		if (ret)
+			break;
+		bytes += bufs[n++].size;
+	}
+	if (ret != -ENOMEM)
+		printf("error surfaces: %s after %u\n", err_name(ret), n);
+	for (size = 1 << 20; size >= 4096 && !hog_end; size /= 2) {
+		while (n < HOG_BUFS && !(ret = buf_alloc(&bufs[n], size)))
+			bytes += bufs[n++].size;
+		if (ret != -ENOMEM)
+			printf("error alloc %u: %s after %u\n", size, err_name(ret), n);
+	}
+	printf("full %llu %u surf_mem_used %lld of %lld\n", bytes, n,
+	       qxl_debugfs_counter("qxl_objects", "surf_mem_used"),
+	       qxl_debugfs_counter("qxl_objects", "surf_mem_size"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = buf_alloc(&probe, 4096);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("alloc4k %s %ld\n", err_name(ret),
+	       (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	if (!ret)
+		buf_free(&probe);
+	while (!hog_end)
+		pause();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "basic";
@@ -2975,8 +3046,10 @@ int main(int argc, char **argv)
 		test_unbindmap();
 	else if (!strcmp(what, "cursorhead"))
 		test_cursorhead();
+	else if (!strcmp(what, "hog"))
+		return hog();
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap, hog)\n",
 			what);
 		return 2;
 	}

@@ -26,6 +26,11 @@
  *                     blocking and nonblocking; the head shows black,
  *                     also after another head grew or shrank the primary
  *   kmstest lease-uevent  where the LEASE=1 uevent comes (kernel socket)
+ *   kmstest stress [FLIPS [MODESETS]]  FLIPS page flips with events over
+ *                     every head (default 10000), then MODESETS mode sets
+ *                     walking every head through head 0's modes (1000),
+ *                     cursor updates paced at 1 kHz during both; figures
+ *                     printed, device memory and releases back at the end
  *
  * Output is TAP.  Figures come from the driver's debugfs qxl_status.
  */
@@ -317,7 +322,11 @@ static void find_mode(uint32_t conn, int w, int h, drmModeModeInfo *out)
 	die("connector %u has no %dx%d mode", conn, w, h);
 }
 
-static void dumb_create(struct dumb *d, uint32_t w, uint32_t h, uint32_t format)
+/*
+ * A w x h dumb buffer with a framebuffer; 0, or the errno of CREATE_DUMB
+ * (device memory may run out: a stress test counts that, others die).
+ */
+static int dumb_try_create(struct dumb *d, uint32_t w, uint32_t h, uint32_t format)
 {
 	struct drm_mode_create_dumb create = { .width = w, .height = h, .bpp = 32 };
 	struct drm_mode_map_dumb map = { 0 };
@@ -326,7 +335,7 @@ static void dumb_create(struct dumb *d, uint32_t w, uint32_t h, uint32_t format)
 	if (format == DRM_FORMAT_RGB565)
 		create.bpp = 16;
 	if (drmIoctl(k.fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
-		die("CREATE_DUMB %ux%u: %s", w, h, strerror(errno));
+		return errno;
 	d->handle = create.handle;
 	d->pitch = create.pitch;
 	d->size = create.size;
@@ -342,6 +351,15 @@ static void dumb_create(struct dumb *d, uint32_t w, uint32_t h, uint32_t format)
 	pitches[0] = d->pitch;
 	if (drmModeAddFB2(k.fd, w, h, format, handles, pitches, offsets, &d->fb, 0))
 		die("AddFB2 %ux%u: %s", w, h, strerror(errno));
+	return 0;
+}
+
+static void dumb_create(struct dumb *d, uint32_t w, uint32_t h, uint32_t format)
+{
+	int err = dumb_try_create(d, w, h, format);
+
+	if (err)
+		die("CREATE_DUMB %ux%u: %s", w, h, strerror(err));
 }
 
 static void dumb_destroy(struct dumb *d)
@@ -2427,11 +2445,299 @@ static int test_lease_uevent(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------ stress */
+
+/*
+ * Cursor updates paced at 1 kHz (a fast mouse) until stopped: mostly
+ * legacy moves, every 64th tick a new image, across every head in turn.
+ * The pace is a target: the achieved rate is a figure, not a verdict.
+ */
+struct cursor_pacer {
+	const struct dumb *cur;
+	volatile bool stop;
+	int updates, errors, first_err;
+	double started, stopped;
+};
+
+static void *cursor_pacer_thread(void *data)
+{
+	struct cursor_pacer *p = data;
+	struct timespec next;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	p->started = now_s();
+	for (int i = 0; !p->stop; i++) {
+		int h = i % k.heads, err;
+
+		if (i % 64 == 0)
+			err = drmModeSetCursor(k.fd, k.crtc[h], p->cur->handle, 64, 64) ?
+			      errno : 0;
+		else
+			err = drmModeMoveCursor(k.fd, k.crtc[h], i % 577, i % 421) ? errno : 0;
+		p->updates++;
+		if (err && !p->errors++)
+			p->first_err = err;
+		next.tv_nsec += 1000000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_nsec -= 1000000000;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+	p->stopped = now_s();
+	return NULL;
+}
+
+static void pacer_start(struct cursor_pacer *p, pthread_t *t, const struct dumb *cur)
+{
+	memset(p, 0, sizeof(*p));
+	p->cur = cur;
+	pthread_create(t, NULL, cursor_pacer_thread, p);
+}
+
+static void pacer_stop(struct cursor_pacer *p, pthread_t t, const char *during)
+{
+	p->stop = true;
+	pthread_join(t, NULL);
+	diag("cursor during %s: %d updates in %.1f s (%.0f Hz, target 1000 Hz)", during,
+	     p->updates, p->stopped - p->started,
+	     p->updates / (p->stopped - p->started + 1e-9));
+	ok(p->updates > 0 && p->errors == 0, "cursor updates during %s: expected none refused, "
+	   "got %d of %d refused (first: %s)", during, p->errors, p->updates,
+	   strerror(p->first_err));
+}
+
+/* Device memory and releases after every release is back from the device. */
+static void stress_memory(long long *vram, long long *releases)
+{
+	release_flush();
+	*vram = status_get("vram_used");
+	*releases = status_get("releases_outstanding");
+}
+
+/* Head h alone changes: mode m showing fb; the other heads keep theirs. */
+static int modeset_head(int h, const drmModeModeInfo *m, uint32_t fb, uint32_t flags)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	uint32_t blob;
+	int ret;
+
+	add_head(req, h, m, fb, &blob);
+	ret = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET | flags, NULL);
+	ret = ret ? errno : 0;
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, blob);
+	return ret;
+}
+
+/* Head h alone on: mode m showing fb, every other head off. */
+static int modeset_alone(int h, const drmModeModeInfo *m, uint32_t fb, uint32_t flags)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	uint32_t blob;
+	int ret;
+
+	add_head(req, h, m, fb, &blob);
+	for (int o = 0; o < k.heads; o++)
+		if (o != h)
+			disable_head(req, o);
+	ret = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET | flags, NULL);
+	ret = ret ? errno : 0;
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, blob);
+	return ret;
+}
+
+struct stress_args {
+	int flips, modesets;
+};
+
+/*
+ * Issue 17: FLIPS page flips with events spread over every head, then
+ * MODESETS mode sets walking every head through every mode of head 0's
+ * list, cursor updates at 1 kHz during both.  No flip event lost, no mode
+ * set that atomic_check accepted fails, device memory and outstanding
+ * releases back to their start, the last picture on screen.
+ */
+static void stress_child(void *data)
+{
+	const struct stress_args *a = data;
+	struct dumb fbs[2][16], shown[16], cur;
+	struct cursor_pacer pacer;
+	struct ev_log log = { 0 };
+	drmModeModeInfo m640;
+	drmModeConnector *c;
+	pthread_t thread;
+	long long vram0, rel0, vram1, rel1;
+	int rounds = (a->flips + k.heads - 1) / k.heads, lost = 0, err = 0, i, h;
+	int accepted = 0, refused_check = 0, refused_mem = 0, failed = 0, first_fail = 0;
+	int alone = 0, nmodes, *mode_set;
+	long px;
+	int (*set)(int h, const drmModeModeInfo *m, uint32_t fb, uint32_t flags);
+	double t0;
+
+	find_mode(k.conn[0], 640, 480, &m640);
+	for (h = 0; h < k.heads; h++) {
+		dumb_create(&fbs[0][h], 640, 480, DRM_FORMAT_XRGB8888);
+		dumb_create(&fbs[1][h], 640, 480, DRM_FORMAT_XRGB8888);
+		fill(&fbs[0][h], 0, 0, 640, 480, 0x102030 * (h + 1));
+		fill(&fbs[1][h], 0, 0, 640, 480, 0x204080);
+	}
+	dumb_create(&cur, 64, 64, DRM_FORMAT_ARGB8888);
+	fill(&cur, 0, 0, 64, 64, 0xff00ff00);
+	err = modeset_all(&m640, fbs[0], 0);
+	ok(!err, "%d head(s) at 640x480: %s", k.heads, strerror(err));
+	if (err)
+		return;
+	/*
+	 * The device keeps the last cursor shape it was given, shown or not:
+	 * start from a shown-then-hidden 64x64 one, as the end will be.
+	 */
+	drmModeSetCursor(k.fd, k.crtc[0], cur.handle, 64, 64);
+	drmModeSetCursor(k.fd, k.crtc[0], 0, 0, 0);
+	stress_memory(&vram0, &rel0);
+
+	/* page flips with events on every head, each round's events awaited */
+	pacer_start(&pacer, &thread, &cur);
+	t0 = now_s();
+	for (i = 0; i < rounds && !err && !lost; i++) {
+		for (h = 0; h < k.heads && !err; h++)
+			err = flip_event(h, fbs[(i + 1) & 1][h].fb);
+		if (!err && !events_until(&log, flips_reach, i + 1))
+			lost++;
+	}
+	diag("%d page flips with events on %d head(s) in %.1f s (%.0f flips/s)",
+	     i * k.heads, k.heads, now_s() - t0, i * k.heads / (now_s() - t0 + 1e-9));
+	pacer_stop(&pacer, thread, "page flips");
+	ok(!err && !lost && i == rounds, "%d page flips on %d head(s): expected every flip event "
+	   "within %d ms, got %d of %d rounds (%d lost, error %s)", rounds * k.heads, k.heads,
+	   EVENT_TIMEOUT_MS, i - lost, rounds, lost, strerror(err));
+
+	/*
+	 * Mode sets: head i % heads gets the next mode of head 0's list,
+	 * the others keep theirs.  Every buffer is allocated at the mode's
+	 * size; device memory running out (ENOMEM) or atomic_check refusing
+	 * the combination (EINVAL from TEST_ONLY) is counted, not failed:
+	 * both are the driver keeping to its limits.  A commit that the
+	 * check accepted must succeed.
+	 */
+	c = drmModeGetConnector(k.fd, k.conn[0]);
+	if (!c || !c->count_modes)
+		die("head 0 has no modes");
+	nmodes = c->count_modes;
+	mode_set = calloc(nmodes, sizeof(*mode_set));
+	for (h = 0; h < k.heads; h++)
+		shown[h] = fbs[0][h];
+	memset(fbs[0], 0, sizeof(fbs[0]));
+	pacer_start(&pacer, &thread, &cur);
+	t0 = now_s();
+	for (i = 0; i < a->modesets; i++) {
+		int mi = (i / k.heads) % nmodes;
+		const drmModeModeInfo *m = &c->modes[mi];
+		struct dumb next;
+
+		h = i % k.heads;
+		err = dumb_try_create(&next, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+		if (err == ENOMEM) {
+			refused_mem++;
+			continue;
+		}
+		if (err)
+			die("CREATE_DUMB %ux%u: %s", m->hdisplay, m->vdisplay, strerror(err));
+		fill(&next, 0, 0, 64, 64, 0xff0000 >> (h * 4));
+		/*
+		 * The heads share one primary surface: when this mode does
+		 * not fit beside the others, the head takes it alone.
+		 */
+		set = modeset_head;
+		err = set(h, m, next.fb, DRM_MODE_ATOMIC_TEST_ONLY);
+		if (err == EINVAL) {
+			set = modeset_alone;
+			alone++;
+			err = set(h, m, next.fb, DRM_MODE_ATOMIC_TEST_ONLY);
+		}
+		if (err == EINVAL || err == ENOMEM) {
+			refused_check++;
+			dumb_destroy(&next);
+			continue;
+		}
+		err = err ? err : set(h, m, next.fb, 0);
+		if (err) {
+			if (!failed++)
+				first_fail = err;
+			diag("mode set %d: head %d at %ux%u failed after TEST_ONLY accepted it: %s",
+			     i, h, m->hdisplay, m->vdisplay, strerror(err));
+			dumb_destroy(&next);
+			continue;
+		}
+		accepted++;
+		mode_set[mi]++;
+		if (shown[h].handle)
+			dumb_destroy(&shown[h]);
+		shown[h] = next;
+	}
+	diag("%d mode sets over %d head(s) and %d modes in %.1f s: %d done (%d with the other "
+	     "heads off), %d refused by atomic_check, %d buffers refused (ENOMEM), %d failed",
+	     a->modesets, k.heads, nmodes, now_s() - t0, accepted, alone, refused_check,
+	     refused_mem, failed);
+	pacer_stop(&pacer, thread, "mode sets");
+	ok(failed == 0, "mode sets accepted by TEST_ONLY succeed: expected 0 failures, got %d "
+	   "(first %s)", failed, strerror(first_fail));
+	{
+		int never = 0, first_never = -1;
+
+		for (i = 0; i < nmodes && i * k.heads < a->modesets; i++) {
+			if (!mode_set[i] && !never++)
+				first_never = i;
+		}
+		ok(never == 0, "every mode of head 0 reached (up to %d) was set on some head: "
+		   "%d never were (first %dx%d)", a->modesets / k.heads, never,
+		   first_never < 0 ? 0 : c->modes[first_never].hdisplay,
+		   first_never < 0 ? 0 : c->modes[first_never].vdisplay);
+	}
+
+	/* back to the start: every head 640x480, the new buffers gone */
+	for (h = 0; h < k.heads; h++) {
+		fbs[0][h] = fbs[1][h];
+		fill(&fbs[0][h], 0, 0, 640, 480, 0x00c0ff);
+	}
+	err = modeset_all(&m640, fbs[0], 0);
+	ok(!err, "back to 640x480 on %d head(s): %s", k.heads, strerror(err));
+	for (h = 0; h < k.heads; h++)
+		if (shown[h].handle)
+			dumb_destroy(&shown[h]);
+	for (h = 0; h < k.heads; h++)
+		drmModeSetCursor(k.fd, k.crtc[h], 0, 0, 0);
+	stress_memory(&vram1, &rel1);
+	diag("device memory in use %lld -> %lld (peak %lld), outstanding releases %lld -> %lld",
+	     vram0, vram1, status_get("vram_peak"), rel0, rel1);
+	ok(vram1 == vram0 && rel1 == rel0, "device memory and outstanding releases back to "
+	   "their start: expected %lld and %lld, got %lld and %lld", vram0, rel0, vram1, rel1);
+	px = screendump("stress") ? pixel("stress", 320, 240) : -1;
+	ok(px == 0x00c0ff, "the screen shows the last picture: expected 0x00c0ff at 320,240, "
+	   "got %06lx", px);
+	ok(status_get("device_dead") == 0 && status_get("irq_error") == 0,
+	   "device alive, no guest bug reported: device_dead %lld, irq_error %lld",
+	   status_get("device_dead"), status_get("irq_error"));
+	drmModeFreeConnector(c);
+	free(mode_set);
+}
+
+static int test_stress(int flips, int modesets)
+{
+	struct stress_args a = { flips, modesets };
+
+	/* generous: under a busy TCG host a vblank can take 50 ms and more */
+	guarded("stress", 120 + flips / 20 + modesets / 2, stress_child, &a);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: kmstest damage|update-bytes|flip|cursor|invalid|multihead|cache|"
-			"churn [N]|flip-cursor [N]|vblank-seq [N]|plane-onoff|lease-uevent\n");
+			"churn [N]|flip-cursor [N]|vblank-seq [N]|plane-onoff|lease-uevent|"
+			"stress [FLIPS [MODESETS]]\n");
 		return 2;
 	}
 	tap_counts = mmap(NULL, 2 * sizeof(int), PROT_READ | PROT_WRITE,
@@ -2463,6 +2769,8 @@ int main(int argc, char **argv)
 		test_cache();
 	else if (!strcmp(argv[1], "churn"))
 		test_churn(argc > 2 ? atoi(argv[2]) : 1000);
+	else if (!strcmp(argv[1], "stress"))
+		test_stress(argc > 2 ? atoi(argv[2]) : 10000, argc > 3 ? atoi(argv[3]) : 1000);
 	else
 		die("unknown test %s", argv[1]);
 	printf("1..%d\n", tap_n);
