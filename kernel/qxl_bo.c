@@ -51,6 +51,9 @@
 
 /* How long an allocation waits for the device to release memory. */
 #define QXL_BO_RECLAIM_TIMEOUT	(2 * HZ)
+/* Pauses between two requests to the device to hand memory back. */
+#define QXL_RECLAIM_PAUSE_MIN	(HZ / 50)
+#define QXL_RECLAIM_PAUSE_MAX	HZ
 
 static void qxl_bo_release_memory(struct qxl_bo *bo)
 {
@@ -132,29 +135,101 @@ static bool qxl_bo_protected(struct qxl_bo *bo)
 	return protect;
 }
 
+/* A writer waiting for bo may go on, or ask the device again. */
+static bool qxl_bo_fault_waited(struct qxl_bo *bo, const struct qxl_reclaim *rc)
+{
+	return !qxl_bo_protected(bo) || qxl_objects_reclaim_progress(bo->qdev, rc);
+}
+
+/* When a writer waiting for bo gives up on the device. */
+static unsigned long qxl_bo_fault_deadline(struct qxl_bo *bo, bool progress)
+{
+	struct qxl_objects *objs = bo->qdev->objs;
+	unsigned long flags, since;
+
+	spin_lock_irqsave(&objs->busy_lock, flags);
+	if (!bo->fault_since || progress)
+		bo->fault_since = jiffies | 1;
+	since = bo->fault_since;
+	spin_unlock_irqrestore(&objs->busy_lock, flags);
+	return since + QXL_WAIT_TIMEOUT;
+}
+
 /*
- * Until the device released every command parsing bo.  The device holds
- * releases back in batches, so it is asked to hand them over while we wait.
+ * A write to a buffer the device still parses waits until the device has
+ * released those commands, but never with the fault's lock held (mmap_lock,
+ * or the VMA's lock): the process's other threads could neither mmap,
+ * munmap nor fault meanwhile.  So the lock is dropped for the wait and the
+ * fault retried afterwards, as the fault-retry protocol allows.  A signal
+ * ends the wait (the write is retried after the handler).  A device that
+ * hands nothing back for QXL_WAIT_TIMEOUT while the buffer's commands are
+ * out is stalled: the writer gets SIGBUS then, as for a device that is
+ * gone, rather than blocking for ever (the clock is bo's, so it runs on
+ * across retries, and restarts whenever the device hands anything back).
+ * Returns 0 when bo is writable, with the lock still held.
  */
-static int qxl_bo_wait_writable(struct qxl_bo *bo)
+static vm_fault_t qxl_bo_fault_wait(struct vm_fault *vmf, struct qxl_bo *bo)
 {
 	struct qxl_device *qdev = bo->qdev;
 	struct qxl_objects *objs = qdev->objs;
-	long ret;
+	struct qxl_reclaim rc = { 0 };
+	unsigned long deadline;
+	long left, slice;
+	bool interruptible;
+	int idx;
 
-	if (!qxl_bo_protected(bo))
+	/* a dead device parses nothing any more */
+	if (!qxl_bo_protected(bo) || qdev->dead)
 		return 0;
-	atomic64_inc(&objs->fault_waits);
-	for (;;) {
-		qxl_objects_reclaim(qdev);
-		ret = wait_event_interruptible_timeout(objs->idle_wq, !qxl_bo_protected(bo),
-						       HZ / 50);
-		if (ret < 0)
-			return ret;
-		/* a dead device parses nothing any more */
-		if (ret || qdev->dead)
-			return 0;
+	deadline = qxl_bo_fault_deadline(bo, false);
+	if (time_after_eq(jiffies, deadline)) {
+		drm_err_ratelimited(&qdev->drm,
+				    "device released nothing for %u ms: write to a buffer it holds refused (SIGBUS)\n",
+				    jiffies_to_msecs(QXL_WAIT_TIMEOUT));
+		return VM_FAULT_SIGBUS;
 	}
+	/*
+	 * Only user and kernel accesses to user memory fault here, and both
+	 * may retry; what may not (GUP, access_process_vm) fails on VM_PFNMAP
+	 * before.  Should one come anyway, it gets no wait with a lock held.
+	 */
+	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY))
+		return VM_FAULT_SIGBUS;
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return VM_FAULT_RETRY;
+
+	/* the mapping may go once its lock is dropped; bo and the device stay */
+	drm_gem_object_get(&bo->base);
+	drm_dev_get(&qdev->drm);
+	qxl_compat_release_fault_lock(vmf);
+	atomic64_inc(&objs->fault_waits);
+	/*
+	 * A kernel access (copy_from_user) is retried at once while a
+	 * non-fatal signal is pending: only a fatal one may end its wait.
+	 */
+	interruptible = (vmf->flags & FAULT_FLAG_INTERRUPTIBLE) && (vmf->flags & FAULT_FLAG_USER);
+	for (;;) {
+		left = (long)(deadline - jiffies);
+		if (left <= 0 || !drm_dev_enter(&qdev->drm, &idx))
+			break;
+		slice = min(qxl_objects_reclaim(qdev, &rc), left);
+		drm_dev_exit(idx);
+		if (interruptible)
+			slice = wait_event_interruptible_timeout(qdev->release_wq,
+								 qxl_bo_fault_waited(bo, &rc),
+								 slice);
+		else
+			slice = wait_event_killable_timeout(qdev->release_wq,
+							    qxl_bo_fault_waited(bo, &rc), slice);
+		if (slice < 0 || !qxl_bo_protected(bo))
+			break;
+		/* the device is slow, not stalled: it handed something back */
+		if (slice > 0)
+			deadline = qxl_bo_fault_deadline(bo, true);
+	}
+	drm_gem_object_put(&bo->base);
+	drm_dev_put(&qdev->drm);
+	return VM_FAULT_RETRY;
 }
 
 /* Map the whole of the faulting mapping at once: buffers are written in full. */
@@ -169,16 +244,17 @@ static vm_fault_t qxl_bo_vm_fault(struct vm_fault *vmf)
 	unsigned long first = vma->vm_pgoff - drm_vma_node_start(&obj->vma_node);
 	unsigned long pages = obj->size >> PAGE_SHIFT;
 	unsigned long addr, page;
-	vm_fault_t ret = VM_FAULT_NOPAGE;
+	vm_fault_t ret;
 	int idx;
 
-	/* Interrupted: the fault is retried once the signal is handled. */
-	if (qxl_bo_wait_writable(bo))
-		return VM_FAULT_NOPAGE;
+	ret = qxl_bo_fault_wait(vmf, bo);
+	if (ret)
+		return ret;
 	if (!drm_dev_enter(&qdev->drm, &idx))
 		return VM_FAULT_SIGBUS;
 	mutex_lock(&objs->map_lock);
 	/* Protected again since the wait: fault again (and wait again). */
+	ret = VM_FAULT_NOPAGE;
 	if (qxl_bo_protected(bo))
 		goto out;
 	for (addr = vma->vm_start, page = first; addr < vma->vm_end && page < pages;
@@ -263,13 +339,35 @@ static int qxl_bo_mm_try(struct qxl_objects *objs, u64 size, struct drm_mm_node 
 	return ret;
 }
 
-/* Make the device hand back what it can, so zombies get reaped. */
-void qxl_objects_reclaim(struct qxl_device *qdev)
+/*
+ * Make the device hand back what it can, so zombies get reaped; returns how
+ * long the caller may sleep (on qdev->release_wq, until
+ * qxl_objects_reclaim_progress()) before it asks again.  NOTIFY_OOM has
+ * spice-server first flush the releases it batches and, only when there
+ * were none, render and drop up to 64 of the drawables it holds back; so
+ * one wait may need many.  The device is asked again as soon as it handed
+ * something back, never while it is still at the last request: without an
+ * answer the pauses double, from 20 ms up to 1 s.
+ */
+long qxl_objects_reclaim(struct qxl_device *qdev, struct qxl_reclaim *rc)
 {
+	u64 freed = READ_ONCE(qdev->releases_freed);
+
+	if (!rc->pause || freed != rc->freed)
+		rc->pause = QXL_RECLAIM_PAUSE_MIN;
+	else
+		rc->pause = min_t(long, 2 * rc->pause, QXL_RECLAIM_PAUSE_MAX);
 	qxl_release_collect(qdev);
+	rc->freed = READ_ONCE(qdev->releases_freed);
 	qxl_io_notify(qdev, QXL_IO_NOTIFY_OOM);
-	qxl_release_collect(qdev);
 	flush_work(&qdev->objs->reap_work);
+	return rc->pause;
+}
+
+/* The device handed something back since the last qxl_objects_reclaim(). */
+bool qxl_objects_reclaim_progress(struct qxl_device *qdev, const struct qxl_reclaim *rc)
+{
+	return READ_ONCE(qdev->releases_freed) != rc->freed;
 }
 
 /*
@@ -281,7 +379,8 @@ static int qxl_bo_mm_alloc(struct qxl_objects *objs, u64 size, struct drm_mm_nod
 {
 	struct qxl_device *qdev = objs->qdev;
 	unsigned long deadline = jiffies + QXL_BO_RECLAIM_TIMEOUT;
-	long ret;
+	struct qxl_reclaim rc = { 0 };
+	long slice, ret;
 
 	for (;;) {
 		if (!qxl_bo_mm_try(objs, size, node))
@@ -289,12 +388,13 @@ static int qxl_bo_mm_alloc(struct qxl_objects *objs, u64 size, struct drm_mm_nod
 		if (!atomic_read(&objs->bos_zombie) || qdev->dead ||
 		    time_after(jiffies, deadline))
 			break;
-		qxl_objects_reclaim(qdev);
+		slice = qxl_objects_reclaim(qdev, &rc);
 		if (!qxl_bo_mm_try(objs, size, node))
 			return 0;
-		ret = wait_event_interruptible_timeout(objs->idle_wq,
-						       !atomic_read(&objs->bos_zombie),
-						       HZ / 50);
+		ret = wait_event_interruptible_timeout(qdev->release_wq,
+						       !atomic_read(&objs->bos_zombie) ||
+						       qxl_objects_reclaim_progress(qdev, &rc),
+						       slice);
 		if (ret < 0)
 			return ret;
 	}
@@ -451,8 +551,11 @@ static void qxl_bo_track_done(struct dma_fence *fence, struct dma_fence_cb *cb)
 
 		if (track->e[i].src)
 			bo->src_busy--;
-		if (track->e[i].protect)
+		if (track->e[i].protect) {
 			bo->protect--;
+			/* progress: a writer waiting for bo starts its clock again */
+			bo->fault_since = 0;
+		}
 		if (!--bo->busy && bo->zombie) {
 			llist_add(&bo->reap, &objs->reap_list);
 			reap = true;
@@ -576,6 +679,7 @@ static int qxl_objects_show(struct seq_file *m, void *unused)
 	seq_printf(m, "surfaces_created: %llu\n", objs->surfaces_created);
 	seq_printf(m, "surfaces_destroyed: %llu\n", objs->surfaces_destroyed);
 	seq_printf(m, "surfaces_evicted: %llu\n", objs->surfaces_evicted);
+	seq_printf(m, "surfaces_lost: %llu\n", objs->surfaces_lost);
 	seq_printf(m, "alloc_failures: %llu\n", objs->alloc_failures);
 	seq_printf(m, "exec_commands: %llu\n", objs->exec_commands);
 	seq_printf(m, "exec_rejected: %llu\n", objs->exec_rejected);
@@ -597,6 +701,10 @@ static void qxl_objects_fini(struct drm_device *dev, void *data)
 {
 	struct qxl_objects *objs = data;
 
+	/* the device was reset at unload: it kept nothing */
+	mutex_lock(&objs->lock);
+	qxl_surface_lost_return(objs);
+	mutex_unlock(&objs->lock);
 	flush_work(&objs->reap_work);
 	destroy_workqueue(objs->update_wq);
 	mutex_lock(&objs->mm_lock);
@@ -631,6 +739,7 @@ int qxl_objects_init(struct qxl_device *qdev)
 	init_llist_head(&objs->reap_list);
 	INIT_WORK(&objs->reap_work, qxl_bo_reap_work_func);
 	INIT_LIST_HEAD(&objs->lru);
+	INIT_LIST_HEAD(&objs->lost);
 
 	objs->n_surfaces = qdev->layout.n_surfaces;
 	objs->surfaces = drmm_kcalloc(&qdev->drm, max_t(u32, objs->n_surfaces, 1),

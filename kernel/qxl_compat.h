@@ -40,6 +40,21 @@ static inline void qxl_compat_vm_flags_set(struct vm_area_struct *vma, vm_flags_
 }
 
 /*
+ * A fault handler that has to wait drops the lock its fault came in with
+ * and returns VM_FAULT_RETRY.  6.4 added per-VMA locks, so that a fault
+ * may hold its VMA's lock instead of mmap_lock, and release_fault_lock()
+ * (6.7) drops whichever of the two it holds; 6.1 has mmap_lock only.
+ */
+static inline void qxl_compat_release_fault_lock(struct vm_fault *vmf)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	release_fault_lock(vmf);
+#else
+	mmap_read_unlock(vmf->vma->vm_mm);
+#endif
+}
+
+/*
  * The cursor hotspot.  Up to 6.7 it lived in the framebuffer (hot_x/hot_y,
  * set only by the legacy CURSOR2 ioctl).  6.8 moved it to the plane state:
  * drivers of virtual devices set DRIVER_CURSOR_HOTSPOT, the core then gives

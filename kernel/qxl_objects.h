@@ -50,7 +50,8 @@ struct qxl_bo {
 	 * reading (and without sending the client a picture of them).
 	 */
 	bool keep_data;
-	struct list_head lru;		/* objs->lru while surface_id != 0 */
+	struct list_head lru;		/* objs->lru while surface_id != 0, or objs->lost */
+	u32 lost_id;			/* id the device kept: its destroy was never sent */
 	bool exec_pin;			/* named by the command being built */
 
 	/* under objs->busy_lock */
@@ -58,6 +59,7 @@ struct qxl_bo {
 	unsigned int src_busy;		/* of those, commands reading the surface */
 	unsigned int protect;		/* of those, commands the device parses data from */
 	struct list_head parsed;	/* their qxl_bo_range in this buffer */
+	unsigned long fault_since;	/* jiffies | 1 a writer began to wait, 0: none */
 	bool zombie;			/* GEM object gone, memory waits for busy == 0 */
 	struct llist_node reap;
 };
@@ -70,6 +72,7 @@ struct qxl_objects {
 	struct qxl_bo **surfaces;	/* by surface id; [0] unused (primary) */
 	u32 n_surfaces;
 	struct list_head lru;		/* buffers with a device surface, oldest first */
+	struct list_head lost;		/* buffers whose surface destroy was never sent */
 
 	/* surface BAR allocator */
 	struct mutex mm_lock;
@@ -93,6 +96,7 @@ struct qxl_objects {
 	u64 surfaces_created;
 	u64 surfaces_destroyed;
 	u64 surfaces_evicted;
+	u64 surfaces_lost;		/* destroys never sent: memory kept until reset */
 	u64 alloc_failures;
 	u64 exec_commands;
 	u64 exec_rejected;
@@ -150,11 +154,19 @@ int qxl_bo_track_parsed(struct qxl_bo_track *track, const struct qxl_bo_range *r
 			unsigned int n);
 void qxl_bo_track_arm(struct qxl_bo_track *track, struct dma_fence *fence);
 bool qxl_bo_parsed(struct qxl_bo *bo, u64 start, u64 len);
-void qxl_objects_reclaim(struct qxl_device *qdev);
+/* One wait for the device to hand memory back (qxl_objects_reclaim). */
+struct qxl_reclaim {
+	long pause;
+	u64 freed;
+};
+
+long qxl_objects_reclaim(struct qxl_device *qdev, struct qxl_reclaim *rc);
+bool qxl_objects_reclaim_progress(struct qxl_device *qdev, const struct qxl_reclaim *rc);
 
 /* qxl_surface.c */
 int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo);
 void qxl_surface_release(struct qxl_bo *bo);
+void qxl_surface_lost_return(struct qxl_objects *objs);
 int qxl_surface_io_update(struct qxl_device *qdev, u32 id, const struct drm_rect *r);
 int qxl_surface_io_update_interruptible(struct qxl_device *qdev, struct qxl_bo *bo, u32 id,
 					const struct drm_rect *r);

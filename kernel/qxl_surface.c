@@ -181,21 +181,21 @@ static void qxl_surface_update_work_func(struct work_struct *work)
 }
 
 /*
- * The device renders rect of surface id (bo's, or the primary with bo
- * NULL) into memory.  -ERESTARTSYS when a signal came first; the update
- * then still completes, and is counted in updates_interrupted.
+ * Start the device rendering rect of surface id (bo's, or the primary with
+ * bo NULL) into memory; the surface cannot be evicted or freed until that
+ * is done.  The caller then waits with qxl_surface_update_wait().
  */
-int qxl_surface_io_update_interruptible(struct qxl_device *qdev, struct qxl_bo *bo, u32 id,
-					const struct drm_rect *r)
+static struct qxl_surface_update *qxl_surface_update_start(struct qxl_device *qdev,
+							   struct qxl_bo *bo, u32 id,
+							   const struct drm_rect *r)
 {
 	struct qxl_objects *objs = qdev->objs;
 	struct qxl_surface_update *u;
 	unsigned long flags;
-	int ret;
 
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	INIT_WORK(&u->work, qxl_surface_update_work_func);
 	init_completion(&u->done);
 	kref_init(&u->ref);
@@ -213,6 +213,17 @@ int qxl_surface_io_update_interruptible(struct qxl_device *qdev, struct qxl_bo *
 	}
 	drm_dev_get(&qdev->drm);
 	queue_work(objs->update_wq, &u->work);
+	return u;
+}
+
+/*
+ * -ERESTARTSYS when a signal came first; the update then still completes,
+ * and is counted in updates_interrupted.
+ */
+static int qxl_surface_update_wait(struct qxl_objects *objs, struct qxl_surface_update *u)
+{
+	int ret;
+
 	ret = wait_for_completion_interruptible(&u->done);
 	if (ret)
 		atomic64_inc(&objs->updates_interrupted);
@@ -222,12 +233,81 @@ int qxl_surface_io_update_interruptible(struct qxl_device *qdev, struct qxl_bo *
 	return ret;
 }
 
+/* The device renders rect of surface id (bo's, or the primary with bo NULL) into memory. */
+int qxl_surface_io_update_interruptible(struct qxl_device *qdev, struct qxl_bo *bo, u32 id,
+					const struct drm_rect *r)
+{
+	struct qxl_surface_update *u = qxl_surface_update_start(qdev, bo, id, r);
+
+	if (IS_ERR(u))
+		return PTR_ERR(u);
+	return qxl_surface_update_wait(qdev->objs, u);
+}
+
 static void qxl_surface_forget(struct qxl_objects *objs, struct qxl_bo *bo)
 {
 	objs->surfaces[bo->surface_id] = NULL;
 	bo->surface_id = 0;
 	list_del_init(&bo->lru);
 	objs->surfaces_live--;
+}
+
+/*
+ * Destroy bo's device surface and give up its id.  If the destroy command
+ * cannot be sent (no device memory or ring space for 10 s, a device gone
+ * bad), the device still has the surface and may render into the buffer's
+ * memory at any time: that memory and the id then stay the device's until
+ * it is reset (qxl_surface_lost_return), never handed to anyone else.
+ */
+static void qxl_surface_destroy(struct qxl_objects *objs, struct qxl_bo *bo)
+{
+	u32 id = bo->surface_id;
+	unsigned long flags;
+	int ret;
+
+	ret = qxl_surface_cmd(objs, bo, QXL_SURFACE_CMD_DESTROY);
+	qxl_surface_forget(objs, bo);
+	objs->surfaces_destroyed++;
+	if (!ret)
+		return;
+	drm_err_ratelimited(&objs->qdev->drm,
+			    "surface %u: destroy not sent (%d): its id and %zu bytes stay the device's until reset\n",
+			    id, ret, bo->base.size);
+	bo->lost_id = id;
+	objs->surfaces[id] = bo;
+	list_add_tail(&bo->lru, &objs->lost);
+	/* held busy: the buffer's memory outlives the buffer (as a zombie) */
+	spin_lock_irqsave(&objs->busy_lock, flags);
+	bo->busy++;
+	spin_unlock_irqrestore(&objs->busy_lock, flags);
+	objs->surfaces_lost++;
+}
+
+/*
+ * The device forgot its surfaces (reset) or is gone: what destroys that
+ * were never sent kept is free again.  Buffers already closed are released
+ * by the reap worker.
+ */
+void qxl_surface_lost_return(struct qxl_objects *objs)
+{
+	struct qxl_bo *bo, *next;
+	unsigned long flags;
+	bool reap = false;
+
+	lockdep_assert_held(&objs->lock);
+	list_for_each_entry_safe(bo, next, &objs->lost, lru) {
+		list_del_init(&bo->lru);
+		objs->surfaces[bo->lost_id] = NULL;
+		bo->lost_id = 0;
+		spin_lock_irqsave(&objs->busy_lock, flags);
+		if (!--bo->busy && bo->zombie) {
+			llist_add(&bo->reap, &objs->reap_list);
+			reap = true;
+		}
+		spin_unlock_irqrestore(&objs->busy_lock, flags);
+	}
+	if (reap)
+		schedule_work(&objs->reap_work);
 }
 
 /* Nothing in flight reads the surface and the command being built does not name it. */
@@ -260,10 +340,8 @@ static bool qxl_surface_evict_one(struct qxl_objects *objs)
 			drm_dbg_driver(&qdev->drm, "surface %u: write-back failed\n",
 				       bo->surface_id);
 		/* Without the write-back the contents are stale, but the id is still freed. */
-		qxl_surface_cmd(objs, bo, QXL_SURFACE_CMD_DESTROY);
-		qxl_surface_forget(objs, bo);
+		qxl_surface_destroy(objs, bo);
 		objs->surfaces_evicted++;
-		objs->surfaces_destroyed++;
 		return true;
 	}
 	return false;
@@ -289,12 +367,17 @@ int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
 {
 	struct qxl_device *qdev = objs->qdev;
 	unsigned long deadline = jiffies + QXL_SURFACE_ID_TIMEOUT;
+	struct qxl_reclaim rc = { 0 };
+	long slice;
 	u32 id;
 	int ret;
 
 	lockdep_assert_held(&objs->lock);
 	if (!bo->is_surface)
 		return -EINVAL;
+	/* the device may still render into it as its old surface */
+	if (bo->lost_id)
+		return -EIO;
 	if (bo->surface_id) {
 		list_move_tail(&bo->lru, &objs->lru);
 		return 0;
@@ -309,8 +392,10 @@ int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
 		/* Every surface is named by an in-flight command: let the device finish. */
 		if (!objs->surfaces_live || qdev->dead || time_after(jiffies, deadline))
 			return -ENOMEM;
-		qxl_objects_reclaim(qdev);
-		ret = wait_event_interruptible_timeout(objs->idle_wq, false, HZ / 50);
+		slice = qxl_objects_reclaim(qdev, &rc);
+		ret = wait_event_interruptible_timeout(qdev->release_wq,
+						       qxl_objects_reclaim_progress(qdev, &rc),
+						       slice);
 		if (ret < 0)
 			return ret;
 	}
@@ -339,28 +424,37 @@ void qxl_surface_release(struct qxl_bo *bo)
 	mutex_lock(&objs->lock);
 	if (bo->surface_id) {
 		if (drm_dev_enter(&bo->qdev->drm, &idx)) {
-			qxl_surface_cmd(objs, bo, QXL_SURFACE_CMD_DESTROY);
+			qxl_surface_destroy(objs, bo);
 			drm_dev_exit(idx);
+		} else {
+			/* unplugged: the device renders nothing any more */
+			qxl_surface_forget(objs, bo);
+			objs->surfaces_destroyed++;
 		}
-		qxl_surface_forget(objs, bo);
-		objs->surfaces_destroyed++;
 	}
 	mutex_unlock(&objs->lock);
 }
 
-/* UPDATE_AREA of an off-screen surface buffer; rect is already checked. */
+/*
+ * UPDATE_AREA of an off-screen surface buffer; rect is already checked.
+ * The objects lock only covers looking the surface up and pinning it: the
+ * device may take seconds to render what is queued on the surface, and
+ * every other client's commands need that lock.
+ */
 int qxl_surface_update_area(struct qxl_objects *objs, struct qxl_bo *bo,
 			    const struct drm_rect *rect)
 {
-	int ret = 0;
+	struct qxl_surface_update *u = NULL;
 
 	if (mutex_lock_interruptible(&objs->lock))
 		return -ERESTARTSYS;
 	/* Without a device surface the buffer's memory is already current. */
 	if (bo->surface_id)
-		ret = qxl_surface_io_update_interruptible(objs->qdev, bo, bo->surface_id, rect);
+		u = qxl_surface_update_start(objs->qdev, bo, bo->surface_id, rect);
 	mutex_unlock(&objs->lock);
-	return ret;
+	if (IS_ERR_OR_NULL(u))
+		return PTR_ERR_OR_ZERO(u);
+	return qxl_surface_update_wait(objs, u);
 }
 
 /*
@@ -377,5 +471,6 @@ void qxl_objects_reset(struct qxl_device *qdev)
 	mutex_lock(&objs->lock);
 	list_for_each_entry_safe(bo, next, &objs->lru, lru)
 		qxl_surface_forget(objs, bo);
+	qxl_surface_lost_return(objs);
 	mutex_unlock(&objs->lock);
 }

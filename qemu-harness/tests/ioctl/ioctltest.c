@@ -46,6 +46,9 @@
  *   ioctltest hog        (for tests/ioctl/exhaust, not TAP) takes all
  *                        surface memory on SIGUSR1 and keeps it until
  *                        SIGTERM
+ *   ioctltest stall [fault|update]
+ *                        a write fault or UPDATE_AREA waiting seconds for a
+ *                        busy device stalls no other thread or client
  *   ioctltest unbindmap  (disruptive) a mapped buffer's device unbound:
  *                        the mapping raises SIGBUS; the device bound again
  *
@@ -2784,6 +2787,233 @@ static void test_onebit(const char *which)
 	buf_free(&t);
 }
 
+/* ---- stall ---- */
+
+#define STALL_W		2048
+#define STALL_RECTS	250
+#define STALL_BATCH	63	/* + 1: the 64 commands one call takes */
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/*
+ * Work the device is slow to finish: n XOR fills (not opaque, so none
+ * hides an earlier one) over the whole of surf, each clipped by the 250
+ * full-surface rects in clip; spice-server renders them only when asked
+ * (UPDATE_AREA, NOTIFY_OOM), then one clip rect at a time.  last, if not
+ * NULL, goes after them in the same call.
+ */
+static int queue_slow(uint32_t surf, struct buf *clip, unsigned int n, struct cmd *last)
+{
+	static struct drm_qxl_command dc[STALL_BATCH + 1];
+	static struct cmd hc;
+	struct drm_qxl_execbuffer eb = { .commands = (uintptr_t)dc };
+	unsigned int i, k;
+	int ret = 0;
+
+	cmd_init(&hc, QXL_DRAW_FILL, 0, 0, STALL_W, STALL_W);
+	hc.d.effect = QXL_EFFECT_BLEND;
+	hc.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+	hc.d.u.fill.brush.u.color = 0x00010203;
+	hc.d.u.fill.rop_descriptor = QXL_ROPD_OP_XOR;
+	cmd_target(&hc, surf);
+	cmd_clip(&hc, clip->handle);
+	while (n && !ret) {
+		k = n > STALL_BATCH ? STALL_BATCH : n;
+		n -= k;
+		memset(dc, 0, sizeof(dc));
+		for (i = 0; i < k + (!n && last); i++) {
+			struct cmd *c = i < k ? &hc : last;
+
+			dc[i].type = QXL_CMD_DRAW;
+			dc[i].command = (uintptr_t)((uint8_t *)&c->d + RELEASE_INFO);
+			dc[i].command_size = sizeof(c->d) - RELEASE_INFO;
+			dc[i].relocs = (uintptr_t)c->relocs;
+			dc[i].relocs_num = c->n;
+		}
+		eb.commands_num = i;
+		ret = xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
+	}
+	return ret;
+}
+
+/* A bystander: mmap/munmap (mmap_lock for writing) or small draws, timed. */
+struct bystander {
+	const char *what;
+	volatile int stop;
+	int draw;		/* else mmap */
+	unsigned long calls;
+	int errors, last_error;
+	double worst_ms;
+};
+
+static void *bystander_run(void *arg)
+{
+	struct bystander *b = arg;
+	double t0, dt;
+	struct buf s;
+	void *p;
+	int ret;
+
+	while (!b->stop) {
+		t0 = now_ms();
+		if (b->draw) {
+			/* an innocent client: its own small surface, drawn and closed */
+			ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 16, 16, 64);
+			if (!ret)
+				ret = fill(s.handle, 0, 0, 16, 16, 0x00ff0000);
+			buf_free(&s);
+		} else {
+			p = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				 -1, 0);
+			ret = p == MAP_FAILED ? -errno : munmap(p, 1 << 16);
+		}
+		dt = now_ms() - t0;
+		if (ret) {
+			b->errors++;
+			b->last_error = ret;
+		}
+		if (dt > b->worst_ms)
+			b->worst_ms = dt;
+		b->calls++;
+		/*
+		 * 3 commands every 300 ms: the device takes none while it renders
+		 * for an UPDATE_AREA, and its ring has 32 slots
+		 */
+		usleep(b->draw ? 300000 : 2000);
+	}
+	return NULL;
+}
+
+/*
+ * One client cannot stall the others through the device.  Each part queues
+ * a few seconds of rendering, then
+ *  fault:  a thread writes a buffer whose clip list the last command still
+ *          uses (write-protected until released): the write waits for the
+ *          device, and must not hold the process's mmap_lock meanwhile
+ *          (another thread's mmap() then stalls for as long);
+ *  update: UPDATE_AREA of the busy surface waits for the device, and must
+ *          not hold the driver's objects lock meanwhile (another client's
+ *          ALLOC_SURF + draw + close then stalls for as long).
+ * The bystander's worst call must stay well below the waiter's wait.
+ */
+static void test_stall(const char *only)
+{
+	static struct qxl_rect rects[STALL_RECTS];
+	unsigned int n = 8, i, f;
+	struct bystander by;
+	struct buf s, clip, x;
+	double t0, waited = 0;
+	pthread_t th;
+	struct cmd c;
+	int ret;
+
+	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, STALL_W, STALL_W, STALL_W * 4);
+	if (!ret)
+		ret = buf_alloc(&clip, 8192);
+	if (!ret)
+		ret = buf_map(&clip);
+	expect_ret(ret, 0, "a 2048x2048 surface and a clip list of 250 full-surface rects");
+	if (ret)
+		return;
+	for (i = 0; i < STALL_RECTS; i++) {
+		rects[i].right = STALL_W;
+		rects[i].bottom = STALL_W;
+	}
+	put_clip(&clip, rects, STALL_RECTS, sizeof(rects));
+
+	/*
+	 * update (also finds how many slow fills keep the device busy for
+	 * 0.5-1 s, well below the 5 s after which an UPDATE_AREA calls the
+	 * device dead): more fills each time until one UPDATE_AREA waits 500 ms.
+	 */
+	memset(&by, 0, sizeof(by));
+	by.what = "draw";
+	by.draw = 1;
+	if (pthread_create(&th, NULL, bystander_run, &by)) {
+		ok(0, "bystander thread: expected pthread_create to work, got %s", strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < 10 && !ret; i++) {
+		ret = queue_slow(s.handle, &clip, n, NULL);
+		t0 = now_ms();
+		if (!ret)
+			ret = update_area(s.handle, 0, 0, STALL_W, STALL_W);
+		waited = now_ms() - t0;
+		printf("# update: %u slow fills: UPDATE_AREA waited %.0f ms (%s)\n", n, waited,
+		       err_name(ret));
+		if (waited >= 500)
+			break;
+		f = waited < 250 ? 4 : 2;
+		n = n * f > 4000 ? 4000 : n * f;
+	}
+	usleep(150000);
+	by.stop = 1;
+	pthread_join(th, NULL);
+	printf("# update: UPDATE_AREA waited %.0f ms; another client's %lu surface draws, worst %.0f ms\n",
+	       waited, by.calls, by.worst_ms);
+	expect_ret(ret, 0, "update: slow fills queued, UPDATE_AREA of the busy surface");
+	ok(waited >= 500,
+	   "update: the device was busy (the adversary's setup): expected UPDATE_AREA to wait >= 500 ms, got %.0f ms",
+	   waited);
+	if (!only || !strcmp(only, "update")) {
+		ok(!by.errors, "update: the other client's draws: expected no error, got %d (last %s)",
+		   by.errors, err_name(by.last_error));
+		ok(by.worst_ms * 4 < waited,
+		   "update: one client waiting for the device stalls no other: expected the other client's worst draw below a quarter of the %.0f ms wait, got %.0f ms",
+		   waited, by.worst_ms);
+	}
+
+	if (!ret && (!only || !strcmp(only, "fault"))) {
+		ret = buf_alloc(&x, 4096);
+		if (!ret)
+			ret = buf_map(&x);
+		if (!ret) {
+			put_clip_at(&x, 0, 1);
+			cmd_init(&c, QXL_DRAW_FILL, 0, 0, 8, 8);
+			c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+			c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+			cmd_target(&c, s.handle);
+			cmd_clip(&c, x.handle);
+			ret = queue_slow(s.handle, &clip, n, &c);
+		}
+		expect_ret(ret, 0, "fault: slow fills queued, then a fill clipped by a list in buffer X");
+		memset(&by, 0, sizeof(by));
+		by.what = "mmap+munmap";
+		if (!ret && !pthread_create(&th, NULL, bystander_run, &by)) {
+			usleep(100000);
+			t0 = now_ms();
+			/* protected until the device released the fill: waits */
+			x.map[2048] = 1;
+			waited = now_ms() - t0;
+			usleep(100000);
+			by.stop = 1;
+			pthread_join(th, NULL);
+			printf("# fault: the write waited %.0f ms; another thread's %lu mmap+munmap, worst %.0f ms\n",
+			       waited, by.calls, by.worst_ms);
+			ok(waited >= 300,
+			   "fault: the device held buffer X (the adversary's setup): expected the write to wait >= 300 ms, got %.0f ms",
+			   waited);
+			ok(!by.errors, "fault: mmap+munmap meanwhile: expected no error, got %d (last %s)",
+			   by.errors, err_name(by.last_error));
+			ok(by.worst_ms * 4 < waited,
+			   "fault: a write waiting for the device holds no lock others need: expected another thread's worst mmap+munmap below a quarter of the %.0f ms wait, got %.0f ms",
+			   waited, by.worst_ms);
+		}
+		buf_free(&x);
+	}
+	ok(qxl_debugfs_counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld", qxl_debugfs_counter("qxl_status", "device_dead"));
+out:
+	buf_free(&clip);
+	buf_free(&s);
+}
+
 /* ---- pressure ---- */
 
 static void release_flush(void)
@@ -3048,8 +3278,10 @@ int main(int argc, char **argv)
 		test_cursorhead();
 	else if (!strcmp(what, "hog"))
 		return hog();
+	else if (!strcmp(what, "stall"))
+		test_stall(argc > 2 ? argv[2] : NULL);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap, hog)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap, stall, hog)\n",
 			what);
 		return 2;
 	}
