@@ -699,9 +699,9 @@ static bool qxl_exec_surface_32bpp(const struct qxl_exec *ex, u32 id)
  * spice-common blits images only between surfaces of equal depth and
  * converts bitmaps with a palette only to 16 or 32 bits: an indexed bitmap
  * or a 1_A surface drawn onto a 1_A surface, or a 1_A surface drawn onto a
- * 32-bit one, aborts QEMU (found by tests/fuzz/qxlfuzz --mixed-depths;
+ * 32-bit one, aborts QEMU (found by tests/fuzz/qxlfuzz, mixed depths;
  * ioctltest aborts); COMPOSITE reading a 1_A surface did too (tests/fuzz/
- * qxlfuzz --mixed-depths: spice_pixman_blit "depth == 32").  No client of
+ * qxlfuzz -s 2: spice_pixman_blit "depth == 32").  No client of
  * ours draws images on or from other depths, so an image is drawn only
  * from and onto 32-bit surfaces; image-free drawing (FILL with a solid
  * brush, BLACKNESS, ...) stays allowed on every depth.
