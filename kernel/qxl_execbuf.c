@@ -949,7 +949,6 @@ static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 	case QXL_DRAW_COMPOSITE:
 		return qxl_exec_composite_ok(ex);
 	default:
-		/* DRAW_NOP too: spice-server warns "invalid type" for each */
 		return false;
 	}
 }
@@ -1093,7 +1092,12 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 		return -EFAULT;
 
 	ret = qxl_exec_get_relocs(ex, file, c);
-	if (ret)
+	/*
+	 * A NOP drawable is our X driver's way to cancel a command it could
+	 * not finish: accepted, and never sent (spice-server warns "invalid
+	 * type" for each).
+	 */
+	if (ret || ex->d.type == QXL_DRAW_NOP)
 		goto out_put;
 
 	/* Framebuffer buffers stand for the primary; asked before objs->lock (lock order). */

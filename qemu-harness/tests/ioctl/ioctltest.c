@@ -2713,6 +2713,94 @@ static void test_onebit(const char *which)
 	buf_free(&t);
 }
 
+/* ---- primaryrace: modesets resizing the primary while commands draw on it ---- */
+
+/*
+ * Issue 14 item 12: EXECBUFFER checked a command against the primary's
+ * size without primary_lock, so a modeset between the check and the push
+ * could leave a checked bbox outside a smaller primary (spice-server drops
+ * it; the ring validator's bbox rule catches it in the record).  One
+ * thread flips head 0 between its preferred mode and a smaller one on the
+ * same framebuffer; the main thread keeps filling the preferred mode's
+ * bottom-right corner, which only the larger primary has.
+ */
+struct prace {
+	struct shown *s;
+	drmModeModeInfo big, small;
+	volatile int stop;
+	unsigned int flips;
+};
+
+static void *prace_flipper(void *arg)
+{
+	struct prace *p = arg;
+
+	while (!p->stop) {
+		drmModeModeInfo *m = (p->flips & 1) ? &p->big : &p->small;
+
+		if (drmModeSetCrtc(fd, p->s->res->crtcs[0], p->s->fb, 0, 0,
+				   &p->s->res->connectors[0], 1, m) == 0)
+			p->flips++;
+	}
+	return NULL;
+}
+
+static void test_primaryrace(int seconds)
+{
+	struct prace p = { 0 };
+	struct shown s;
+	unsigned long accepted = 0, refused = 0, other = 0;
+	pthread_t thr;
+	time_t end;
+	struct cmd c;
+	int i, ret;
+
+	ret = show_dumb(&s, rows_pattern);
+	expect_ret(ret, 0, "a dumb framebuffer shown on head 0 in its preferred mode");
+	if (ret)
+		return;
+	p.s = &s;
+	p.big = s.conn->modes[0];
+	for (i = 0; i < s.conn->count_modes; i++)
+		if (s.conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			p.big = s.conn->modes[i];
+	p.small = p.big;
+	for (i = 0; i < s.conn->count_modes; i++)
+		if (s.conn->modes[i].hdisplay < p.small.hdisplay &&
+		    s.conn->modes[i].vdisplay < p.small.vdisplay)
+			p.small = s.conn->modes[i];
+	ok(p.small.hdisplay < p.big.hdisplay, "a smaller mode than %ux%u: expected one, got %ux%u",
+	   p.big.hdisplay, p.big.vdisplay, p.small.hdisplay, p.small.vdisplay);
+	if (p.small.hdisplay >= p.big.hdisplay || pthread_create(&thr, NULL, prace_flipper, &p)) {
+		unshow_dumb(&s);
+		return;
+	}
+	end = time(NULL) + seconds;
+	while (time(NULL) < end) {
+		cmd_init(&c, QXL_DRAW_FILL, p.big.hdisplay - 16, p.big.vdisplay - 16, 16, 16);
+		c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		c.d.u.fill.brush.u.color = 0x00ff00ff;
+		c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_reloc(&c, QXL_RELOC_TYPE_SURF, 0, offsetof(struct qxl_drawable, surface_id), 0, 0);
+		ret = cmd_submit(&c);
+		if (!ret)
+			accepted++;
+		else if (ret == -EINVAL)
+			refused++;
+		else
+			other++;
+	}
+	p.stop = 1;
+	pthread_join(thr, NULL);
+	printf("# %u modesets %ux%u <-> %ux%u; corner fills: %lu accepted, %lu refused, %lu other\n",
+	       p.flips, p.big.hdisplay, p.big.vdisplay, p.small.hdisplay, p.small.vdisplay,
+	       accepted, refused, other);
+	ok(other == 0 && accepted > 0 && refused > 0,
+	   "corner fills accepted while the primary is large and refused while small: expected both and no other error, got %lu accepted, %lu refused, %lu other",
+	   accepted, refused, other);
+	unshow_dumb(&s);
+}
+
 /* ---- aborts: each way spice-server 0.15 aborts (or drops) on guest input ---- */
 
 /*
@@ -3112,7 +3200,8 @@ static const struct ab_case {
 	{ "COPY whose src_area leaves its bitmap", "4.3 dropped (validator)", ab_area_wide, AB_DRAW,
 	  -EINVAL },
 	{ "COPY whose src_area has top -1", "4.3 dropped", ab_area_neg, AB_DRAW, -EINVAL },
-	{ "DRAW_NOP drawable", "drawable_draw: invalid type", ab_nop, AB_DRAW, -EINVAL },
+	{ "DRAW_NOP drawable, accepted and never sent", "drawable_draw: invalid type", ab_nop,
+	  AB_DRAW, 0 },
 	{ "ROP3 0x96 (P^S^D)", "reference", ab_rop3, AB_DRAW, 0 },
 	{ "ROP3 0xcc (source copy)", "qxlfuzz -s 2: rop3 not implemented", ab_rop3_src, AB_DRAW,
 	  -EINVAL },
@@ -3134,6 +3223,7 @@ static void test_aborts(const char *only)
 {
 	struct ab_ctx x;
 	unsigned int k, code, wrong = 0, accepted = 0;
+	long long sent;
 	struct cmd c;
 	int ret;
 
@@ -3166,7 +3256,12 @@ static void test_aborts(const char *only)
 			continue;
 		x.target = x.s.handle;
 		a->build(&x, &c);
+		sent = qxl_debugfs_counter("qxl_objects", "exec_commands");
 		ret = cmd_submit_raw(&c, a->cmd_type, sizeof(c.d) - RELEASE_INFO);
+		sent = qxl_debugfs_counter("qxl_objects", "exec_commands") - sent;
+		if (a->build == ab_nop)
+			ok(sent == 0, "DRAW_NOP: expected nothing sent to the device, got %lld commands",
+			   sent);
 		ok(ret == a->want, "%s (%s): expected %s, got %s", a->what, a->why,
 		   err_name(a->want), err_name(ret));
 		if (a->build == ab_overlap_pal || a->build == ab_overlap_nopal) {
@@ -3396,6 +3491,8 @@ int main(int argc, char **argv)
 		test_inflight(argc > 2 ? atoi(argv[2]) : 20, argc > 3 ? argv[3] : NULL);
 	else if (!strcmp(what, "surfclose"))
 		test_surfclose();
+	else if (!strcmp(what, "primaryrace"))
+		test_primaryrace(argc > 2 ? atoi(argv[2]) : 10);
 	else if (!strcmp(what, "aborts"))
 		test_aborts(argc > 2 ? argv[2] : NULL);
 	else if (!strcmp(what, "onebit"))
@@ -3409,7 +3506,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(what, "cursorhead"))
 		test_cursorhead();
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, aborts, onebit, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, aborts, onebit, primaryrace, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap)\n",
 			what);
 		return 2;
 	}
