@@ -82,6 +82,7 @@ struct qxl_exec_pal {
 	u64 src_off;
 	u32 n_copy;		/* entries copied from it */
 	u32 n_ents;		/* entries of the copy: every value a pixel can hold */
+	unsigned int hdr;	/* ex->parsed index of the image's header */
 };
 
 /* A client image cache id in the kernel's space, cleared at submission. */
@@ -99,6 +100,7 @@ struct qxl_exec {
 	unsigned int n_parsed;
 	u32 read_ids[QXL_EXEC_MAX_IMAGES];	/* surfaces SURFACE images read */
 	unsigned int n_read;
+	unsigned int n_images;			/* images the device draws from */
 };
 
 /* Where an address the device follows leads: a buffer this command names. */
@@ -233,7 +235,7 @@ static int qxl_exec_surface_id(struct qxl_exec *ex, struct qxl_bo *src, bool src
 	int ret;
 
 	if (!src || src_is_fb) {
-		if (!READ_ONCE(ex->qdev->primary_created))
+		if (!ex->qdev->primary_created)
 			return -EINVAL;
 		*id = 0;
 		return 0;
@@ -309,7 +311,7 @@ static bool qxl_exec_known_id(const struct qxl_exec *ex, u32 id)
 	unsigned int i;
 
 	if (id == 0)
-		return READ_ONCE(ex->qdev->primary_created);
+		return ex->qdev->primary_created;
 	for (i = 0; i < ex->n_ids; i++) {
 		if (ex->ids[i] == id)
 			return true;
@@ -589,6 +591,39 @@ static bool qxl_exec_pal_add(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 	e->src_off = pal->off;
 	e->n_ents = 1U << bpp;
 	e->n_copy = min(n, e->n_ents);
+	/* qxl_exec_image_ok recorded the image's header last */
+	e->hdr = ex->n_parsed - 1;
+	return true;
+}
+
+/*
+ * The palette addresses the kernel replaces must not lie in bytes this
+ * command's check read as anything else (a clip list, a path, a chunk
+ * header, another image's header): the write would change them after
+ * they were checked.  Only the header of an image whose palette address
+ * sits at that very place may cover it (the same image drawn twice).
+ */
+static bool qxl_exec_pals_ok(const struct qxl_exec *ex)
+{
+	unsigned int i, j, k;
+
+	for (i = 0; i < ex->n_pals; i++) {
+		const struct qxl_exec_pal *e = &ex->pals[i];
+
+		for (j = 0; j < ex->n_parsed; j++) {
+			const struct qxl_bo_range *r = &ex->parsed[j];
+
+			if (r->bo != e->img || r->end <= e->at ||
+			    e->at + sizeof(qxl_phys) <= r->start)
+				continue;
+			for (k = 0; k < ex->n_pals; k++) {
+				if (ex->pals[k].hdr == j && ex->pals[k].at == e->at)
+					break;
+			}
+			if (k == ex->n_pals)
+				return false;
+		}
+	}
 	return true;
 }
 
@@ -639,13 +674,61 @@ static void qxl_exec_put_palettes(struct qxl_exec *ex, struct qxl_release *relea
 	}
 }
 
+/* Size of a surface this command names (0: the primary); false if gone. */
+static bool qxl_exec_surface_size(const struct qxl_exec *ex, u32 id, u32 *w, u32 *h)
+{
+	if (id) {
+		*w = ex->objs->surfaces[id]->width;
+		*h = ex->objs->surfaces[id]->height;
+	} else {
+		*w = ex->qdev->primary_width;
+		*h = ex->qdev->primary_height;
+	}
+	return *w && *h;
+}
+
+/* Is a surface this command names (0: the primary, 32_xRGB) of 32 bits per pixel? */
+static bool qxl_exec_surface_32bpp(const struct qxl_exec *ex, u32 id)
+{
+	u32 format = id ? ex->objs->surfaces[id]->format : QXL_SURFACE_FMT_32_XRGB;
+
+	return format == QXL_SURFACE_FMT_32_XRGB || format == QXL_SURFACE_FMT_32_ARGB;
+}
+
+/*
+ * spice-common blits images only between surfaces of equal depth and
+ * converts bitmaps with a palette only to 16 or 32 bits: an indexed bitmap
+ * or a 1_A surface drawn onto a 1_A surface, or a 1_A surface drawn onto a
+ * 32-bit one, aborts QEMU (found by tests/fuzz/qxlfuzz, mixed depths;
+ * ioctltest aborts); COMPOSITE reading a 1_A surface did too (tests/fuzz/
+ * qxlfuzz -s 2: spice_pixman_blit "depth == 32").  No client of
+ * ours draws images on or from other depths, so an image is drawn only
+ * from and onto 32-bit surfaces; image-free drawing (FILL with a solid
+ * brush, BLACKNESS, ...) stays allowed on every depth.
+ */
+static bool qxl_exec_depths_ok(const struct qxl_exec *ex)
+{
+	unsigned int i;
+
+	if (!ex->n_images)
+		return true;
+	if (!qxl_exec_surface_32bpp(ex, ex->d.surface_id))
+		return false;
+	for (i = 0; i < ex->n_read; i++) {
+		if (!qxl_exec_surface_32bpp(ex, ex->read_ids[i]))
+			return false;
+	}
+	return true;
+}
+
 /*
  * An image the device parses: a bitmap (spice-server's own limits, checked
  * in full so that nothing is dropped silently either) or a surface this
  * command names.  Compressed and cached images come from no client of
  * ours and are refused.
  */
-static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p, bool mask)
+static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p, bool mask,
+			      u32 *w, u32 *h)
 {
 	const u32 hdr = offsetof(struct qxl_image, u);
 	struct qxl_exec_ptr pal;
@@ -667,9 +750,11 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 			return false;
 		/* a surface that dies while the command waits aborts QEMU */
 		if (!qxl_exec_known_id(ex, img.u.surface_image.surface_id) ||
-		    ex->n_read == ARRAY_SIZE(ex->read_ids))
+		    ex->n_read == ARRAY_SIZE(ex->read_ids) ||
+		    !qxl_exec_surface_size(ex, img.u.surface_image.surface_id, w, h))
 			return false;
 		ex->read_ids[ex->n_read++] = img.u.surface_image.surface_id;
+		ex->n_images++;
 		return true;
 	case QXL_IMAGE_TYPE_BITMAP:
 		break;
@@ -705,6 +790,9 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 		if (bpp <= 8 && !qxl_exec_pal_add(ex, p, &pal, palette.num_ents, bpp))
 			return false;
 	}
+	*w = img.u.bitmap.x;
+	*h = img.u.bitmap.y;
+	ex->n_images++;
 	return qxl_exec_bitmap_data_ok(ex, p, img.u.bitmap.flags & QXL_BITMAP_DIRECT, size);
 }
 
@@ -712,20 +800,54 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 static bool qxl_exec_image_at(struct qxl_exec *ex, size_t at, bool required)
 {
 	struct qxl_exec_ptr p;
+	u32 w, h;
 
 	if (!qxl_exec_follow(ex, NULL, at, required, &p))
 		return false;
-	return !p.bo || qxl_exec_image_ok(ex, &p, false);
+	return !p.bo || qxl_exec_image_ok(ex, &p, false, &w, &h);
+}
+
+/*
+ * A source image and the area of it drawn.  spice-server drops a COPY or
+ * BLEND whose area leaves its bitmap, and the other operations read the
+ * area unchecked (ROP3 walks the source row by row from its corner), so
+ * it must lie inside the image (a surface image: inside the surface).
+ */
+static bool qxl_exec_src_at(struct qxl_exec *ex, size_t at, const struct qxl_rect *area)
+{
+	struct qxl_exec_ptr p;
+	u32 w, h;
+
+	if (!qxl_exec_follow(ex, NULL, at, true, &p) || !qxl_exec_image_ok(ex, &p, false, &w, &h))
+		return false;
+	return area->left >= 0 && area->top >= 0 && area->left <= area->right &&
+	       area->top <= area->bottom && area->right <= w && area->bottom <= h;
 }
 
 /* The bitmap of a qmask: 0, or a valid 1-bit image. */
 static bool qxl_exec_mask_at(struct qxl_exec *ex, size_t at)
 {
 	struct qxl_exec_ptr p;
+	u32 w, h;
 
 	if (!qxl_exec_follow(ex, NULL, at, false, &p))
 		return false;
-	return !p.bo || qxl_exec_image_ok(ex, &p, true);
+	return !p.bo || qxl_exec_image_ok(ex, &p, true, &w, &h);
+}
+
+/*
+ * spice-common implements the ternary raster operations that use all of
+ * pattern, source and destination, and aborts QEMU ("not implemented") on
+ * the others (those of fewer operands, e.g. 0xcc: the source; found by
+ * tests/fuzz/qxlfuzz -s 2).  With the pattern in the high nibble, the
+ * source in bits 3-2 and 6-5 and the destination in the odd bits, a code
+ * uses an operand when flipping it changes the result.
+ */
+static bool qxl_exec_rop3_ok(u8 rop3)
+{
+	return (rop3 >> 4) != (rop3 & 0x0f) &&
+	       ((rop3 >> 2) & 0x33) != (rop3 & 0x33) &&
+	       ((rop3 >> 1) & 0x55) != (rop3 & 0x55);
 }
 
 /* A plain data address in the command: 0 unless required, else len bytes inside. */
@@ -789,26 +911,26 @@ static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 	const struct qxl_drawable *d = &ex->d;
 
 	switch (d->type) {
-	case QXL_DRAW_NOP:
 	case QXL_COPY_BITS:
 		return true;
 	case QXL_DRAW_FILL:
 		return qxl_exec_brush_ok(ex, &d->u.fill.brush, QXL_DOFF(u.fill.brush)) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.fill.mask.bitmap));
 	case QXL_DRAW_OPAQUE:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.opaque.src_bitmap), true) &&
+		return qxl_exec_src_at(ex, QXL_DOFF(u.opaque.src_bitmap), &d->u.opaque.src_area) &&
 		       qxl_exec_brush_ok(ex, &d->u.opaque.brush, QXL_DOFF(u.opaque.brush)) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.opaque.mask.bitmap));
 	case QXL_DRAW_COPY:
 	case QXL_DRAW_BLEND:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.copy.src_bitmap), true) &&
+		return qxl_exec_src_at(ex, QXL_DOFF(u.copy.src_bitmap), &d->u.copy.src_area) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.copy.mask.bitmap));
 	case QXL_DRAW_BLACKNESS:
 	case QXL_DRAW_WHITENESS:
 	case QXL_DRAW_INVERS:
 		return qxl_exec_mask_at(ex, QXL_DOFF(u.blackness.mask.bitmap));
 	case QXL_DRAW_ROP3:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.rop3.src_bitmap), true) &&
+		return qxl_exec_rop3_ok(d->u.rop3.rop3) &&
+		       qxl_exec_src_at(ex, QXL_DOFF(u.rop3.src_bitmap), &d->u.rop3.src_area) &&
 		       qxl_exec_brush_ok(ex, &d->u.rop3.brush, QXL_DOFF(u.rop3.brush)) &&
 		       qxl_exec_mask_at(ex, QXL_DOFF(u.rop3.mask.bitmap));
 	case QXL_DRAW_STROKE:
@@ -819,9 +941,11 @@ static bool qxl_exec_draw_ok(struct qxl_exec *ex)
 		       qxl_exec_brush_ok(ex, &d->u.text.fore_brush, QXL_DOFF(u.text.fore_brush)) &&
 		       qxl_exec_brush_ok(ex, &d->u.text.back_brush, QXL_DOFF(u.text.back_brush));
 	case QXL_DRAW_TRANSPARENT:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.transparent.src_bitmap), true);
+		return qxl_exec_src_at(ex, QXL_DOFF(u.transparent.src_bitmap),
+				       &d->u.transparent.src_area);
 	case QXL_DRAW_ALPHA_BLEND:
-		return qxl_exec_image_at(ex, QXL_DOFF(u.alpha_blend.src_bitmap), true);
+		return qxl_exec_src_at(ex, QXL_DOFF(u.alpha_blend.src_bitmap),
+				       &d->u.alpha_blend.src_area);
 	case QXL_DRAW_COMPOSITE:
 		return qxl_exec_composite_ok(ex);
 	default:
@@ -843,23 +967,10 @@ static bool qxl_exec_copy_bits_ok(const struct qxl_exec *ex)
 		sw = ex->objs->surfaces[d->surface_id]->width;
 		sh = ex->objs->surfaces[d->surface_id]->height;
 	} else {
-		sw = READ_ONCE(ex->qdev->primary_width);
-		sh = READ_ONCE(ex->qdev->primary_height);
+		sw = ex->qdev->primary_width;
+		sh = ex->qdev->primary_height;
 	}
 	return w >= 0 && h >= 0 && x >= 0 && y >= 0 && x + w <= sw && y + h <= sh;
-}
-
-/* Size of a surface this command names (0: the primary); false if gone. */
-static bool qxl_exec_surface_size(const struct qxl_exec *ex, u32 id, u32 *w, u32 *h)
-{
-	if (id) {
-		*w = ex->objs->surfaces[id]->width;
-		*h = ex->objs->surfaces[id]->height;
-	} else {
-		*w = READ_ONCE(ex->qdev->primary_width);
-		*h = READ_ONCE(ex->qdev->primary_height);
-	}
-	return *w && *h;
 }
 
 /*
@@ -921,6 +1032,7 @@ static int qxl_exec_check_drawable(struct qxl_exec *ex)
 	unsigned int i;
 	u32 w, h;
 
+	lockdep_assert_held(&ex->qdev->primary_lock);
 	/* self_bitmap makes the device snapshot an area; no client needs it */
 	if (d->effect > QXL_EFFECT_OPAQUE_BRUSH || d->self_bitmap)
 		return -EINVAL;
@@ -947,7 +1059,7 @@ static int qxl_exec_check_drawable(struct qxl_exec *ex)
 	default:
 		return -EINVAL;
 	}
-	if (!qxl_exec_draw_ok(ex))
+	if (!qxl_exec_draw_ok(ex) || !qxl_exec_depths_ok(ex) || !qxl_exec_pals_ok(ex))
 		return -EINVAL;
 	return qxl_exec_deps(ex);
 }
@@ -974,12 +1086,18 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	ex->n_pals = 0;
 	ex->n_parsed = 0;
 	ex->n_read = 0;
+	ex->n_images = 0;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
 			   u64_to_user_ptr(c->command), c->command_size))
 		return -EFAULT;
 
 	ret = qxl_exec_get_relocs(ex, file, c);
-	if (ret)
+	/*
+	 * A NOP drawable is our X driver's way to cancel a command it could
+	 * not finish: accepted, and never sent (spice-server warns "invalid
+	 * type" for each).
+	 */
+	if (ret || ex->d.type == QXL_DRAW_NOP)
 		goto out_put;
 
 	/* Framebuffer buffers stand for the primary; asked before objs->lock (lock order). */
@@ -992,7 +1110,19 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 		ret = -ENOMEM;
 		goto out_put;
 	}
+	/*
+	 * The primary a command draws on or reads must not change between
+	 * the check and the push: a smaller one left behind a checked bbox,
+	 * or none, so that the device draws outside or reads a dead surface
+	 * (which aborts QEMU).  primary_lock comes before objs->lock.
+	 */
+	if (mutex_lock_interruptible(&qdev->primary_lock)) {
+		kfree(track);
+		ret = -ERESTARTSYS;
+		goto out_put;
+	}
 	if (mutex_lock_interruptible(&objs->lock)) {
+		mutex_unlock(&qdev->primary_lock);
 		kfree(track);
 		ret = -ERESTARTSYS;
 		goto out_put;
@@ -1048,6 +1178,7 @@ out_unlock:
 			ex->relocs[i].src->exec_pin = false;
 	}
 	mutex_unlock(&objs->lock);
+	mutex_unlock(&qdev->primary_lock);
 out_put:
 	qxl_exec_put_relocs(ex);
 	return ret;

@@ -3,7 +3,7 @@
  * qxlfuzz: a structure-aware fuzzer of qxl.ko's ioctls, run inside the guest.
  *
  *   qxlfuzz [-s SEED] [-n CALLS] [-t SECONDS] [-j THREADS] [-o OPS] [-v] [--screen]
- *           [--mixed-depths] [--big]
+ *           [--same-depths] [--big]
  *
  * Several threads share two DRM file descriptors (the master and a second,
  * authenticated client) and one pool of objects (qxl buffers, surfaces,
@@ -161,14 +161,11 @@ static struct prop props[96];
 static unsigned int n_props;
 
 /*
- * Off by default: surfaces of other depths than 32 bits are not drawn on
- * or read from.  spice-server 0.15 aborts QEMU on a copy between surfaces
- * of different depths, on a copy onto a 1_A surface from a 1-bit source,
- * and on an indexed bitmap drawn onto a 1_A surface (ioctltest onebit
- * from|surface|bitmap), and the kernel does not refuse those yet: with
- * this on, the fuzzer finds them within seconds (-s 1).
+ * Surfaces of every depth are drawn on and read from (spice-server 0.15
+ * aborts QEMU on images drawn onto or from non-32-bit surfaces, which the
+ * kernel refuses: ioctltest aborts).  --same-depths keeps to 32-bit ones.
  */
-static int mixed_depths;
+static int mixed_depths = 1;
 /* Off by default: dumb buffers of more than DUMB_MAX bytes (op_dumb). */
 #define DUMB_MAX	(8U << 20)
 static int big_dumb;
@@ -2169,7 +2166,7 @@ static void show_thread(const struct thr *t)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: qxlfuzz [-s SEED] [-n CALLS] [-t SECONDS] [-j THREADS (1-%d)] [-o OP,OP...] [-v] [--screen] [--mixed-depths] [--big]\n"
+		"usage: qxlfuzz [-s SEED] [-n CALLS] [-t SECONDS] [-j THREADS (1-%d)] [-o OP,OP...] [-v] [--screen] [--same-depths] [--big]\n"
 		"ops:", MAX_THREADS);
 	for (unsigned int i = 0; i < N_OPS; i++)
 		fprintf(stderr, " %s", ops[i].name);
@@ -2203,8 +2200,8 @@ int main(int argc, char **argv)
 			verbose = 1;
 		else if (!strcmp(argv[i], "--screen"))
 			screen = 1;
-		else if (!strcmp(argv[i], "--mixed-depths"))
-			mixed_depths = 1;
+		else if (!strcmp(argv[i], "--same-depths"))
+			mixed_depths = 0;
 		else if (!strcmp(argv[i], "--big"))
 			big_dumb = 1;
 		else {

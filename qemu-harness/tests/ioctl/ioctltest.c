@@ -3014,6 +3014,600 @@ out:
 	buf_free(&s);
 }
 
+/* ---- primaryrace: modesets resizing the primary while commands draw on it ---- */
+
+/*
+ * Issue 14 item 12: EXECBUFFER checked a command against the primary's
+ * size without primary_lock, so a modeset between the check and the push
+ * could leave a checked bbox outside a smaller primary (spice-server drops
+ * it; the ring validator's bbox rule catches it in the record).  One
+ * thread flips head 0 between its preferred mode and a smaller one on the
+ * same framebuffer; the main thread keeps filling the preferred mode's
+ * bottom-right corner, which only the larger primary has.
+ */
+struct prace {
+	struct shown *s;
+	drmModeModeInfo big, small;
+	volatile int stop;
+	unsigned int flips;
+};
+
+static void *prace_flipper(void *arg)
+{
+	struct prace *p = arg;
+
+	while (!p->stop) {
+		drmModeModeInfo *m = (p->flips & 1) ? &p->big : &p->small;
+
+		if (drmModeSetCrtc(fd, p->s->res->crtcs[0], p->s->fb, 0, 0,
+				   &p->s->res->connectors[0], 1, m) == 0)
+			p->flips++;
+	}
+	return NULL;
+}
+
+static void test_primaryrace(int seconds)
+{
+	struct prace p = { 0 };
+	struct shown s;
+	unsigned long accepted = 0, refused = 0, other = 0;
+	pthread_t thr;
+	time_t end;
+	struct cmd c;
+	int i, ret;
+
+	ret = show_dumb(&s, rows_pattern);
+	expect_ret(ret, 0, "a dumb framebuffer shown on head 0 in its preferred mode");
+	if (ret)
+		return;
+	p.s = &s;
+	p.big = s.conn->modes[0];
+	for (i = 0; i < s.conn->count_modes; i++)
+		if (s.conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			p.big = s.conn->modes[i];
+	p.small = p.big;
+	for (i = 0; i < s.conn->count_modes; i++)
+		if (s.conn->modes[i].hdisplay < p.small.hdisplay &&
+		    s.conn->modes[i].vdisplay < p.small.vdisplay)
+			p.small = s.conn->modes[i];
+	ok(p.small.hdisplay < p.big.hdisplay, "a smaller mode than %ux%u: expected one, got %ux%u",
+	   p.big.hdisplay, p.big.vdisplay, p.small.hdisplay, p.small.vdisplay);
+	if (p.small.hdisplay >= p.big.hdisplay || pthread_create(&thr, NULL, prace_flipper, &p)) {
+		unshow_dumb(&s);
+		return;
+	}
+	end = time(NULL) + seconds;
+	while (time(NULL) < end) {
+		cmd_init(&c, QXL_DRAW_FILL, p.big.hdisplay - 16, p.big.vdisplay - 16, 16, 16);
+		c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		c.d.u.fill.brush.u.color = 0x00ff00ff;
+		c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_reloc(&c, QXL_RELOC_TYPE_SURF, 0, offsetof(struct qxl_drawable, surface_id), 0, 0);
+		ret = cmd_submit(&c);
+		if (!ret)
+			accepted++;
+		else if (ret == -EINVAL)
+			refused++;
+		else
+			other++;
+	}
+	p.stop = 1;
+	pthread_join(thr, NULL);
+	printf("# %u modesets %ux%u <-> %ux%u; corner fills: %lu accepted, %lu refused, %lu other\n",
+	       p.flips, p.big.hdisplay, p.big.vdisplay, p.small.hdisplay, p.small.vdisplay,
+	       accepted, refused, other);
+	ok(other == 0 && accepted > 0 && refused > 0,
+	   "corner fills accepted while the primary is large and refused while small: expected both and no other error, got %lu accepted, %lu refused, %lu other",
+	   accepted, refused, other);
+	unshow_dumb(&s);
+}
+
+/* ---- aborts: each way spice-server 0.15 aborts (or drops) on guest input ---- */
+
+/*
+ * One row per way spice-server 0.15 aborts QEMU, or drops a drawable, on
+ * input a client can send through EXECBUFFER (../shared/reference/
+ * qemu-qxl-device-facts.md §4.2-4.4, and what tests/fuzz/qxlfuzz found),
+ * each with a well-formed neighbour that must still be accepted.  Every
+ * command is followed by an UPDATE_AREA of its target, so that
+ * spice-server renders it at once: on a kernel that lets one through, QEMU
+ * aborts there (the harness fails the test on exit 134) or the refusal
+ * assertion fails.
+ */
+struct ab_ctx {
+	struct buf s;		/* 64x64 32_xRGB target */
+	struct buf s1;		/* 64x64 1_A surface */
+	struct buf t1;		/* a second 1_A surface, target of 1_A draws */
+	struct buf img;		/* images, palettes, chunks (mapped, 4096 bytes) */
+	struct buf aux;		/* clip lists, paths, strings (mapped, 4096 bytes) */
+	struct buf big;		/* 512 KiB of pixels */
+	uint32_t target;	/* the surface update_area renders afterwards */
+};
+
+/* A 4x4 bitmap of the given format at img offset 0: chunk at IMG_CHUNK, palette at 1024. */
+static void ab_bitmap(struct ab_ctx *x, struct cmd *c, uint8_t format, uint32_t bpp)
+{
+	struct qxl_palette pal = { .num_ents = 256 };
+
+	write_image_headers(x->img.map, 4, 4);
+	poke(&x->img, IMG_FIELD(u.bitmap.format), format, 1);
+	poke(&x->img, IMG_FIELD(u.bitmap.stride), (4 * bpp + 7) / 8, 4);
+	poke(&x->img, CHUNK_FIELD(data_size), 4 * ((4 * bpp + 7) / 8), 4);
+	memcpy(x->img.map + 1024, &pal, sizeof(pal));
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, x->img.handle, IMG_FIELD(u.bitmap.data), x->img.handle,
+		  IMG_CHUNK);
+	if (bpp <= 8)
+		cmd_reloc(c, QXL_RELOC_TYPE_BO, x->img.handle, IMG_FIELD(u.bitmap.palette),
+			  x->img.handle, 1024);
+}
+
+/* COPY (or another op with the same src_bitmap/src_area layout) of a 4x4 image onto surf. */
+static void ab_copy(struct ab_ctx *x, struct cmd *c, uint8_t type, uint32_t surf)
+{
+	cmd_init(c, type, 0, 0, 4, 4);
+	c->d.u.copy.src_area.right = 4;
+	c->d.u.copy.src_area.bottom = 4;
+	c->d.u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(c, surf);
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap),
+		  x->img.handle, 0);
+	x->target = surf;
+}
+
+static void ab_copy32(struct ab_ctx *x, struct cmd *c)
+{
+	ab_copy(x, c, QXL_DRAW_COPY, x->s.handle);
+	ab_bitmap(x, c, QXL_BITMAP_FMT_32BIT, 32);
+}
+
+static void ab_raw_slot(struct ab_ctx *x, struct cmd *c)
+{
+	ab_copy32(x, c);
+	c->n = 1;	/* the target relocation only */
+	c->d.u.copy.src_bitmap = 0xff00000000000000ULL;
+}
+
+static void ab_raw_gen(struct ab_ctx *x, struct cmd *c)
+{
+	ab_raw_slot(x, c);
+	c->d.u.copy.src_bitmap = 0x00ff000000000000ULL;
+}
+
+static void ab_fill(struct ab_ctx *x, struct cmd *c, uint32_t surf)
+{
+	cmd_init(c, QXL_DRAW_FILL, 0, 0, 8, 8);
+	c->d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+	c->d.u.fill.brush.u.color = 0x00ffffff;
+	c->d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(c, surf);
+	x->target = surf;
+}
+
+static void ab_fill32(struct ab_ctx *x, struct cmd *c)
+{
+	ab_fill(x, c, x->s.handle);
+}
+
+static void ab_fill1(struct ab_ctx *x, struct cmd *c)
+{
+	ab_fill(x, c, x->t1.handle);
+}
+
+static void ab_nop(struct ab_ctx *x, struct cmd *c)
+{
+	ab_fill32(x, c);
+	c->d.type = QXL_DRAW_NOP;
+}
+
+static void ab_clip(struct ab_ctx *x, struct cmd *c)
+{
+	struct qxl_rect r[2] = { { 0, 0, 4, 4 }, { 4, 4, 8, 8 } };
+
+	ab_fill32(x, c);
+	put_clip(&x->aux, r, 2, sizeof(r[0]));
+	cmd_clip(c, x->aux.handle);
+}
+
+/* A STROKE of a one-segment path of npts points (flags) at aux offset 0. */
+static void ab_stroke(struct ab_ctx *x, struct cmd *c, uint32_t flags, uint32_t count,
+		      uint32_t npts)
+{
+	struct qxl_path path = { 0 };
+	struct qxl_path_seg seg = { .flags = flags, .count = count };
+	struct qxl_point_fix pts[4] = {
+		{ 1 << 4, 1 << 4 }, { 2 << 4, 6 << 4 }, { 5 << 4, 6 << 4 }, { 6 << 4, 1 << 4 },
+	};
+
+	path.data_size = sizeof(seg) + npts * sizeof(pts[0]);
+	path.chunk.data_size = path.data_size;
+	memcpy(x->aux.map, &path, sizeof(path));
+	memcpy(x->aux.map + sizeof(path), &seg, sizeof(seg));
+	memcpy(x->aux.map + sizeof(path) + sizeof(seg), pts, npts * sizeof(pts[0]));
+	cmd_init(c, QXL_DRAW_STROKE, 0, 0, 8, 8);
+	cmd_target(c, x->s.handle);
+	c->d.u.stroke.brush.type = QXL_BRUSH_TYPE_SOLID;
+	c->d.u.stroke.brush.u.color = 0x00ffffff;
+	c->d.u.stroke.fore_mode = QXL_ROPD_OP_PUT;
+	c->d.u.stroke.back_mode = QXL_ROPD_OP_PUT;
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.stroke.path),
+		  x->aux.handle, 0);
+	x->target = x->s.handle;
+}
+
+static void ab_stroke_ok(struct ab_ctx *x, struct cmd *c)
+{
+	ab_stroke(x, c, QXL_PATH_BEGIN | QXL_PATH_END | QXL_PATH_BEZIER, 4, 4);
+}
+
+static void ab_stroke_count(struct ab_ctx *x, struct cmd *c)
+{
+	ab_stroke(x, c, QXL_PATH_BEGIN | QXL_PATH_END, 3, 2);
+}
+
+static void ab_stroke_bezier(struct ab_ctx *x, struct cmd *c)
+{
+	ab_stroke(x, c, QXL_PATH_BEGIN | QXL_PATH_END | QXL_PATH_BEZIER, 2, 2);
+}
+
+static void ab_stroke_style(struct ab_ctx *x, struct cmd *c)
+{
+	ab_stroke(x, c, QXL_PATH_BEGIN | QXL_PATH_END, 2, 2);
+	c->d.u.stroke.attr.flags = QXL_LINE_FLAGS_STYLED;
+	c->d.u.stroke.attr.style_nseg = 2;
+}
+
+/* A TEXT of one 2x2 glyph (string flags, length) at aux offset 0. */
+static void ab_text(struct ab_ctx *x, struct cmd *c, uint16_t flags, uint32_t length,
+		    uint16_t fore_mode)
+{
+	struct qxl_string str = { 0 };
+	struct qxl_raster_glyph g = { .width = 2, .height = 2 };
+	uint32_t gsize = sizeof(g) + 4;
+
+	str.data_size = gsize;
+	str.length = length;
+	str.flags = flags;
+	str.chunk.data_size = gsize;
+	g.render_pos.x = 3;
+	g.render_pos.y = 3;
+	memcpy(x->aux.map, &str, sizeof(str));
+	memcpy(x->aux.map + sizeof(str), &g, sizeof(g));
+	memset(x->aux.map + sizeof(str) + sizeof(g), 0xff, 4);
+	cmd_init(c, QXL_DRAW_TEXT, 0, 0, 8, 8);
+	cmd_target(c, x->s.handle);
+	c->d.u.text.fore_brush.type = QXL_BRUSH_TYPE_SOLID;
+	c->d.u.text.fore_brush.u.color = 0x00ffffff;
+	c->d.u.text.fore_mode = fore_mode;
+	c->d.u.text.back_mode = QXL_ROPD_OP_PUT;
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.text.str),
+		  x->aux.handle, 0);
+	x->target = x->s.handle;
+}
+
+static void ab_text_ok(struct ab_ctx *x, struct cmd *c)
+{
+	ab_text(x, c, QXL_STRING_FLAGS_RASTER_A8, 1, QXL_ROPD_OP_PUT);
+}
+
+static void ab_text_depths(struct ab_ctx *x, struct cmd *c)
+{
+	ab_text(x, c, QXL_STRING_FLAGS_RASTER_A8 | QXL_STRING_FLAGS_RASTER_A1, 1, QXL_ROPD_OP_PUT);
+}
+
+static void ab_text_length(struct ab_ctx *x, struct cmd *c)
+{
+	ab_text(x, c, QXL_STRING_FLAGS_RASTER_A8, 2, QXL_ROPD_OP_PUT);
+}
+
+static void ab_text_mode(struct ab_ctx *x, struct cmd *c)
+{
+	ab_text(x, c, QXL_STRING_FLAGS_RASTER_A8, 1, QXL_ROPD_OP_XOR);
+}
+
+/* COPY of a SURFACE image (surface src, or an id no relocation wrote) onto dst. */
+static void ab_surface_img(struct ab_ctx *x, struct cmd *c, uint32_t dst, uint32_t src)
+{
+	struct qxl_image image = { 0 };
+
+	image.descriptor.type = QXL_IMAGE_TYPE_SURFACE;
+	image.descriptor.width = 4;
+	image.descriptor.height = 4;
+	image.u.surface_image.surface_id = 0x1234;
+	memcpy(x->img.map, &image, sizeof(image));
+	ab_copy(x, c, QXL_DRAW_COPY, dst);
+	if (src)
+		cmd_reloc(c, QXL_RELOC_TYPE_SURF, x->img.handle,
+			  IMG_FIELD(u.surface_image.surface_id), src, 0);
+}
+
+static void ab_surface_dead(struct ab_ctx *x, struct cmd *c)
+{
+	ab_surface_img(x, c, x->s.handle, 0);
+}
+
+static void ab_no_src(struct ab_ctx *x, struct cmd *c)
+{
+	ab_copy32(x, c);
+	c->n = 1;
+	c->d.u.copy.src_bitmap = 0;
+}
+
+static void ab_1bit_le(struct ab_ctx *x, struct cmd *c)
+{
+	ab_copy(x, c, QXL_DRAW_COPY, x->s.handle);
+	ab_bitmap(x, c, QXL_BITMAP_FMT_1BIT_LE, 1);
+}
+
+static void ab_1bit_be(struct ab_ctx *x, struct cmd *c)
+{
+	ab_copy(x, c, QXL_DRAW_COPY, x->s.handle);
+	ab_bitmap(x, c, QXL_BITMAP_FMT_1BIT_BE, 1);
+}
+
+static void ab_indexed_on_1a(struct ab_ctx *x, struct cmd *c)
+{
+	ab_copy(x, c, QXL_DRAW_COPY, x->t1.handle);
+	ab_bitmap(x, c, QXL_BITMAP_FMT_1BIT_BE, 1);
+}
+
+static void ab_1a_on_1a(struct ab_ctx *x, struct cmd *c)
+{
+	ab_surface_img(x, c, x->t1.handle, x->s1.handle);
+}
+
+static void ab_1a_on_32(struct ab_ctx *x, struct cmd *c)
+{
+	ab_surface_img(x, c, x->s.handle, x->s1.handle);
+}
+
+static void ab_area_wide(struct ab_ctx *x, struct cmd *c)
+{
+	ab_copy32(x, c);
+	c->d.u.copy.src_area.left = 1;
+	c->d.u.copy.src_area.right = 5;
+}
+
+static void ab_area_neg(struct ab_ctx *x, struct cmd *c)
+{
+	ab_copy32(x, c);
+	c->d.u.copy.src_area.top = -1;
+}
+
+/* ROP3 of the 4x4 bitmap with a solid brush; code 0x96 (P ^ S ^ D) uses all operands. */
+static void ab_rop3(struct ab_ctx *x, struct cmd *c)
+{
+	ab_copy(x, c, QXL_DRAW_ROP3, x->s.handle);
+	ab_bitmap(x, c, QXL_BITMAP_FMT_32BIT, 32);
+	c->d.u.rop3.src_area.left = 0;
+	c->d.u.rop3.src_area.top = 0;
+	c->d.u.rop3.src_area.right = 4;
+	c->d.u.rop3.src_area.bottom = 4;
+	c->d.u.rop3.brush.type = QXL_BRUSH_TYPE_SOLID;
+	c->d.u.rop3.brush.u.color = 0x00123456;
+	c->d.u.rop3.rop3 = 0x96;
+	c->d.u.rop3.scale_mode = 0;
+	memset(&c->d.u.rop3.mask, 0, sizeof(c->d.u.rop3.mask));
+}
+
+static void ab_rop3_src(struct ab_ctx *x, struct cmd *c)
+{
+	ab_rop3(x, c);
+	c->d.u.rop3.rop3 = 0xcc;
+}
+
+/* the same area as the bbox: spice-server reads the source unscaled from (2, 2) */
+static void ab_rop3_area(struct ab_ctx *x, struct cmd *c)
+{
+	ab_rop3(x, c);
+	c->d.u.rop3.src_area.left = 2;
+	c->d.u.rop3.src_area.right = 6;
+}
+
+/*
+ * An 8-bit image whose header is also the rectangle data of a clip list
+ * the same command names (the kernel's own palette write, after the
+ * check): clip list at img offset 0, the image at 16, so that rect 0 is
+ * the image's descriptor and bitmap size and rect 1's bottom and right
+ * are its palette address.  The check reads them as rectangles; the
+ * kernel then points the image at its padded palette copy, changing
+ * checked bytes.  A 131072x1 bitmap keeps every rectangle valid (rect 0:
+ * left = 65536 + width / 65536 <= right = width).  With a 32-bit image
+ * (no palette copy, no kernel write) the same layout is accepted.
+ */
+#define AB_OVL_IMG	16
+#define AB_OVL_W	131072
+
+static void ab_overlap(struct ab_ctx *x, struct cmd *c, int indexed)
+{
+	struct qxl_image image = { 0 };
+	struct qxl_palette pal = { .num_ents = 256 };
+	uint32_t bpp = indexed ? 8 : 32;
+
+	memset(x->img.map, 0, 2048);
+	put_clip_header(&x->img, 2, 2 * sizeof(struct qxl_rect));
+	image.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
+	image.descriptor.width = AB_OVL_W;
+	image.descriptor.height = 1;
+	image.u.bitmap.format = indexed ? QXL_BITMAP_FMT_8BIT : QXL_BITMAP_FMT_32BIT;
+	image.u.bitmap.flags = QXL_BITMAP_TOP_DOWN | QXL_BITMAP_DIRECT;
+	image.u.bitmap.x = AB_OVL_W;
+	image.u.bitmap.y = 1;
+	image.u.bitmap.stride = AB_OVL_W * bpp / 8;
+	memcpy(x->img.map + AB_OVL_IMG, &image, sizeof(image));
+	memcpy(x->img.map + 1024, &pal, sizeof(pal));
+	x->target = x->s.handle;
+	cmd_init(c, QXL_DRAW_COPY, 0, 0, 4, 1);
+	c->d.u.copy.src_area.right = 4;
+	c->d.u.copy.src_area.bottom = 1;
+	c->d.u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(c, x->s.handle);
+	cmd_clip(c, x->img.handle);
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap),
+		  x->img.handle, AB_OVL_IMG);
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, x->img.handle, AB_OVL_IMG + IMG_FIELD(u.bitmap.data),
+		  x->big.handle, 0);
+	/* 32-bit: the rect's bottom and right are another address of the buffer */
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, x->img.handle, AB_OVL_IMG + IMG_FIELD(u.bitmap.palette),
+		  x->img.handle, indexed ? 1024 : 1536);
+}
+
+static void ab_overlap_pal(struct ab_ctx *x, struct cmd *c)
+{
+	ab_overlap(x, c, 1);
+}
+
+static void ab_overlap_nopal(struct ab_ctx *x, struct cmd *c)
+{
+	ab_overlap(x, c, 0);
+}
+
+#define AB_DRAW	QXL_CMD_DRAW
+
+static const struct ab_case {
+	const char *what;
+	const char *why;
+	void (*build)(struct ab_ctx *x, struct cmd *c);
+	uint32_t cmd_type;
+	int want;
+} ab_cases[] = {
+	{ "COPY of a 32-bit bitmap", "reference", ab_copy32, AB_DRAW, 0 },
+	{ "image address with slot id 255", "4.2 slot_id too big", ab_raw_slot, AB_DRAW, -EINVAL },
+	{ "image address with generation 255", "4.2 generation", ab_raw_gen, AB_DRAW, -EINVAL },
+	{ "command type NOP", "4.3 bad command type", ab_fill32, QXL_CMD_NOP, -EINVAL },
+	{ "command type CURSOR on the display ring", "4.3 bad command type", ab_fill32,
+	  QXL_CMD_CURSOR, -EINVAL },
+	{ "clip list of 2 rects in a 16-byte chunk", "4.3 clip assert", ab_clip, AB_DRAW, -EINVAL },
+	{ "STROKE BEGIN|BEZIER of 1 + 3 points", "reference", ab_stroke_ok, AB_DRAW, 0 },
+	{ "STROKE segment of 3 points in a 2-point path", "4.3 path assert", ab_stroke_count, AB_DRAW,
+	  -EINVAL },
+	{ "STROKE BEZIER of 2 points", "qxlfuzz: canvas_draw_stroke % 3", ab_stroke_bezier, AB_DRAW,
+	  -EINVAL },
+	{ "STROKE styled without a style", "4.3 styled assert", ab_stroke_style, AB_DRAW, -EINVAL },
+	{ "TEXT of one A8 glyph", "reference", ab_text_ok, AB_DRAW, 0 },
+	{ "TEXT with two raster depths", "4.3 text assert", ab_text_depths, AB_DRAW, -EINVAL },
+	{ "TEXT length 2 with 1 glyph", "4.3 text assert", ab_text_length, AB_DRAW, -EINVAL },
+	{ "TEXT fore_mode XOR", "qxlfuzz: canvas_draw_text", ab_text_mode, AB_DRAW, -EINVAL },
+	{ "SURFACE image of an id no relocation wrote", "4.3 dead surface", ab_surface_dead, AB_DRAW,
+	  -EINVAL },
+	{ "COPY without a source image", "qxlfuzz: image_cache_localize", ab_no_src, AB_DRAW, -EINVAL },
+	{ "COPY of a 1BIT_BE bitmap onto 32 bits", "reference", ab_1bit_be, AB_DRAW, 0 },
+	{ "COPY of a 1BIT_LE bitmap", "spice_bitmap_to_pixman", ab_1bit_le, AB_DRAW, -EINVAL },
+	{ "FILL onto a 1_A surface", "reference", ab_fill1, AB_DRAW, 0 },
+	{ "COPY of an indexed bitmap onto 1_A", "qxlfuzz: Unsupported palette format",
+	  ab_indexed_on_1a, AB_DRAW, -EINVAL },
+	{ "COPY of a 1_A surface onto 1_A", "qxlfuzz: depth == 32", ab_1a_on_1a, AB_DRAW, -EINVAL },
+	{ "COPY of a 1_A surface onto 32 bits", "qxlfuzz: depth == src_depth", ab_1a_on_32, AB_DRAW,
+	  -EINVAL },
+	{ "COPY whose src_area leaves its bitmap", "4.3 dropped (validator)", ab_area_wide, AB_DRAW,
+	  -EINVAL },
+	{ "COPY whose src_area has top -1", "4.3 dropped", ab_area_neg, AB_DRAW, -EINVAL },
+	{ "DRAW_NOP drawable, accepted and never sent", "drawable_draw: invalid type", ab_nop,
+	  AB_DRAW, 0 },
+	{ "ROP3 0x96 (P^S^D)", "reference", ab_rop3, AB_DRAW, 0 },
+	{ "ROP3 0xcc (source copy)", "qxlfuzz -s 2: rop3 not implemented", ab_rop3_src, AB_DRAW,
+	  -EINVAL },
+	{ "ROP3 reading its source past the bitmap", "rop3.c reads src_area unchecked",
+	  ab_rop3_area, AB_DRAW, -EINVAL },
+	{ "32-bit image whose header is also a clip list", "reference", ab_overlap_nopal, AB_DRAW, 0 },
+	{ "8-bit image whose palette address is also a clip rect", "kernel write after check",
+	  ab_overlap_pal, AB_DRAW, -EINVAL },
+};
+
+/* Does ROP3 code use pattern, source and destination (what spice-common implements)? */
+static int rop3_uses_all(unsigned int code)
+{
+	return (code >> 4) != (code & 0x0f) && ((code >> 2) & 0x33) != (code & 0x33) &&
+	       ((code >> 1) & 0x55) != (code & 0x55);
+}
+
+static void test_aborts(const char *only)
+{
+	struct ab_ctx x;
+	unsigned int k, code, wrong = 0, accepted = 0;
+	long long sent;
+	struct cmd c;
+	int ret;
+
+	ret = buf_surf(&x.s, QXL_SURFACE_FMT_32_XRGB, 64, 64, 256);
+	if (!ret)
+		ret = buf_surf(&x.s1, QXL_SURFACE_FMT_1_A, 64, 64, 8);
+	if (!ret)
+		ret = buf_surf(&x.t1, QXL_SURFACE_FMT_1_A, 64, 64, 8);
+	if (!ret)
+		ret = buf_alloc(&x.img, 4096);
+	if (!ret)
+		ret = buf_map(&x.img);
+	if (!ret)
+		ret = buf_alloc(&x.aux, 4096);
+	if (!ret)
+		ret = buf_map(&x.aux);
+	if (!ret)
+		ret = buf_alloc(&x.big, 512 * 1024);
+	expect_ret(ret, 0, "surfaces (32_xRGB, two 1_A) and three buffers");
+	if (ret)
+		return;
+	/* the 1_A surfaces exist on the device: fill them once */
+	fill(x.s1.handle, 0, 0, 64, 64, 0);
+	fill(x.t1.handle, 0, 0, 64, 64, 0);
+
+	for (k = 0; k < sizeof(ab_cases) / sizeof(ab_cases[0]); k++) {
+		const struct ab_case *a = &ab_cases[k];
+
+		if (only && !strstr(a->what, only))
+			continue;
+		x.target = x.s.handle;
+		a->build(&x, &c);
+		sent = qxl_debugfs_counter("qxl_objects", "exec_commands");
+		ret = cmd_submit_raw(&c, a->cmd_type, sizeof(c.d) - RELEASE_INFO);
+		sent = qxl_debugfs_counter("qxl_objects", "exec_commands") - sent;
+		if (a->build == ab_nop)
+			ok(sent == 0, "DRAW_NOP: expected nothing sent to the device, got %lld commands",
+			   sent);
+		ok(ret == a->want, "%s (%s): expected %s, got %s", a->what, a->why,
+		   err_name(a->want), err_name(ret));
+		if (a->build == ab_overlap_pal || a->build == ab_overlap_nopal) {
+			int32_t r1[4];
+
+			memcpy(r1, x.img.map + sizeof(struct qxl_clip_rects) + sizeof(struct qxl_rect),
+			       sizeof(r1));
+			printf("# clip rect 1 as checked: top %d left %d bottom %d right %d\n",
+			       r1[0], r1[1], r1[2], r1[3]);
+		}
+		ret = update_area(x.target, 0, 0, 64, 64);
+		ok(ret == 0, "UPDATE_AREA after '%s': expected 0, got %s", a->what, err_name(ret));
+	}
+
+	if (!only || strstr("ROP3 codes", only)) {
+		/* every code: refused exactly when spice-common has no handler for it */
+		for (code = 0; code < 256; code++) {
+			ab_rop3(&x, &c);
+			c.d.u.rop3.rop3 = code;
+			ret = cmd_submit(&c);
+			accepted += !ret;
+			if (ret != (rop3_uses_all(code) ? 0 : -EINVAL)) {
+				if (!wrong++)
+					printf("# ROP3 0x%02x: expected %s, got %s\n", code,
+					       err_name(rop3_uses_all(code) ? 0 : -EINVAL),
+					       err_name(ret));
+			}
+		}
+		ok(wrong == 0 && accepted == 218,
+		   "ROP3 codes: expected the 218 of three operands accepted, the 38 others refused; got %u accepted, %u wrong",
+		   accepted, wrong);
+		ret = update_area(x.s.handle, 0, 0, 64, 64);
+		ok(ret == 0, "UPDATE_AREA after the ROP3 codes: expected 0, got %s", err_name(ret));
+	}
+	ok(qxl_debugfs_counter("qxl_status", "device_dead") == 0,
+	   "device alive: expected device_dead 0, got %lld",
+	   qxl_debugfs_counter("qxl_status", "device_dead"));
+	buf_free(&x.big);
+	buf_free(&x.aux);
+	buf_free(&x.img);
+	buf_free(&x.t1);
+	buf_free(&x.s1);
+	buf_free(&x.s);
+}
+
 /* ---- pressure ---- */
 
 static void release_flush(void)
@@ -3266,6 +3860,10 @@ int main(int argc, char **argv)
 		test_inflight(argc > 2 ? atoi(argv[2]) : 20, argc > 3 ? argv[3] : NULL);
 	else if (!strcmp(what, "surfclose"))
 		test_surfclose();
+	else if (!strcmp(what, "primaryrace"))
+		test_primaryrace(argc > 2 ? atoi(argv[2]) : 10);
+	else if (!strcmp(what, "aborts"))
+		test_aborts(argc > 2 ? argv[2] : NULL);
 	else if (!strcmp(what, "onebit"))
 		test_onebit(argc > 2 ? argv[2] : "bitmap");
 	else if (!strcmp(what, "dirtyrace"))
@@ -3281,7 +3879,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(what, "stall"))
 		test_stall(argc > 2 ? argv[2] : NULL);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap, stall, hog)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, aborts, onebit, primaryrace, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap, stall, hog)\n",
 			what);
 		return 2;
 	}
