@@ -79,4 +79,5 @@ void qxl_debugfs_init(struct drm_minor *minor)
 			    to_qxl(minor->dev), &qxl_status_fops);
 	debugfs_create_file("qxl_release_flush", 0200, minor->debugfs_root,
 			    to_qxl(minor->dev), &qxl_release_flush_fops);
+	qxl_fault_inject_debugfs_init(minor);
 }

@@ -153,6 +153,7 @@ struct qxl_device {
 	wait_queue_head_t io_wq;
 	atomic_t io_done;
 	bool dead;				/* an async op never completed */
+	atomic_t drop_io_cmd;			/* test: ignore the next IO_CMD */
 
 	/* rings */
 	struct qxl_ring rings[QXL_RING_COUNT];
@@ -330,6 +331,10 @@ void qxl_client_monitors_read(struct qxl_device *qdev, bool notify);
 void qxl_client_monitors_init(struct qxl_device *qdev);
 bool qxl_client_head(struct qxl_device *qdev, unsigned int index,
 		     struct qxl_devif_client_head *head);
+
+/* qxl_fault_inject.c */
+struct drm_minor;
+void qxl_fault_inject_debugfs_init(struct drm_minor *minor);
 
 /* qxl_debugfs.c */
 struct drm_minor;
