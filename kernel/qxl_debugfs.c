@@ -46,6 +46,7 @@ static int qxl_status_show(struct seq_file *m, void *unused)
 	seq_printf(m, "irq_error: %d\n", atomic_read(&qdev->irqs.error));
 	seq_printf(m, "irq_client_monitors: %d\n", atomic_read(&qdev->irqs.client_monitors));
 	seq_printf(m, "device_dead: %d\n", qdev->dead);
+	seq_printf(m, "recoveries: %u\n", READ_ONCE(qdev->recoveries));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(qxl_status);

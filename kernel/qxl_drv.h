@@ -152,7 +152,14 @@ struct qxl_device {
 	struct mutex io_lock;
 	wait_queue_head_t io_wq;
 	atomic_t io_done;
-	bool dead;				/* an async op never completed */
+	bool dead;				/* faulted: waiters give up until reset */
+
+	/* recovery from device faults (qxl_recovery.c) */
+	struct work_struct recovery_work;
+	unsigned long recovery_flags;		/* QXL_RECOVERY_* bits */
+	const char *recovery_why;		/* the fault, for the log line */
+	u32 recovery_failures;			/* resets in a row that failed */
+	u32 recoveries;
 	atomic_t drop_io_cmd;			/* test: ignore the next IO_CMD */
 
 	/* rings */
@@ -209,6 +216,9 @@ struct qxl_device {
 	/* userspace buffers and surfaces (qxl_objects.h) */
 	struct qxl_objects *objs;
 };
+
+/* recovery_flags: the next commit tail resets the device first. */
+#define QXL_RECOVERY_RESET	0
 
 /*
  * Set in the image cache ids of the kernel's own uploads (qxl_draw.c),
@@ -331,6 +341,12 @@ void qxl_client_monitors_read(struct qxl_device *qdev, bool notify);
 void qxl_client_monitors_init(struct qxl_device *qdev);
 bool qxl_client_head(struct qxl_device *qdev, unsigned int index,
 		     struct qxl_devif_client_head *head);
+
+/* qxl_recovery.c */
+void qxl_recovery_init(struct qxl_device *qdev);
+void qxl_recovery_fini(struct qxl_device *qdev);
+void qxl_recovery_schedule(struct qxl_device *qdev, const char *why);
+int qxl_recovery_reset_if_asked(struct qxl_device *qdev);
 
 /* qxl_fault_inject.c */
 struct drm_minor;

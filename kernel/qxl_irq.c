@@ -54,7 +54,8 @@ static irqreturn_t qxl_irq_handler(int irq, void *arg)
 	if (pending & QXL_INTERRUPT_ERROR) {
 		atomic_inc(&qdev->irqs.error);
 		drm_err_ratelimited(&qdev->drm,
-				    "device reports a guest bug: it stops executing commands until reset\n");
+				    "device reports a guest bug: it executes nothing more until reset; resetting it\n");
+		qxl_recovery_schedule(qdev, "a device error");
 	}
 	if (pending & QXL_INTERRUPT_CLIENT_MONITORS_CONFIG) {
 		atomic_inc(&qdev->irqs.client_monitors);
