@@ -156,7 +156,7 @@ struct qxl_device {
 
 	/* recovery from device faults (qxl_recovery.c) */
 	struct work_struct recovery_work;
-	unsigned long recovery_flags;		/* QXL_RECOVERY_* bits */
+	struct drm_atomic_state *recovery_state; /* its commit tail resets */
 	const char *recovery_why;		/* the fault, for the log line */
 	u32 recovery_failures;			/* resets in a row that failed */
 	u32 recoveries;
@@ -216,9 +216,6 @@ struct qxl_device {
 	/* userspace buffers and surfaces (qxl_objects.h) */
 	struct qxl_objects *objs;
 };
-
-/* recovery_flags: the next commit tail resets the device first. */
-#define QXL_RECOVERY_RESET	0
 
 /*
  * Set in the image cache ids of the kernel's own uploads (qxl_draw.c),
@@ -346,7 +343,8 @@ bool qxl_client_head(struct qxl_device *qdev, unsigned int index,
 void qxl_recovery_init(struct qxl_device *qdev);
 void qxl_recovery_fini(struct qxl_device *qdev);
 void qxl_recovery_schedule(struct qxl_device *qdev, const char *why);
-int qxl_recovery_reset_if_asked(struct qxl_device *qdev);
+struct drm_atomic_state;
+int qxl_recovery_reset_if_asked(struct qxl_device *qdev, struct drm_atomic_state *state);
 
 /* qxl_fault_inject.c */
 struct drm_minor;

@@ -50,10 +50,14 @@ void qxl_recovery_schedule(struct qxl_device *qdev, const char *why)
 		schedule_work(&qdev->recovery_work);
 }
 
-/* Called from the commit tail: the reset, if the recovery work asked for it. */
-int qxl_recovery_reset_if_asked(struct qxl_device *qdev)
+/*
+ * Called from every commit tail: the reset, if this is the recovery's
+ * commit (not one of a client's already in flight, whose tail may run
+ * first: it must not reset the device under the layout it applies).
+ */
+int qxl_recovery_reset_if_asked(struct qxl_device *qdev, struct drm_atomic_state *state)
 {
-	if (!test_and_clear_bit(QXL_RECOVERY_RESET, &qdev->recovery_flags))
+	if (!state || cmpxchg(&qdev->recovery_state, state, NULL) != state)
 		return 0;
 	return qxl_device_reinit(qdev);
 }
@@ -76,8 +80,17 @@ static int qxl_recovery_commit(struct qxl_device *qdev, struct drm_modeset_acqui
 		if (crtc_state->active)
 			(*heads)++;
 	}
-	set_bit(QXL_RECOVERY_RESET, &qdev->recovery_flags);
+	WRITE_ONCE(qdev->recovery_state, state);
 	ret = drm_atomic_commit(state);
+	/*
+	 * A commit refused before its tail still owes the reset, unless it
+	 * is to be retried (lock contention: the caller backs off).
+	 */
+	if (cmpxchg(&qdev->recovery_state, state, NULL) == state && ret != -EDEADLK) {
+		qxl_device_reinit(qdev);
+		if (!ret)
+			ret = -EIO;
+	}
 	drm_atomic_state_put(state);
 	return ret;
 }
@@ -96,12 +109,6 @@ static void qxl_recovery_work_func(struct work_struct *work)
 	DRM_MODESET_LOCK_ALL_BEGIN(dev, ctx, 0, ret);
 	ret = qxl_recovery_commit(qdev, &ctx, &heads);
 	DRM_MODESET_LOCK_ALL_END(dev, ctx, ret);
-
-	/* A commit refused before its tail still owes the reset. */
-	if (!ret)
-		ret = qxl_recovery_reset_if_asked(qdev);
-	else if (test_and_clear_bit(QXL_RECOVERY_RESET, &qdev->recovery_flags))
-		qxl_device_reinit(qdev);
 
 	if (!ret && !READ_ONCE(qdev->dead)) {
 		WRITE_ONCE(qdev->recovery_failures, 0);
