@@ -286,7 +286,8 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 	qdev->cursor_owner = ret ? NULL : output;
 out:
 	mutex_unlock(&qdev->cursor_lock);
-	if (ret)
+	/* not while faulted: recovery sets the cursor again */
+	if (ret && !READ_ONCE(qdev->dead))
 		drm_err_ratelimited(&qdev->drm, "cursor update failed: %d\n", ret);
 	drm_dev_exit(idx);
 }

@@ -46,6 +46,7 @@ static int qxl_status_show(struct seq_file *m, void *unused)
 	seq_printf(m, "irq_error: %d\n", atomic_read(&qdev->irqs.error));
 	seq_printf(m, "irq_client_monitors: %d\n", atomic_read(&qdev->irqs.client_monitors));
 	seq_printf(m, "device_dead: %d\n", qdev->dead);
+	seq_printf(m, "recoveries: %u\n", READ_ONCE(qdev->recoveries));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(qxl_status);
@@ -79,4 +80,5 @@ void qxl_debugfs_init(struct drm_minor *minor)
 			    to_qxl(minor->dev), &qxl_status_fops);
 	debugfs_create_file("qxl_release_flush", 0200, minor->debugfs_root,
 			    to_qxl(minor->dev), &qxl_release_flush_fops);
+	qxl_fault_inject_debugfs_init(minor);
 }

@@ -197,6 +197,7 @@ int qxl_device_init(struct qxl_device *qdev)
 	qxl_release_init(qdev);
 	qxl_release_init_work(qdev);
 	qxl_client_monitors_init(qdev);
+	qxl_recovery_init(qdev);
 
 	ret = qxl_irq_init(qdev);
 	if (ret)
@@ -220,7 +221,10 @@ err_vram:
 	return ret;
 }
 
-/* Bring the device back after a suspend (it may have lost everything). */
+/*
+ * Bring the device back after a suspend (it may have lost everything) or a
+ * fault (qxl_recovery.c).
+ */
 int qxl_device_reinit(struct qxl_device *qdev)
 {
 	qxl_irq_disarm(qdev);
@@ -239,6 +243,7 @@ void qxl_device_fini(struct qxl_device *qdev)
 	qxl_irq_disarm(qdev);
 	cancel_work_sync(&qdev->release_work);
 	cancel_work_sync(&qdev->client_work);
+	qxl_recovery_fini(qdev);
 	/* The device forgets every command on reset; so may we. */
 	qxl_io_reset(qdev);
 	qxl_release_fini(qdev);

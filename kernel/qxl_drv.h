@@ -159,7 +159,15 @@ struct qxl_device {
 	struct mutex io_lock;
 	wait_queue_head_t io_wq;
 	atomic_t io_done;
-	bool dead;				/* an async op never completed */
+	bool dead;				/* faulted: waiters give up until reset */
+
+	/* recovery from device faults (qxl_recovery.c) */
+	struct work_struct recovery_work;
+	struct drm_atomic_state *recovery_state; /* its commit tail resets */
+	const char *recovery_why;		/* the fault, for the log line */
+	u32 recovery_failures;			/* resets in a row that failed */
+	u32 recoveries;
+	atomic_t drop_io_cmd;			/* test: ignore the next IO_CMD */
 
 	/* rings */
 	struct qxl_ring rings[QXL_RING_COUNT];
@@ -339,6 +347,17 @@ void qxl_client_monitors_read(struct qxl_device *qdev, bool notify);
 void qxl_client_monitors_init(struct qxl_device *qdev);
 bool qxl_client_head(struct qxl_device *qdev, unsigned int index,
 		     struct qxl_devif_client_head *head);
+
+/* qxl_recovery.c */
+void qxl_recovery_init(struct qxl_device *qdev);
+void qxl_recovery_fini(struct qxl_device *qdev);
+void qxl_recovery_schedule(struct qxl_device *qdev, const char *why);
+struct drm_atomic_state;
+int qxl_recovery_reset_if_asked(struct qxl_device *qdev, struct drm_atomic_state *state);
+
+/* qxl_fault_inject.c */
+struct drm_minor;
+void qxl_fault_inject_debugfs_init(struct drm_minor *minor);
 
 /* qxl_debugfs.c */
 struct drm_minor;

@@ -6,7 +6,8 @@
  * write before that completion as a guest bug.  So exactly one runs at a
  * time, under io_lock, and it is never written again: kernel-internal
  * callers cannot be interrupted by a signal, and an operation that never
- * completes marks the device dead instead of being retried.
+ * completes fails after QXL_IO_TIMEOUT and has the device reset and the
+ * display restored (qxl_recovery.c) instead of being retried.
  */
 
 #include <linux/io.h>
@@ -43,12 +44,13 @@ int qxl_io_async_locked(struct qxl_device *qdev, enum qxl_io_port port, u8 val)
 				  QXL_IO_TIMEOUT);
 	if (!left) {
 		drm_err(&qdev->drm,
-			"async I/O port %u (value %u) did not complete in %u ms: device considered dead\n",
+			"async I/O port %u (value %u) did not complete in %u ms: resetting the device\n",
 			port, val, jiffies_to_msecs(QXL_IO_TIMEOUT));
-		qdev->dead = true;
+		qxl_recovery_schedule(qdev, "an I/O that never completed");
 		return -EIO;
 	}
-	return 0;
+	/* a fault while waiting: the completion may never have come */
+	return READ_ONCE(qdev->dead) ? -EIO : 0;
 }
 
 int qxl_io_async(struct qxl_device *qdev, enum qxl_io_port port, u8 val)

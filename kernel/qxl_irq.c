@@ -45,13 +45,17 @@ static irqreturn_t qxl_irq_handler(int irq, void *arg)
 	}
 	if (pending & QXL_INTERRUPT_IO_CMD) {
 		atomic_inc(&qdev->irqs.io_cmd);
-		atomic_inc(&qdev->io_done);
-		wake_up_all(&qdev->io_wq);
+		/* fault injection (qxl_fault_inject.c): a completion that never came */
+		if (!atomic_xchg(&qdev->drop_io_cmd, 0)) {
+			atomic_inc(&qdev->io_done);
+			wake_up_all(&qdev->io_wq);
+		}
 	}
 	if (pending & QXL_INTERRUPT_ERROR) {
 		atomic_inc(&qdev->irqs.error);
 		drm_err_ratelimited(&qdev->drm,
-				    "device reports a guest bug: it stops executing commands until reset\n");
+				    "device reports a guest bug: it executes nothing more until reset; resetting it\n");
+		qxl_recovery_schedule(qdev, "a device error");
 	}
 	if (pending & QXL_INTERRUPT_CLIENT_MONITORS_CONFIG) {
 		atomic_inc(&qdev->irqs.client_monitors);

@@ -162,7 +162,8 @@ static void qxl_kms_apply_layout(struct qxl_device *qdev, struct drm_atomic_stat
 		ret = qxl_primary_create(qdev, qcs->primary_width, qcs->primary_height);
 	if (!ret && qcs->primary_width)
 		ret = qxl_monitors_send(qdev, state);
-	if (ret)
+	/* not while faulted: recovery sets the layout up again */
+	if (ret && !READ_ONCE(qdev->dead))
 		drm_err(&qdev->drm, "cannot set up a %ux%u primary: %d\n",
 			qcs->primary_width, qcs->primary_height, ret);
 }
@@ -174,6 +175,8 @@ static void qxl_mode_config_helper_atomic_commit_tail(struct drm_atomic_state *s
 
 	drm_atomic_helper_commit_modeset_disables(dev, state);
 	if (drm_dev_enter(dev, &idx)) {
+		/* recovery (qxl_recovery.c): reset after the commits before this one */
+		qxl_recovery_reset_if_asked(to_qxl(dev), state);
 		qxl_kms_apply_layout(to_qxl(dev), state);
 		drm_dev_exit(idx);
 	}

@@ -59,6 +59,13 @@ int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *se
 	int space;
 
 	lockdep_assert_held(&ring->lock);
+	/*
+	 * A faulted device gets no new commands: it may have lost its
+	 * primary (a destroy whose completion never came), and draws aimed
+	 * at it would reach spice-server.  Recovery repaints.
+	 */
+	if (READ_ONCE(qdev->dead))
+		return -EIO;
 	for (;;) {
 		space = qxl_ring_space(ring, &why);
 		if (space < 0) {
@@ -67,7 +74,10 @@ int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *se
 		}
 		if (space > 0)
 			break;
-		if (qdev->dead || time_after(jiffies, deadline)) {
+		/* faulted: logged once, and recovery repaints what this was for */
+		if (READ_ONCE(qdev->dead))
+			return -EIO;
+		if (time_after(jiffies, deadline)) {
 			drm_err(&qdev->drm, "%s ring full for %u ms: device stalled\n",
 				ring->name, jiffies_to_msecs(QXL_WAIT_TIMEOUT));
 			return -EIO;
@@ -108,7 +118,9 @@ int qxl_ring_wait_consumed(struct qxl_ring *ring, u32 seq)
 	unsigned long deadline = jiffies + QXL_WAIT_TIMEOUT;
 
 	while (!qxl_ring_consumed(ring, seq)) {
-		if (qdev->dead || time_after(jiffies, deadline)) {
+		if (READ_ONCE(qdev->dead))
+			return -EIO;
+		if (time_after(jiffies, deadline)) {
 			drm_err(&qdev->drm,
 				"%s ring: device did not take command %u in %u ms (prod %u cons %u notify_on_prod %u)\n",
 				ring->name, seq, jiffies_to_msecs(QXL_WAIT_TIMEOUT),

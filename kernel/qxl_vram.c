@@ -65,7 +65,10 @@ int qxl_vram_alloc(struct qxl_device *qdev, u64 size, struct drm_mm_node *node)
 		if (!qxl_vram_try(qdev, size, node))
 			return 0;
 
-		if (qdev->dead || time_after(jiffies, deadline)) {
+		/* faulted: logged once, and recovery repaints what this was for */
+		if (READ_ONCE(qdev->dead))
+			return -ENOMEM;
+		if (time_after(jiffies, deadline)) {
 			drm_err(&qdev->drm,
 				"no %llu bytes of device memory freed in %u ms (%llu of %u in use)\n",
 				size, jiffies_to_msecs(QXL_WAIT_TIMEOUT), qdev->vram_used,

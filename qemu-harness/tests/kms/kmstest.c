@@ -2732,12 +2732,148 @@ static int test_stress(int flips, int modesets)
 	return 0;
 }
 
+/* ------------------------------------------------------------ recovery */
+
+/* Write what to the driver's test-only inject_device_error; errno or 0. */
+static int inject_fault(const char *what)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/inject_device_error", debugfs_dir());
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	if (write(fd, what, strlen(what)) != (ssize_t)strlen(what))
+		ret = errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Screendumps NAME until pixel (x, y) is want, up to 'secs' seconds; the
+ * last value seen.  The device shows a frame once spice-server rendered
+ * it, which after a reset takes a moment.
+ */
+static long wait_pixel(const char *name, int x, int y, long want, int secs)
+{
+	double end = (double)time(NULL) + secs;
+	long px = -1;
+
+	do {
+		if (screendump(name))
+			px = pixel(name, x, y);
+		if (px == want)
+			break;
+		usleep(200 * 1000);
+	} while (time(NULL) < end);
+	return px;
+}
+
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/*
+ * Faults and recovery (issue 17).  (1) The device reports a guest bug
+ * while a KMS client draws: the next frame the client draws must show,
+ * on the device (screendump) and in the SPICE client, with what was on
+ * the screen before the fault.  (2) An async I/O whose completion never
+ * comes (the driver is told to ignore it) during a mode set: the commit
+ * returns within a bound, and again the next frame shows.
+ */
+static int test_recover(void)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	struct drm_mode_rect r = { 100, 100, 300, 200 };
+	struct drm_mode_rect r2 = { 400, 300, 500, 400 };
+	drmModeModeInfo m2;
+	struct dumb a, b;
+	double t0, took;
+	int err;
+	long px;
+
+	if (system("qh-expect-guest-bug 'QXL_IO_MEMSLOT_ADD: val out of range'") ||
+	    system("qh-expect-klog 'device reports a guest bug' 'did not complete in'"))
+		die("cannot declare the provoked guest bug and error lines to the harness");
+
+	dumb_create(&a, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+	fill(&a, 0, 0, a.width, a.height, 0x404040);
+	fill(&a, 10, 10, 50, 50, 0xff0000);
+	err = modeset_single(m, a.fb, 0);
+	ok(!err, "modeset %s: expected 0, got %s", m->name, strerror(err));
+	px = wait_pixel("recover-before", 30, 30, 0xff0000, 10);
+	ok(px == 0xff0000, "before the fault: pixel (30,30) red, got %06lx", px);
+
+	/* (1) guest bug, then the client's next frame */
+	err = inject_fault("guest-bug");
+	ok(!err, "inject a guest bug: expected 0, got %s", strerror(err));
+	fill(&a, 100, 100, 200, 100, 0x00ff00);
+	commit_damage(a.fb, &r, 1, &err);
+	ok(!err, "the client's next frame is committed: got %s", strerror(err));
+	px = wait_pixel("recover-guest-bug", 150, 150, 0x00ff00, 15);
+	ok(px == 0x00ff00,
+	   "after a guest bug the next frame shows: pixel (150,150) expected 00ff00, got %06lx", px);
+	px = pixel("recover-guest-bug", 30, 30);
+	ok(px == 0xff0000, "what was shown before the fault is back: (30,30) red, got %06lx", px);
+	px = pixel("recover-guest-bug", 700, 500);
+	ok(px == 0x404040, "background (700,500) grey: got %06lx", px);
+	client_check("recover-guest-bug");
+
+	/* a later frame (damage only) still gets through */
+	fill(&a, 400, 300, 100, 100, 0x0000ff);
+	commit_damage(a.fb, &r2, 1, &err);
+	px = wait_pixel("recover-later", 450, 350, 0x0000ff, 10);
+	ok(!err && px == 0x0000ff, "a later damage update shows: (450,350) expected 0000ff, got %06lx (%s)",
+	   px, strerror(err));
+
+	/* (2) an async I/O that never completes, in a mode set */
+	find_mode(k.conn[0], 800, 600, &m2);
+	dumb_create(&b, 800, 600, DRM_FORMAT_XRGB8888);
+	fill(&b, 0, 0, b.width, b.height, 0xffff00);
+	err = inject_fault("lost-completion");
+	ok(!err, "make the next async I/O's completion go missing: got %s", strerror(err));
+	t0 = mono_s();
+	err = modeset_single(&m2, b.fb, 0);
+	took = mono_s() - t0;
+	diag("mode set with a lost completion returned %s after %.1f s", strerror(err), took);
+	ok(took < 30, "the mode set with a lost completion returns within 30 s: took %.1f s", took);
+	fill(&b, 20, 20, 100, 100, 0xff00ff);
+	{
+		struct drm_mode_rect rb = { 20, 20, 120, 120 };
+
+		commit_damage(b.fb, &rb, 1, &err);
+	}
+	px = wait_pixel("recover-lost-io", 60, 60, 0xff00ff, 20);
+	ok(px == 0xff00ff, "after the lost completion the next frame shows: (60,60) expected ff00ff, got %06lx",
+	   px);
+	px = pixel("recover-lost-io", 400, 300);
+	ok(px == 0xffff00, "the new mode's framebuffer is shown: (400,300) expected ffff00, got %06lx", px);
+	{
+		int w = 0, h = 0;
+		bool got = png_size("recover-lost-io", &w, &h);
+
+		ok(got && w == 800 && h == 600, "the device shows 800x600: got %dx%d", w, h);
+	}
+	client_check("recover-lost-io");
+
+	err = modeset_single(m, a.fb, 0);
+	ok(!err, "back to %s: got %s", m->name, strerror(err));
+	dumb_destroy(&b);
+	dumb_destroy(&a);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: kmstest damage|update-bytes|flip|cursor|invalid|multihead|cache|"
 			"churn [N]|flip-cursor [N]|vblank-seq [N]|plane-onoff|lease-uevent|"
-			"stress [FLIPS [MODESETS]]\n");
+			"stress [FLIPS [MODESETS]]|recover\n");
 		return 2;
 	}
 	tap_counts = mmap(NULL, 2 * sizeof(int), PROT_READ | PROT_WRITE,
@@ -2767,6 +2903,8 @@ int main(int argc, char **argv)
 		test_vblank_seq(argc > 2 ? atoi(argv[2]) : 6);
 	else if (!strcmp(argv[1], "cache"))
 		test_cache();
+	else if (!strcmp(argv[1], "recover"))
+		test_recover();
 	else if (!strcmp(argv[1], "churn"))
 		test_churn(argc > 2 ? atoi(argv[2]) : 1000);
 	else if (!strcmp(argv[1], "stress"))

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Test-only fault injection, <debugfs>/dri/N/inject_device_error, so that
+ * guest tests can provoke the faults recovery (qxl_recovery.c) handles:
+ *   "guest-bug"        an I/O the device flags as a guest bug (a memslot
+ *                      id out of range: QEMU raises QXL_INTERRUPT_ERROR and
+ *                      ignores all I/O but a reset; spice-server is not
+ *                      involved, so it does not abort);
+ *   "lost-completion"  the next asynchronous I/O's completion interrupt is
+ *                      ignored, as if the device never completed it.
+ * Anything else is refused with -EINVAL.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+
+#include "qxl_drv.h"
+
+/* A memslot id beyond the device's 8: QEMU flags it as a guest bug. */
+#define QXL_FAULT_BAD_SLOT	200
+
+static ssize_t qxl_inject_device_error_write(struct file *file, const char __user *ubuf,
+					     size_t len, loff_t *ppos)
+{
+	struct qxl_device *qdev = file_inode(file)->i_private;
+	char buf[32];
+	size_t n = min(len, sizeof(buf) - 1);
+	int idx;
+
+	if (copy_from_user(buf, ubuf, n))
+		return -EFAULT;
+	buf[n] = 0;
+	strim(buf);
+	if (!strcmp(buf, "lost-completion")) {
+		atomic_set(&qdev->drop_io_cmd, 1);
+		return len;
+	}
+	if (strcmp(buf, "guest-bug"))
+		return -EINVAL;
+	if (!drm_dev_enter(&qdev->drm, &idx))
+		return -ENODEV;
+	mutex_lock(&qdev->io_lock);
+	outb(QXL_FAULT_BAD_SLOT, qdev->io_base + QXL_IO_MEMSLOT_ADD);
+	mutex_unlock(&qdev->io_lock);
+	drm_dev_exit(idx);
+	return len;
+}
+
+static const struct file_operations qxl_inject_device_error_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = qxl_inject_device_error_write,
+	.llseek = noop_llseek,
+};
+
+void qxl_fault_inject_debugfs_init(struct drm_minor *minor)
+{
+	debugfs_create_file("inject_device_error", 0200, minor->debugfs_root,
+			    to_qxl(minor->dev), &qxl_inject_device_error_fops);
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Recovery from device faults.  After a guest bug the device raises
+ * QXL_INTERRUPT_ERROR and then ignores every I/O write but QXL_IO_RESET,
+ * consuming no more commands: without a reset the picture stays frozen.
+ * An asynchronous I/O whose completion never comes leaves the driver just
+ * as stuck.  Either way the device is marked dead at once, so that every
+ * waiter gives up within one wait slice instead of its full timeout, and a
+ * work item (process context: the reset sleeps) brings it back.
+ *
+ * The work takes every modeset lock and commits a copy of the current
+ * state with every head's layout marked changed.  Its commit tail resets
+ * the device (qxl_device_reinit(), as on resume: memslots, rings,
+ * interrupts; outstanding releases are retired, off-screen surfaces
+ * forgotten) before the layout is applied, so the reset is ordered after
+ * every commit already in flight and before the re-created primary, the
+ * monitors config, the cursor and a full upload of every head's
+ * framebuffer.  Clients are not told: their next frame simply shows.
+ *
+ * A device that does not come back after a few resets in a row is left
+ * dead (the log says so) instead of being reset for ever.
+ */
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_modeset_lock.h>
+#include <drm/drm_print.h>
+
+#include "qxl_drv.h"
+
+/* Resets in a row that may fail before the device is given up. */
+#define QXL_RECOVERY_ATTEMPTS	3
+
+/*
+ * The device can no longer be trusted: stop every waiter and schedule the
+ * reset.  Safe in interrupt context.
+ */
+void qxl_recovery_schedule(struct qxl_device *qdev, const char *why)
+{
+	enum qxl_ring_id id;
+
+	WRITE_ONCE(qdev->recovery_why, why);
+	WRITE_ONCE(qdev->dead, true);
+	for (id = 0; id < QXL_RING_COUNT; id++)
+		wake_up_all(&qdev->rings[id].wq);
+	wake_up_all(&qdev->io_wq);
+	wake_up_all(&qdev->release_wq);
+	if (READ_ONCE(qdev->recovery_failures) < QXL_RECOVERY_ATTEMPTS)
+		schedule_work(&qdev->recovery_work);
+}
+
+/*
+ * Called from every commit tail: the reset, if this is the recovery's
+ * commit (not one of a client's already in flight, whose tail may run
+ * first: it must not reset the device under the layout it applies).
+ */
+int qxl_recovery_reset_if_asked(struct qxl_device *qdev, struct drm_atomic_state *state)
+{
+	if (!state || cmpxchg(&qdev->recovery_state, state, NULL) != state)
+		return 0;
+	return qxl_device_reinit(qdev);
+}
+
+static int qxl_recovery_commit(struct qxl_device *qdev, struct drm_modeset_acquire_ctx *ctx,
+			       unsigned int *heads)
+{
+	struct drm_atomic_state *state;
+	struct drm_crtc_state *crtc_state;
+	struct drm_crtc *crtc;
+	int i, ret;
+
+	state = drm_atomic_helper_duplicate_state(&qdev->drm, ctx);
+	if (IS_ERR(state))
+		return PTR_ERR(state);
+	*heads = 0;
+	/* A changed layout re-creates the primary and uploads each head whole. */
+	for_each_new_crtc_in_state(state, crtc, crtc_state, i) {
+		to_qxl_crtc_state(crtc_state)->layout_changed = true;
+		if (crtc_state->active)
+			(*heads)++;
+	}
+	WRITE_ONCE(qdev->recovery_state, state);
+	ret = drm_atomic_commit(state);
+	/*
+	 * A commit refused before its tail still owes the reset, unless it
+	 * is to be retried (lock contention: the caller backs off).
+	 */
+	if (cmpxchg(&qdev->recovery_state, state, NULL) == state && ret != -EDEADLK) {
+		qxl_device_reinit(qdev);
+		if (!ret)
+			ret = -EIO;
+	}
+	drm_atomic_state_put(state);
+	return ret;
+}
+
+static void qxl_recovery_work_func(struct work_struct *work)
+{
+	struct qxl_device *qdev = container_of(work, struct qxl_device, recovery_work);
+	struct drm_device *dev = &qdev->drm;
+	struct drm_modeset_acquire_ctx ctx;
+	const char *why = READ_ONCE(qdev->recovery_why);
+	unsigned int heads = 0;
+	int idx, ret;
+
+	if (!drm_dev_enter(dev, &idx))
+		return;
+	DRM_MODESET_LOCK_ALL_BEGIN(dev, ctx, 0, ret);
+	ret = qxl_recovery_commit(qdev, &ctx, &heads);
+	DRM_MODESET_LOCK_ALL_END(dev, ctx, ret);
+
+	if (!ret && !READ_ONCE(qdev->dead)) {
+		WRITE_ONCE(qdev->recovery_failures, 0);
+		qdev->recoveries++;
+		drm_info(dev,
+			 "device recovered after %s: reset, memslots, primary %ux%u, monitors config, cursor and %u head(s) restored\n",
+			 why, qdev->primary_width, qdev->primary_height, heads);
+	} else {
+		WRITE_ONCE(qdev->recovery_failures, qdev->recovery_failures + 1);
+		if (qdev->recovery_failures >= QXL_RECOVERY_ATTEMPTS)
+			drm_err(dev, "device did not recover after %u resets (%d): display off until the driver is reloaded\n",
+				qdev->recovery_failures, ret);
+		else
+			qxl_recovery_schedule(qdev, why);
+	}
+	drm_dev_exit(idx);
+}
+
+void qxl_recovery_init(struct qxl_device *qdev)
+{
+	INIT_WORK(&qdev->recovery_work, qxl_recovery_work_func);
+}
+
+void qxl_recovery_fini(struct qxl_device *qdev)
+{
+	cancel_work_sync(&qdev->recovery_work);
+}
