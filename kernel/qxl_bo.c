@@ -178,9 +178,14 @@ static vm_fault_t qxl_bo_fault_wait(struct vm_fault *vmf, struct qxl_bo *bo)
 	bool interruptible;
 	int idx;
 
-	/* a dead device parses nothing any more */
-	if (!qxl_bo_protected(bo) || qdev->dead)
+	if (!qxl_bo_protected(bo))
 		return 0;
+	/*
+	 * Gone: nothing hands the buffer back.  (A faulted device's releases
+	 * come back when recovery resets it: the wait below ends then.)
+	 */
+	if (drm_dev_is_unplugged(&qdev->drm))
+		return VM_FAULT_SIGBUS;
 	deadline = qxl_bo_fault_deadline(bo, false);
 	if (time_after_eq(jiffies, deadline)) {
 		drm_err_ratelimited(&qdev->drm,

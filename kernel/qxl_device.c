@@ -125,17 +125,24 @@ static int qxl_device_check_ram_header(struct qxl_device *qdev)
 	return ret;
 }
 
-/* Reset the device and register the memslots: at probe and on resume. */
+/*
+ * Reset the device and register the memslots: at probe, on resume and in
+ * recovery.  A faulted device stays dead to everyone else (the rings take
+ * no commands, waiters give up) until its memslots are back: a command
+ * pushed before the reset would be lost with its release, one pushed
+ * before the memslots would name a slot the device does not have.  A
+ * failed start leaves it dead, for recovery to try again.
+ */
 static int qxl_device_start(struct qxl_device *qdev)
 {
 	enum qxl_ring_id id;
 	int ret;
 
-	qdev->dead = false;
+	WRITE_ONCE(qdev->resetting, true);
 	qxl_io_reset(qdev);
 	ret = qxl_device_check_ram_header(qdev);
 	if (ret)
-		return ret;
+		goto out;
 	for (id = 0; id < QXL_RING_COUNT; id++)
 		qxl_ring_reset(&qdev->rings[id]);
 	qxl_release_ring_reset(qdev);
@@ -143,10 +150,14 @@ static int qxl_device_start(struct qxl_device *qdev)
 
 	ret = qxl_io_memslot_add(qdev, qdev->main_slot, qdev->ram_base,
 				 qdev->ram_base + qdev->layout.ram_header_offset);
-	if (ret)
-		return ret;
-	return qxl_io_memslot_add(qdev, qdev->surf_slot, qdev->surf_base,
-				  qdev->surf_base + qdev->surf_size);
+	if (!ret)
+		ret = qxl_io_memslot_add(qdev, qdev->surf_slot, qdev->surf_base,
+					 qdev->surf_base + qdev->surf_size);
+out:
+	WRITE_ONCE(qdev->resetting, false);
+	if (!ret)
+		WRITE_ONCE(qdev->dead, false);
+	return ret;
 }
 
 static void qxl_device_vga_put(void *data)
@@ -228,6 +239,8 @@ err_vram:
 int qxl_device_reinit(struct qxl_device *qdev)
 {
 	qxl_irq_disarm(qdev);
+	/* stop the device parsing before its releases' memory is reused */
+	qxl_io_reset(qdev);
 	qxl_release_forget_all(qdev);
 	mutex_lock(&qdev->primary_lock);
 	qdev->primary_created = false;

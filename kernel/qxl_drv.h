@@ -41,7 +41,7 @@
 /* Largest cursor image accepted (the device allows more, X uses 64). */
 #define QXL_CURSOR_MAX_DIM	256
 
-/* How long a kernel-internal asynchronous I/O may take before the device is declared dead. */
+/* How long a kernel-internal asynchronous I/O may take before the device is reset. */
 #define QXL_IO_TIMEOUT		(5 * HZ)
 
 /* How long to wait for a ring slot or for device memory before giving up on the device. */
@@ -160,6 +160,7 @@ struct qxl_device {
 	wait_queue_head_t io_wq;
 	atomic_t io_done;
 	bool dead;				/* faulted: waiters give up until reset */
+	bool resetting;				/* the reset's own I/O may pass */
 
 	/* recovery from device faults (qxl_recovery.c) */
 	struct work_struct recovery_work;

@@ -1095,8 +1095,11 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	/*
 	 * A NOP drawable is our X driver's way to cancel a command it could
 	 * not finish: accepted, and never sent (spice-server warns "invalid
-	 * type" for each).
+	 * type" for each).  One too short to hold its type is not a NOP.
 	 */
+	if (!ret && ex->d.type == QXL_DRAW_NOP &&
+	    c->command_size < offsetofend(struct qxl_drawable, type) - QXL_RELEASE_INFO_SIZE)
+		ret = -EINVAL;
 	if (ret || ex->d.type == QXL_DRAW_NOP)
 		goto out_put;
 

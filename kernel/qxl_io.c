@@ -27,6 +27,16 @@ void qxl_io_reset(struct qxl_device *qdev)
 }
 
 /*
+ * A faulted device takes no I/O but its reset's own (qxl_device_start(),
+ * which clears dead only once the memslots are back), and a fault ends
+ * every other wait at once.
+ */
+static bool qxl_io_abandoned(struct qxl_device *qdev)
+{
+	return READ_ONCE(qdev->dead) && !READ_ONCE(qdev->resetting);
+}
+
+/*
  * The caller holds io_lock, which also guards the RAM header fields the
  * operation reads (mem_slot, create_surface, monitors_config).
  */
@@ -36,21 +46,25 @@ int qxl_io_async_locked(struct qxl_device *qdev, enum qxl_io_port port, u8 val)
 	int seq;
 
 	lockdep_assert_held(&qdev->io_lock);
-	if (qdev->dead)
-		return -ENODEV;
+	if (qxl_io_abandoned(qdev))
+		return -EIO;
 	seq = atomic_read(&qdev->io_done);
 	outb(val, qdev->io_base + port);
-	left = wait_event_timeout(qdev->io_wq, atomic_read(&qdev->io_done) != seq,
-				  QXL_IO_TIMEOUT);
+	left = wait_event_timeout(qdev->io_wq, atomic_read(&qdev->io_done) != seq ||
+				  qxl_io_abandoned(qdev), QXL_IO_TIMEOUT);
+	/* a fault while waiting: the completion may never have come */
+	if (qxl_io_abandoned(qdev))
+		return -EIO;
 	if (!left) {
 		drm_err(&qdev->drm,
 			"async I/O port %u (value %u) did not complete in %u ms: resetting the device\n",
 			port, val, jiffies_to_msecs(QXL_IO_TIMEOUT));
-		qxl_recovery_schedule(qdev, "an I/O that never completed");
+		/* during a reset the reset itself fails, and recovery counts it */
+		if (!READ_ONCE(qdev->resetting))
+			qxl_recovery_schedule(qdev, "an I/O that never completed");
 		return -EIO;
 	}
-	/* a fault while waiting: the completion may never have come */
-	return READ_ONCE(qdev->dead) ? -EIO : 0;
+	return 0;
 }
 
 int qxl_io_async(struct qxl_device *qdev, enum qxl_io_port port, u8 val)

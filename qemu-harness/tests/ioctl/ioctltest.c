@@ -2929,8 +2929,8 @@ static void test_stall(const char *only)
 
 	/*
 	 * update (also finds how many slow fills keep the device busy for
-	 * 0.5-1 s, well below the 5 s after which an UPDATE_AREA calls the
-	 * device dead): more fills each time until one UPDATE_AREA waits 500 ms.
+	 * 0.5-1 s, well below the 5 s after which an UPDATE_AREA has the
+	 * device reset): more fills each time until one UPDATE_AREA waits 500 ms.
 	 */
 	memset(&by, 0, sizeof(by));
 	by.what = "draw";
