@@ -1814,8 +1814,14 @@ static void test_inflight(int tries, const char *only)
 		cs[0].d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
 		cmd_target(&cs[0], s.handle);
 		cmd_clip(&cs[0], clip.handle);
-		/* a NOP whose only effect is the surface id written over the chunk size */
-		cmd_init(&cs[1], QXL_DRAW_NOP, 0, 0, 1, 1);
+		/*
+		 * a 1x1 fill that also writes the surface id over the chunk size
+		 * (not a NOP: those are never sent, so their relocations are not
+		 * applied)
+		 */
+		cmd_init(&cs[1], QXL_DRAW_FILL, 0, 0, 1, 1);
+		cs[1].d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		cs[1].d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
 		cmd_target(&cs[1], s.handle);
 		cmd_reloc(&cs[1], QXL_RELOC_TYPE_SURF, clip.handle,
 			  offsetof(struct qxl_clip_rects, chunk.data_size), s.handle, 0);
