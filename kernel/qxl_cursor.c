@@ -117,11 +117,11 @@ static int qxl_cursor_send(struct qxl_device *qdev, u8 type, s32 x, s32 y)
 }
 
 /*
- * Copy the framebuffer's pixels into cursor_image (growing it when needed);
- * false when there is no room, and cursor_image is then unknown.
+ * Copy the framebuffer's pixels into cursor_image (growing it when needed),
+ * where the SET's data comes from; cursor_image is unknown after a failure.
  */
-static bool qxl_cursor_keep_image(struct qxl_device *qdev, struct drm_framebuffer *fb,
-				  const struct iosys_map *map)
+static int qxl_cursor_keep_image(struct qxl_device *qdev, struct drm_framebuffer *fb,
+				 const struct iosys_map *map)
 {
 	struct qxl_cursor_image *img = &qdev->cursor_image;
 	u32 row_bytes = fb->width * 4;
@@ -134,7 +134,7 @@ static bool qxl_cursor_keep_image(struct qxl_device *qdev, struct drm_framebuffe
 		img->alloc = 0;
 		img->pixels = kvmalloc(size, GFP_KERNEL);
 		if (!img->pixels)
-			return false;
+			return -ENOMEM;
 		img->alloc = size;
 	}
 	for (row = 0; row < fb->height; row++) {
@@ -148,7 +148,7 @@ static bool qxl_cursor_keep_image(struct qxl_device *qdev, struct drm_framebuffe
 	}
 	img->width = fb->width;
 	img->height = fb->height;
-	return true;
+	return 0;
 }
 
 /* Whether the device shows exactly this image with this hotspot already. */
@@ -179,15 +179,15 @@ static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
 	struct qxl_release *release;
 	struct qxl_cursor_cmd cmd;
 	struct qxl_cursor shape = { 0 };
-	void __iomem *dst;
-	bool kept;
-	u32 row;
+	int ret;
 
+	ret = qxl_cursor_keep_image(qdev, fb, map);
+	if (ret)
+		return ret;
 	release = qxl_release_alloc(qdev, QXL_RING_CURSOR,
 				    shape_off + sizeof(shape) + data_size);
 	if (IS_ERR(release))
 		return PTR_ERR(release);
-	kept = qxl_cursor_keep_image(qdev, fb, map);
 
 	qxl_cursor_cmd_init(&cmd, release, QXL_CURSOR_SET, x, y);
 	cmd.u.set.visible = 1;
@@ -203,18 +203,7 @@ static int qxl_cursor_set(struct qxl_device *qdev, struct drm_framebuffer *fb,
 
 	memcpy_toio(qxl_release_ptr(release, 0), &cmd, sizeof(cmd));
 	memcpy_toio(qxl_release_ptr(release, shape_off), &shape, sizeof(shape));
-	dst = qxl_release_ptr(release, shape_off + sizeof(shape));
-	if (kept)
-		memcpy_toio(dst, img->pixels, data_size);
-	for (row = 0; !kept && row < fb->height; row++) {
-		/* ALLOC buffers (Debian's X driver's cursors) are device memory */
-		if (map->is_iomem)
-			qxl_bo_copy_io(dst + row * row_bytes,
-				       map->vaddr_iomem + row * fb->pitches[0], row_bytes);
-		else
-			memcpy_toio(dst + row * row_bytes, map->vaddr + row * fb->pitches[0],
-				    row_bytes);
-	}
+	memcpy_toio(qxl_release_ptr(release, shape_off + sizeof(shape)), img->pixels, data_size);
 	img->hot_x = hot_x;
 	img->hot_y = hot_y;
 	return qxl_release_submit(release, QXL_CMD_CURSOR, NULL);
