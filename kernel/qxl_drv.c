@@ -121,12 +121,15 @@ static int qxl_pm_suspend(struct device *dev)
 	struct qxl_device *qdev = pci_get_drvdata(pdev);
 	int ret;
 
+	/* a recovery must not commit into a suspending device: resume resets it anyway */
+	qxl_recovery_fini(qdev);
 	ret = drm_mode_config_helper_suspend(&qdev->drm);
 	if (ret)
 		return ret;
 	qxl_primary_destroy(qdev);
 	qxl_release_wait_idle(qdev);
 	qxl_irq_disarm(qdev);
+	qxl_recovery_fini(qdev);
 	pci_save_state(pdev);
 	pci_disable_device(pdev);
 	pci_set_power_state(pdev, PCI_D3hot);
@@ -147,6 +150,8 @@ static int qxl_pm_resume(struct device *dev)
 	ret = qxl_device_reinit(qdev);
 	if (ret)
 		return ret;
+	/* a device given up before the suspend gets its recovery attempts back */
+	WRITE_ONCE(qdev->recovery_failures, 0);
 	return drm_mode_config_helper_resume(&qdev->drm);
 }
 
