@@ -2716,8 +2716,15 @@ static void stress_child(void *data)
 	stress_memory(&vram1, &rel1);
 	diag("device memory in use %lld -> %lld (peak %lld), outstanding releases %lld -> %lld",
 	     vram0, vram1, status_get("vram_peak"), rel0, rel1);
-	ok(vram1 == vram0 && rel1 == rel0, "device memory and outstanding releases back to "
-	   "their start: expected %lld and %lld, got %lld and %lld", vram0, rel0, vram1, rel1);
+	/*
+	 * A leak grows them.  They may end below the start: the device holds
+	 * the last cursor SET's release until its next cursor command, and
+	 * whether the start's SET was sent depends on the cursor the device
+	 * already showed (the kernel skips a SET of the image shown).
+	 */
+	ok(vram1 <= vram0 && rel1 <= rel0, "device memory and outstanding releases not above "
+	   "their start: expected at most %lld and %lld, got %lld and %lld", vram0, rel0, vram1,
+	   rel1);
 	px = screendump("stress") ? pixel("stress", 320, 240) : -1;
 	ok(px == 0x00c0ff, "the screen shows the last picture: expected 0x00c0ff at 320,240, "
 	   "got %06lx", px);
