@@ -539,6 +539,20 @@ void qxl_bo_track_protect(struct qxl_bo_track *track, struct qxl_bo *bo)
 	mutex_unlock(&objs->map_lock);
 }
 
+/*
+ * One command naming bo is over; a buffer whose GEM object is gone is
+ * queued for its memory to be freed once nothing uses it.  Under busy_lock;
+ * true when the caller must schedule reap_work.
+ */
+bool qxl_bo_unbusy_locked(struct qxl_objects *objs, struct qxl_bo *bo)
+{
+	lockdep_assert_held(&objs->busy_lock);
+	if (--bo->busy || !bo->zombie)
+		return false;
+	llist_add(&bo->reap, &objs->reap_list);
+	return true;
+}
+
 /* Runs when the device released the command (fence lock held, IRQs off). */
 static void qxl_bo_track_done(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
@@ -561,10 +575,7 @@ static void qxl_bo_track_done(struct dma_fence *fence, struct dma_fence_cb *cb)
 			/* progress: a writer waiting for bo starts its clock again */
 			bo->fault_since = 0;
 		}
-		if (!--bo->busy && bo->zombie) {
-			llist_add(&bo->reap, &objs->reap_list);
-			reap = true;
-		}
+		reap |= qxl_bo_unbusy_locked(objs, bo);
 	}
 	spin_unlock_irqrestore(&objs->busy_lock, flags);
 	if (reap)

@@ -154,6 +154,7 @@ int qxl_bo_track_parsed(struct qxl_bo_track *track, const struct qxl_bo_range *r
 			unsigned int n);
 void qxl_bo_track_arm(struct qxl_bo_track *track, struct dma_fence *fence);
 bool qxl_bo_parsed(struct qxl_bo *bo, u64 start, u64 len);
+bool qxl_bo_unbusy_locked(struct qxl_objects *objs, struct qxl_bo *bo);
 /* One wait for the device to hand memory back (qxl_objects_reclaim). */
 struct qxl_reclaim {
 	long pause;

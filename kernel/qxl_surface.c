@@ -300,10 +300,7 @@ void qxl_surface_lost_return(struct qxl_objects *objs)
 		objs->surfaces[bo->lost_id] = NULL;
 		bo->lost_id = 0;
 		spin_lock_irqsave(&objs->busy_lock, flags);
-		if (!--bo->busy && bo->zombie) {
-			llist_add(&bo->reap, &objs->reap_list);
-			reap = true;
-		}
+		reap |= qxl_bo_unbusy_locked(objs, bo);
 		spin_unlock_irqrestore(&objs->busy_lock, flags);
 	}
 	if (reap)
