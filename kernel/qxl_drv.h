@@ -16,6 +16,7 @@
 #include <linux/hrtimer.h>
 #include <linux/idr.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -41,11 +42,28 @@
 /* Largest cursor image accepted (the device allows more, X uses 64). */
 #define QXL_CURSOR_MAX_DIM	256
 
-/* How long a kernel-internal asynchronous I/O may take before the device is reset. */
+/*
+ * An asynchronous I/O that has not completed after QXL_IO_TIMEOUT, with the
+ * device taking no command and handing back no release meanwhile, has the
+ * device reset.  A device still working (an UPDATE_AREA renders whatever
+ * clients queued first) gets more time, up to QXL_IO_BUSY_LIMIT.
+ */
 #define QXL_IO_TIMEOUT		(5 * HZ)
+#define QXL_IO_BUSY_LIMIT	(60 * HZ)
 
 /* How long to wait for a ring slot or for device memory before giving up on the device. */
 #define QXL_WAIT_TIMEOUT	(10 * HZ)
+
+/*
+ * A wait on the device that tells slow from stuck: it expires after
+ * 'quiet' jiffies in which the device took no command and handed back no
+ * release, or after QXL_IO_BUSY_LIMIT in all.
+ */
+struct qxl_busy_watch {
+	unsigned long start;
+	unsigned long last_progress;
+	u32 cmd_cons, cursor_cons, release_prod;
+};
 
 struct qxl_device;
 
@@ -161,6 +179,8 @@ struct qxl_device {
 	atomic_t io_done;
 	bool dead;				/* faulted: waiters give up until reset */
 	bool resetting;				/* the reset's own I/O may pass */
+	bool recovering;			/* faulted until the display is back */
+	struct task_struct *recovery_task;	/* the recovery, which may use it */
 
 	/* recovery from device faults (qxl_recovery.c) */
 	struct work_struct recovery_work;
@@ -258,6 +278,9 @@ qxl_phys qxl_device_phys(struct qxl_device *qdev, u64 bar0_offset);
 
 /* qxl_io.c */
 int qxl_io_async(struct qxl_device *qdev, enum qxl_io_port port, u8 val);
+void qxl_busy_watch_start(struct qxl_device *qdev, struct qxl_busy_watch *w);
+bool qxl_busy_watch_expired(struct qxl_device *qdev, struct qxl_busy_watch *w,
+			    unsigned long quiet);
 int qxl_io_async_locked(struct qxl_device *qdev, enum qxl_io_port port, u8 val);
 void qxl_io_notify(struct qxl_device *qdev, enum qxl_io_port port);
 void qxl_io_reset(struct qxl_device *qdev);
@@ -352,7 +375,19 @@ bool qxl_client_head(struct qxl_device *qdev, unsigned int index,
 /* qxl_recovery.c */
 void qxl_recovery_init(struct qxl_device *qdev);
 void qxl_recovery_fini(struct qxl_device *qdev);
+/*
+ * The device faulted and is not back yet: every waiter gives up, every
+ * command is refused, but for the recovery's own (qxl_recovery.c).
+ */
+static inline bool qxl_device_faulted(const struct qxl_device *qdev)
+{
+	return (READ_ONCE(qdev->dead) || READ_ONCE(qdev->recovering)) &&
+	       READ_ONCE(qdev->recovery_task) != current;
+}
+
 void qxl_recovery_schedule(struct qxl_device *qdev, const char *why);
+void qxl_recovery_device_error(struct qxl_device *qdev);
+void qxl_recovery_resumed(struct qxl_device *qdev);
 struct drm_atomic_state;
 int qxl_recovery_reset_if_asked(struct qxl_device *qdev, struct drm_atomic_state *state);
 

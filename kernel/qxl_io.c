@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * I/O ports.  Notifications are plain byte writes.  The asynchronous
- * operations (memslot add, primary create/destroy, monitors config) are
- * completed by an IO_CMD interrupt, and the device treats a second async
- * write before that completion as a guest bug.  So exactly one runs at a
- * time, under io_lock, and it is never written again: kernel-internal
- * callers cannot be interrupted by a signal, and an operation that never
- * completes fails after QXL_IO_TIMEOUT and has the device reset and the
- * display restored (qxl_recovery.c) instead of being retried.
+ * operations (memslot add, primary create/destroy, monitors config, update
+ * area) are completed by an IO_CMD interrupt, and the device treats a
+ * second async write before that completion as a guest bug.  So exactly
+ * one runs at a time, under io_lock, and it is never written again:
+ * kernel-internal callers cannot be interrupted by a signal, and an
+ * operation that never completes has the device reset and the display
+ * restored (qxl_recovery.c) instead of being retried.
+ *
+ * "Never completes" must not mean "slow": spice-server first takes every
+ * command in the ring and, for an update, renders everything queued on the
+ * surface, and any client can queue seconds of that.  A reset would not
+ * even end the wait (QEMU performs it only once the worker is done, with
+ * the vCPU stopped meanwhile) and would cost every client its off-screen
+ * surfaces.  So the wait goes on while the device shows it works: it took
+ * a command or handed back a release in the last QXL_IO_TIMEOUT.
  */
 
 #include <linux/io.h>
@@ -33,15 +41,48 @@ void qxl_io_reset(struct qxl_device *qdev)
  */
 static bool qxl_io_abandoned(struct qxl_device *qdev)
 {
-	return READ_ONCE(qdev->dead) && !READ_ONCE(qdev->resetting);
+	return qxl_device_faulted(qdev) && !READ_ONCE(qdev->resetting);
+}
+
+static void qxl_busy_watch_read(struct qxl_device *qdev, struct qxl_busy_watch *w)
+{
+	w->cmd_cons = readl(&qdev->ram_header->cmd_ring.hdr.cons);
+	w->cursor_cons = readl(&qdev->ram_header->cursor_ring.hdr.cons);
+	w->release_prod = readl(&qdev->ram_header->release_ring.hdr.prod);
+}
+
+void qxl_busy_watch_start(struct qxl_device *qdev, struct qxl_busy_watch *w)
+{
+	w->start = jiffies;
+	w->last_progress = w->start;
+	qxl_busy_watch_read(qdev, w);
+}
+
+/* Where the device's consumers stand: any change since the last look is progress. */
+bool qxl_busy_watch_expired(struct qxl_device *qdev, struct qxl_busy_watch *w,
+			    unsigned long quiet)
+{
+	struct qxl_busy_watch now;
+
+	qxl_busy_watch_read(qdev, &now);
+	if (now.cmd_cons != w->cmd_cons || now.cursor_cons != w->cursor_cons ||
+	    now.release_prod != w->release_prod) {
+		w->cmd_cons = now.cmd_cons;
+		w->cursor_cons = now.cursor_cons;
+		w->release_prod = now.release_prod;
+		w->last_progress = jiffies;
+	}
+	return time_after(jiffies, w->last_progress + quiet) ||
+	       time_after(jiffies, w->start + QXL_IO_BUSY_LIMIT);
 }
 
 /*
  * The caller holds io_lock, which also guards the RAM header fields the
- * operation reads (mem_slot, create_surface, monitors_config).
+ * operation reads (mem_slot, create_surface, monitors_config, update_area).
  */
 int qxl_io_async_locked(struct qxl_device *qdev, enum qxl_io_port port, u8 val)
 {
+	struct qxl_busy_watch w;
 	long left;
 	int seq;
 
@@ -49,22 +90,27 @@ int qxl_io_async_locked(struct qxl_device *qdev, enum qxl_io_port port, u8 val)
 	if (qxl_io_abandoned(qdev))
 		return -EIO;
 	seq = atomic_read(&qdev->io_done);
+	qxl_busy_watch_start(qdev, &w);
 	outb(val, qdev->io_base + port);
-	left = wait_event_timeout(qdev->io_wq, atomic_read(&qdev->io_done) != seq ||
-				  qxl_io_abandoned(qdev), QXL_IO_TIMEOUT);
-	/* a fault while waiting: the completion may never have come */
-	if (qxl_io_abandoned(qdev))
-		return -EIO;
-	if (!left) {
-		drm_err(&qdev->drm,
-			"async I/O port %u (value %u) did not complete in %u ms: resetting the device\n",
-			port, val, jiffies_to_msecs(QXL_IO_TIMEOUT));
-		/* during a reset the reset itself fails, and recovery counts it */
-		if (!READ_ONCE(qdev->resetting))
-			qxl_recovery_schedule(qdev, "an I/O that never completed");
-		return -EIO;
+	for (;;) {
+		left = wait_event_timeout(qdev->io_wq, atomic_read(&qdev->io_done) != seq ||
+					  qxl_io_abandoned(qdev), QXL_IO_TIMEOUT);
+		/* a fault while waiting: the completion may never have come */
+		if (qxl_io_abandoned(qdev))
+			return -EIO;
+		if (left)
+			return 0;
+		if (qxl_busy_watch_expired(qdev, &w, QXL_IO_TIMEOUT))
+			break;
 	}
-	return 0;
+	drm_err(&qdev->drm,
+		"async I/O port %u (value %u) did not complete in %u ms (the last %u ms without progress, or past %u ms): resetting the device\n",
+		port, val, jiffies_to_msecs(jiffies - w.start), jiffies_to_msecs(QXL_IO_TIMEOUT),
+		jiffies_to_msecs(QXL_IO_BUSY_LIMIT));
+	/* during a reset the reset itself fails, and recovery counts it */
+	if (!READ_ONCE(qdev->resetting))
+		qxl_recovery_schedule(qdev, "an I/O that never completed");
+	return -EIO;
 }
 
 int qxl_io_async(struct qxl_device *qdev, enum qxl_io_port port, u8 val)

@@ -54,7 +54,7 @@ int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *se
 	struct qxl_device *qdev = ring->qdev;
 	struct qxl_ring_header __iomem *hdr = &ring->ring->hdr;
 	struct qxl_command __iomem *item;
-	unsigned long deadline = jiffies + QXL_WAIT_TIMEOUT;
+	struct qxl_busy_watch w;
 	const char *why = NULL;
 	int space;
 
@@ -64,10 +64,14 @@ int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *se
 	 * primary (a destroy whose completion never came), and draws aimed
 	 * at it would reach spice-server.  Recovery repaints.
 	 */
-	if (READ_ONCE(qdev->dead))
+	if (qxl_device_faulted(qdev))
 		return -EIO;
+	qxl_busy_watch_start(qdev, &w);
 	for (;;) {
 		space = qxl_ring_space(ring, &why);
+		/* a device reset under a faulted device's ring is no news */
+		if (space < 0 && qxl_device_faulted(qdev))
+			return -EIO;
 		if (space < 0) {
 			drm_err(&qdev->drm, "%s ring refused: %s\n", ring->name, why);
 			return -EIO;
@@ -75,11 +79,12 @@ int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *se
 		if (space > 0)
 			break;
 		/* faulted: logged once, and recovery repaints what this was for */
-		if (READ_ONCE(qdev->dead))
+		if (qxl_device_faulted(qdev))
 			return -EIO;
-		if (time_after(jiffies, deadline)) {
+		/* a device rendering what clients queued is slow, not stalled */
+		if (qxl_busy_watch_expired(qdev, &w, QXL_WAIT_TIMEOUT)) {
 			drm_err(&qdev->drm, "%s ring full for %u ms: device stalled\n",
-				ring->name, jiffies_to_msecs(QXL_WAIT_TIMEOUT));
+				ring->name, jiffies_to_msecs(jiffies - w.start));
 			return -EIO;
 		}
 		ring->waits++;
@@ -115,15 +120,16 @@ int qxl_ring_wait_consumed(struct qxl_ring *ring, u32 seq)
 {
 	struct qxl_device *qdev = ring->qdev;
 	struct qxl_ring_header __iomem *hdr = &ring->ring->hdr;
-	unsigned long deadline = jiffies + QXL_WAIT_TIMEOUT;
+	struct qxl_busy_watch w;
 
+	qxl_busy_watch_start(qdev, &w);
 	while (!qxl_ring_consumed(ring, seq)) {
-		if (READ_ONCE(qdev->dead))
+		if (qxl_device_faulted(qdev))
 			return -EIO;
-		if (time_after(jiffies, deadline)) {
+		if (qxl_busy_watch_expired(qdev, &w, QXL_WAIT_TIMEOUT)) {
 			drm_err(&qdev->drm,
 				"%s ring: device did not take command %u in %u ms (prod %u cons %u notify_on_prod %u)\n",
-				ring->name, seq, jiffies_to_msecs(QXL_WAIT_TIMEOUT),
+				ring->name, seq, jiffies_to_msecs(jiffies - w.start),
 				readl(&hdr->prod), readl(&hdr->cons), readl(&hdr->notify_on_prod));
 			return -EIO;
 		}

@@ -49,7 +49,7 @@ static int qxl_vram_try(struct qxl_device *qdev, u64 size, struct drm_mm_node *n
 
 int qxl_vram_alloc(struct qxl_device *qdev, u64 size, struct drm_mm_node *node)
 {
-	unsigned long deadline = jiffies + QXL_WAIT_TIMEOUT;
+	struct qxl_busy_watch w;
 	u64 freed;
 
 	size = ALIGN(size, QXL_VRAM_ALIGN);
@@ -57,6 +57,7 @@ int qxl_vram_alloc(struct qxl_device *qdev, u64 size, struct drm_mm_node *node)
 		return -EINVAL;
 
 	memset(node, 0, sizeof(*node));
+	qxl_busy_watch_start(qdev, &w);
 	for (;;) {
 		if (!qxl_vram_try(qdev, size, node))
 			return 0;
@@ -66,12 +67,12 @@ int qxl_vram_alloc(struct qxl_device *qdev, u64 size, struct drm_mm_node *node)
 			return 0;
 
 		/* faulted: logged once, and recovery repaints what this was for */
-		if (READ_ONCE(qdev->dead))
+		if (qxl_device_faulted(qdev))
 			return -ENOMEM;
-		if (time_after(jiffies, deadline)) {
+		if (qxl_busy_watch_expired(qdev, &w, QXL_WAIT_TIMEOUT)) {
 			drm_err(&qdev->drm,
 				"no %llu bytes of device memory freed in %u ms (%llu of %u in use)\n",
-				size, jiffies_to_msecs(QXL_WAIT_TIMEOUT), qdev->vram_used,
+				size, jiffies_to_msecs(jiffies - w.start), qdev->vram_used,
 				qdev->layout.pages_size);
 			return -ENOMEM;
 		}
