@@ -238,10 +238,23 @@ err_vram:
  */
 int qxl_device_reinit(struct qxl_device *qdev)
 {
+	enum qxl_ring_id id;
+
 	qxl_irq_disarm(qdev);
-	/* stop the device parsing before its releases' memory is reused */
+	/*
+	 * Stop the device parsing before its releases' memory is reused.  The
+	 * ring locks keep every command either in the ring before the reset
+	 * (its release forgotten here) or out of it until the device is back
+	 * (a faulted device refuses it, and its submitter retires it): none is
+	 * forgotten while its submitter still pushes it, which would retire
+	 * it twice.
+	 */
+	for (id = 0; id < QXL_RING_COUNT; id++)
+		mutex_lock_nested(&qdev->rings[id].lock, id);
 	qxl_io_reset(qdev);
 	qxl_release_forget_all(qdev);
+	for (id = 0; id < QXL_RING_COUNT; id++)
+		mutex_unlock(&qdev->rings[id].lock);
 	mutex_lock(&qdev->primary_lock);
 	qdev->primary_created = false;
 	mutex_unlock(&qdev->primary_lock);
