@@ -390,7 +390,7 @@ static int qxl_bo_mm_alloc(struct qxl_objects *objs, u64 size, struct drm_mm_nod
 	for (;;) {
 		if (!qxl_bo_mm_try(objs, size, node))
 			return 0;
-		if (!atomic_read(&objs->bos_zombie) || qdev->dead ||
+		if (!atomic_read(&objs->bos_zombie) || qxl_device_faulted(qdev) ||
 		    time_after(jiffies, deadline))
 			break;
 		slice = qxl_objects_reclaim(qdev, &rc);

@@ -276,7 +276,7 @@ static void qxl_cursor_plane_helper_atomic_update(struct drm_plane *plane,
 out:
 	mutex_unlock(&qdev->cursor_lock);
 	/* not while faulted: recovery sets the cursor again */
-	if (ret && !READ_ONCE(qdev->dead))
+	if (ret && !qxl_device_faulted(qdev))
 		drm_err_ratelimited(&qdev->drm, "cursor update failed: %d\n", ret);
 	drm_dev_exit(idx);
 }

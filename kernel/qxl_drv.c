@@ -151,7 +151,7 @@ static int qxl_pm_resume(struct device *dev)
 	if (ret)
 		return ret;
 	/* a device given up before the suspend gets its recovery attempts back */
-	WRITE_ONCE(qdev->recovery_failures, 0);
+	qxl_recovery_resumed(qdev);
 	return drm_mode_config_helper_resume(&qdev->drm);
 }
 

@@ -55,7 +55,7 @@ static irqreturn_t qxl_irq_handler(int irq, void *arg)
 		atomic_inc(&qdev->irqs.error);
 		drm_err_ratelimited(&qdev->drm,
 				    "device reports a guest bug: it executes nothing more until reset; resetting it\n");
-		qxl_recovery_schedule(qdev, "a device error");
+		qxl_recovery_device_error(qdev);
 	}
 	if (pending & QXL_INTERRUPT_CLIENT_MONITORS_CONFIG) {
 		atomic_inc(&qdev->irqs.client_monitors);

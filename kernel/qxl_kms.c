@@ -163,7 +163,7 @@ static void qxl_kms_apply_layout(struct qxl_device *qdev, struct drm_atomic_stat
 	if (!ret && qcs->primary_width)
 		ret = qxl_monitors_send(qdev, state);
 	/* not while faulted: recovery sets the layout up again */
-	if (ret && !READ_ONCE(qdev->dead))
+	if (ret && !qxl_device_faulted(qdev))
 		drm_err(&qdev->drm, "cannot set up a %ux%u primary: %d\n",
 			qcs->primary_width, qcs->primary_height, ret);
 }

@@ -68,7 +68,7 @@ static void qxl_primary_plane_blank(struct drm_plane *plane, struct drm_atomic_s
 	ret = qxl_draw_black(to_qxl(plane->dev), output, to_qxl_crtc_state(crtc_state)->x, 0,
 			     crtc_state->mode.hdisplay, crtc_state->mode.vdisplay);
 	/* not while faulted: recovery repaints every head */
-	if (ret && !READ_ONCE(to_qxl(plane->dev)->dead))
+	if (ret && !qxl_device_faulted(to_qxl(plane->dev)))
 		drm_err_ratelimited(plane->dev, "head %u: blanking failed: %d\n",
 				    drm_crtc_index(old_state->crtc), ret);
 	drm_dev_exit(idx);
@@ -125,7 +125,7 @@ static void qxl_primary_plane_helper_atomic_update(struct drm_plane *plane,
 		}
 	}
 	/* not while faulted: recovery repaints every head */
-	if (ret && !READ_ONCE(qdev->dead))
+	if (ret && !qxl_device_faulted(qdev))
 		drm_err_ratelimited(&qdev->drm, "head %u: upload failed: %d\n",
 				    drm_crtc_index(new_state->crtc), ret);
 	drm_gem_fb_end_cpu_access(fb, DMA_FROM_DEVICE);

@@ -29,7 +29,7 @@ static void qxl_primary_drain(struct qxl_device *qdev)
 	struct qxl_ring *ring = &qdev->rings[QXL_RING_DISPLAY];
 	int idx;
 
-	if (qdev->dead || !drm_dev_enter(&qdev->drm, &idx))
+	if (qxl_device_faulted(qdev) || !drm_dev_enter(&qdev->drm, &idx))
 		return;
 	qxl_ring_wait_consumed(ring, READ_ONCE(ring->prod));
 	drm_dev_exit(idx);

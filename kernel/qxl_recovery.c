@@ -36,18 +36,46 @@
  * The device can no longer be trusted: stop every waiter and schedule the
  * reset.  Safe in interrupt context.
  */
-void qxl_recovery_schedule(struct qxl_device *qdev, const char *why)
+static void qxl_recovery_mark_dead(struct qxl_device *qdev, const char *why)
 {
 	enum qxl_ring_id id;
 
 	WRITE_ONCE(qdev->recovery_why, why);
+	WRITE_ONCE(qdev->recovering, true);
 	WRITE_ONCE(qdev->dead, true);
 	for (id = 0; id < QXL_RING_COUNT; id++)
 		wake_up_all(&qdev->rings[id].wq);
 	wake_up_all(&qdev->io_wq);
 	wake_up_all(&qdev->release_wq);
+}
+
+static void qxl_recovery_queue(struct qxl_device *qdev)
+{
 	if (READ_ONCE(qdev->recovery_failures) < QXL_RECOVERY_ATTEMPTS)
 		schedule_work(&qdev->recovery_work);
+}
+
+void qxl_recovery_schedule(struct qxl_device *qdev, const char *why)
+{
+	qxl_recovery_mark_dead(qdev, why);
+	qxl_recovery_queue(qdev);
+}
+
+/*
+ * The device reported a guest bug (interrupt handler).  From now on it
+ * drops every I/O write but QXL_IO_RESET, the handler's UPDATE_IRQ
+ * included, so its interrupt line would stay raised and the handler run
+ * again at once, thousands of times before the recovery work gets a CPU
+ * (and the kernel disables a line after 100,000 unclaimed interrupts,
+ * for every device sharing it).  A reset here lowers the line; the
+ * device is marked dead first so that nobody uses the reset rings, and
+ * the recovery resets it again, in order.
+ */
+void qxl_recovery_device_error(struct qxl_device *qdev)
+{
+	qxl_recovery_mark_dead(qdev, "a device error");
+	qxl_io_reset(qdev);
+	qxl_recovery_queue(qdev);
 }
 
 /*
@@ -95,6 +123,23 @@ static int qxl_recovery_commit(struct qxl_device *qdev, struct drm_modeset_acqui
 	return ret;
 }
 
+/* The device is back (recovered or resumed): open it to everyone again. */
+static void qxl_recovery_done(struct qxl_device *qdev)
+{
+	enum qxl_ring_id id;
+
+	WRITE_ONCE(qdev->recovery_failures, 0);
+	WRITE_ONCE(qdev->recovering, false);
+	for (id = 0; id < QXL_RING_COUNT; id++)
+		wake_up_all(&qdev->rings[id].wq);
+}
+
+/* After a resume re-initialised the device, even one given up before. */
+void qxl_recovery_resumed(struct qxl_device *qdev)
+{
+	qxl_recovery_done(qdev);
+}
+
 static void qxl_recovery_work_func(struct work_struct *work)
 {
 	struct qxl_device *qdev = container_of(work, struct qxl_device, recovery_work);
@@ -106,12 +151,19 @@ static void qxl_recovery_work_func(struct work_struct *work)
 
 	if (!drm_dev_enter(dev, &idx))
 		return;
+	/*
+	 * Until the display is back, the device is the recovery's alone:
+	 * once reset it consumes no command before the primary exists, and
+	 * clients' commands would fill the ring ahead of the recovery's.
+	 */
+	WRITE_ONCE(qdev->recovery_task, current);
 	DRM_MODESET_LOCK_ALL_BEGIN(dev, ctx, 0, ret);
 	ret = qxl_recovery_commit(qdev, &ctx, &heads);
 	DRM_MODESET_LOCK_ALL_END(dev, ctx, ret);
+	WRITE_ONCE(qdev->recovery_task, NULL);
 
 	if (!ret && !READ_ONCE(qdev->dead)) {
-		WRITE_ONCE(qdev->recovery_failures, 0);
+		qxl_recovery_done(qdev);
 		qdev->recoveries++;
 		drm_info(dev,
 			 "device recovered after %s: reset, memslots, primary %ux%u, monitors config, cursor and %u head(s) restored\n",

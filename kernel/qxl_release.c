@@ -234,6 +234,12 @@ void qxl_release_collect(struct qxl_device *qdev)
 	for (;;) {
 		pending = qxl_devif_ring_pending(QXL_RELEASE_RING_SIZE, readl(&ring->hdr.prod),
 						 qdev->release_cons, &why);
+		/*
+		 * A faulted device may have been reset under us (its interrupt
+		 * handler does): recovery forgets every release anyway.
+		 */
+		if (pending < 0 && READ_ONCE(qdev->dead))
+			break;
 		if (pending < 0) {
 			drm_err_ratelimited(&qdev->drm, "release ring refused: %s\n", why);
 			break;
@@ -291,7 +297,7 @@ int qxl_release_wait_idle(struct qxl_device *qdev)
 		qxl_release_collect(qdev);
 		if (!READ_ONCE(qdev->releases_outstanding))
 			return 0;
-		if (qdev->dead || time_after(jiffies, deadline))
+		if (qxl_device_faulted(qdev) || time_after(jiffies, deadline))
 			return -EBUSY;
 		qxl_io_notify(qdev, QXL_IO_NOTIFY_OOM);
 		wait_event_timeout(qdev->release_wq, !READ_ONCE(qdev->releases_outstanding),

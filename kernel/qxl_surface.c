@@ -270,9 +270,11 @@ static void qxl_surface_destroy(struct qxl_objects *objs, struct qxl_bo *bo)
 	objs->surfaces_destroyed++;
 	if (!ret)
 		return;
-	drm_err_ratelimited(&objs->qdev->drm,
-			    "surface %u: destroy not sent (%d): its id and %zu bytes stay the device's until reset\n",
-			    id, ret, bo->base.size);
+	/* a faulted device is reset soon (recovery): no news */
+	if (!qxl_device_faulted(objs->qdev))
+		drm_err_ratelimited(&objs->qdev->drm,
+				    "surface %u: destroy not sent (%d): its id and %zu bytes stay the device's until reset\n",
+				    id, ret, bo->base.size);
 	bo->lost_id = id;
 	objs->surfaces[id] = bo;
 	list_add_tail(&bo->lru, &objs->lost);
@@ -387,7 +389,8 @@ int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
 			break;
 		}
 		/* Every surface is named by an in-flight command: let the device finish. */
-		if (!objs->surfaces_live || qdev->dead || time_after(jiffies, deadline))
+		if (!objs->surfaces_live || qxl_device_faulted(qdev) ||
+		    time_after(jiffies, deadline))
 			return -ENOMEM;
 		slice = qxl_objects_reclaim(qdev, &rc);
 		ret = wait_event_interruptible_timeout(qdev->release_wq,
