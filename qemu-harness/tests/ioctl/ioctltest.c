@@ -2796,6 +2796,7 @@ static void test_onebit(const char *which)
 /* ---- stall ---- */
 
 #define STALL_W		2048
+#define STALL_H		4096	/* 32 MiB: each fill is milliseconds of work */
 #define STALL_RECTS	250
 #define STALL_BATCH	63	/* + 1: the 64 commands one call takes */
 
@@ -2814,7 +2815,8 @@ static double now_ms(void)
  * (UPDATE_AREA, NOTIFY_OOM), then one clip rect at a time.  last, if not
  * NULL, goes after them in the same call.
  */
-static int queue_slow(uint32_t surf, struct buf *clip, unsigned int n, struct cmd *last)
+static int queue_slow_with(uint32_t surf, struct buf *clip, uint32_t pattern, unsigned int n,
+			   struct cmd *last)
 {
 	static struct drm_qxl_command dc[STALL_BATCH + 1];
 	static struct cmd hc;
@@ -2822,13 +2824,21 @@ static int queue_slow(uint32_t surf, struct buf *clip, unsigned int n, struct cm
 	unsigned int i, k;
 	int ret = 0;
 
-	cmd_init(&hc, QXL_DRAW_FILL, 0, 0, STALL_W, STALL_W);
+	cmd_init(&hc, QXL_DRAW_FILL, 0, 0, STALL_W, STALL_H);
 	hc.d.effect = QXL_EFFECT_BLEND;
 	hc.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
 	hc.d.u.fill.brush.u.color = 0x00010203;
 	hc.d.u.fill.rop_descriptor = QXL_ROPD_OP_XOR;
 	cmd_target(&hc, surf);
 	cmd_clip(&hc, clip->handle);
+	if (pattern) {
+		/* a tiled brush: several times a solid one's work per pixel */
+		hc.d.u.fill.brush.type = QXL_BRUSH_TYPE_PATTERN;
+		cmd_reloc(&hc, QXL_RELOC_TYPE_BO, 0,
+			  offsetof(struct qxl_drawable, u.fill.brush.u.pattern.pat), pattern, 0);
+		cmd_reloc(&hc, QXL_RELOC_TYPE_BO, pattern,
+			  offsetof(struct qxl_image, u.bitmap.data), pattern, IMG_CHUNK);
+	}
 	while (n && !ret) {
 		k = n > STALL_BATCH ? STALL_BATCH : n;
 		n -= k;
@@ -2844,6 +2854,62 @@ static int queue_slow(uint32_t surf, struct buf *clip, unsigned int n, struct cm
 		}
 		eb.commands_num = i;
 		ret = xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
+	}
+	return ret;
+}
+
+static int queue_slow(uint32_t surf, struct buf *clip, unsigned int n, struct cmd *last)
+{
+	return queue_slow_with(surf, clip, 0, n, last);
+}
+
+/* A 2048x4096 surface and a clip list of 250 rects covering all of it. */
+static int slow_setup(struct buf *s, struct buf *clip)
+{
+	static struct qxl_rect rects[STALL_RECTS];
+	unsigned int i;
+	int ret;
+
+	ret = buf_surf(s, QXL_SURFACE_FMT_32_XRGB, STALL_W, STALL_H, STALL_W * 4);
+	if (!ret)
+		ret = buf_alloc(clip, 8192);
+	if (!ret)
+		ret = buf_map(clip);
+	expect_ret(ret, 0, "a 2048x4096 surface and a clip list of 250 full-surface rects");
+	if (ret)
+		return ret;
+	for (i = 0; i < STALL_RECTS; i++) {
+		rects[i].right = STALL_W;
+		rects[i].bottom = STALL_H;
+	}
+	put_clip(clip, rects, STALL_RECTS, sizeof(rects));
+	return 0;
+}
+
+/*
+ * How many slow fills keep the device busy for 0.5-1 s: more each time
+ * until one UPDATE_AREA of them waits 500 ms.  *n the count, *waited that
+ * UPDATE_AREA's wait.
+ */
+static int slow_calibrate(struct buf *s, struct buf *clip, unsigned int *n, double *waited)
+{
+	unsigned int i, f;
+	double t0;
+	int ret = 0;
+
+	*n = 8;
+	for (i = 0; i < 10 && !ret; i++) {
+		ret = queue_slow(s->handle, clip, *n, NULL);
+		t0 = now_ms();
+		if (!ret)
+			ret = update_area(s->handle, 0, 0, STALL_W, STALL_H);
+		*waited = now_ms() - t0;
+		printf("# %u slow fills: UPDATE_AREA waited %.0f ms (%s)\n", *n, *waited,
+		       err_name(ret));
+		if (*waited >= 500)
+			break;
+		f = *waited < 250 ? 4 : 2;
+		*n = *n * f > 4000 ? 4000 : *n * f;
 	}
 	return ret;
 }
@@ -2910,8 +2976,7 @@ static void *bystander_run(void *arg)
  */
 static void test_stall(const char *only)
 {
-	static struct qxl_rect rects[STALL_RECTS];
-	unsigned int n = 8, i, f;
+	unsigned int n = 0;
 	struct bystander by;
 	struct buf s, clip, x;
 	double t0, waited = 0;
@@ -2919,25 +2984,10 @@ static void test_stall(const char *only)
 	struct cmd c;
 	int ret;
 
-	ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, STALL_W, STALL_W, STALL_W * 4);
-	if (!ret)
-		ret = buf_alloc(&clip, 8192);
-	if (!ret)
-		ret = buf_map(&clip);
-	expect_ret(ret, 0, "a 2048x2048 surface and a clip list of 250 full-surface rects");
-	if (ret)
+	if (slow_setup(&s, &clip))
 		return;
-	for (i = 0; i < STALL_RECTS; i++) {
-		rects[i].right = STALL_W;
-		rects[i].bottom = STALL_W;
-	}
-	put_clip(&clip, rects, STALL_RECTS, sizeof(rects));
 
-	/*
-	 * update (also finds how many slow fills keep the device busy for
-	 * 0.5-1 s, well below the 5 s after which an UPDATE_AREA has the
-	 * device reset): more fills each time until one UPDATE_AREA waits 500 ms.
-	 */
+	/* update (also finds how many slow fills keep the device busy for 0.5-1 s) */
 	memset(&by, 0, sizeof(by));
 	by.what = "draw";
 	by.draw = 1;
@@ -2945,19 +2995,7 @@ static void test_stall(const char *only)
 		ok(0, "bystander thread: expected pthread_create to work, got %s", strerror(errno));
 		goto out;
 	}
-	for (i = 0; i < 10 && !ret; i++) {
-		ret = queue_slow(s.handle, &clip, n, NULL);
-		t0 = now_ms();
-		if (!ret)
-			ret = update_area(s.handle, 0, 0, STALL_W, STALL_W);
-		waited = now_ms() - t0;
-		printf("# update: %u slow fills: UPDATE_AREA waited %.0f ms (%s)\n", n, waited,
-		       err_name(ret));
-		if (waited >= 500)
-			break;
-		f = waited < 250 ? 4 : 2;
-		n = n * f > 4000 ? 4000 : n * f;
-	}
+	ret = slow_calibrate(&s, &clip, &n, &waited);
 	usleep(150000);
 	by.stop = 1;
 	pthread_join(th, NULL);
@@ -3018,6 +3056,219 @@ static void test_stall(const char *only)
 out:
 	buf_free(&clip);
 	buf_free(&s);
+}
+
+/* ---- busy: an UPDATE_AREA that takes longer than the I/O timeout ---- */
+
+/*
+ * A client may queue more rendering than the driver's 5 s I/O timeout
+ * before it asks for an UPDATE_AREA: spice-server keeps up to 1,000
+ * drawables unrendered, and one XOR fill with a tiled brush over a
+ * 2048x4096 surface takes it several milliseconds.  The device is then busy, not
+ * broken: the update completes, and the device is not reset for it (a
+ * reset costs every client its off-screen surfaces, and QEMU stops the
+ * vCPU that writes it until the worker is done anyway).
+ */
+static void test_busy(void)
+{
+	long long rec0 = qxl_debugfs_counter("qxl_status", "recoveries");
+	unsigned int n = 8, i;
+	struct buf s, clip, pat;
+	double waited = 0, t0;
+	int ret;
+
+	if (slow_setup(&s, &clip))
+		return;
+	ret = make_image(&pat, 61, 61, 0x00030507);
+	expect_ret(ret, 0, "a 61x61 pattern image");
+	/* more fills each time until one UPDATE_AREA waits past 5.5 s */
+	for (i = 0; i < 8 && !ret && waited < 5500; i++) {
+		ret = queue_slow_with(s.handle, &clip, pat.handle, n, NULL);
+		t0 = now_ms();
+		if (!ret)
+			ret = update_area(s.handle, 0, 0, STALL_W, STALL_H);
+		waited = now_ms() - t0;
+		printf("# %u tiled XOR fills: UPDATE_AREA waited %.0f ms (%s)\n", n, waited,
+		       err_name(ret));
+		if (waited < 5500)
+			n = waited < 100 ? n * 8 : (unsigned int)(n * 8000 / waited) + 1;
+		if (n > 1000)
+			n = 1000;
+	}
+	expect_ret(ret, 0, "UPDATE_AREA of a surface with slow fills queued");
+	ok(waited >= 5500,
+	   "the adversary's setup: expected an UPDATE_AREA to wait past the 5 s I/O timeout, got %.0f ms for %u fills",
+	   waited, n);
+	ok(qxl_debugfs_counter("qxl_status", "recoveries") == rec0 &&
+	   qxl_debugfs_counter("qxl_status", "device_dead") == 0,
+	   "a busy device is not reset: expected recoveries %lld and device_dead 0, got %lld and %lld",
+	   rec0, qxl_debugfs_counter("qxl_status", "recoveries"),
+	   qxl_debugfs_counter("qxl_status", "device_dead"));
+	/* nothing was lost: a fill afterwards reads back */
+	ret = fill(s.handle, 0, 0, 8, 8, 0x00abcdef);
+	if (!ret)
+		ret = update_area(s.handle, 0, 0, 8, 8);
+	if (!ret)
+		ret = buf_map(&s);
+	expect_ret(ret, 0, "a fill, UPDATE_AREA and a mapping of the surface afterwards");
+	if (!ret)
+		ok((pixel(&s, STALL_W * 4, STALL_H, 0, 0) & 0xffffff) == 0xabcdef,
+		   "the fill afterwards is rendered: expected 0xabcdef at (0,0), got 0x%06x",
+		   pixel(&s, STALL_W * 4, STALL_H, 0, 0) & 0xffffff);
+	buf_free(&pat);
+	buf_free(&clip);
+	buf_free(&s);
+}
+
+/* ---- faultrace: device faults while other clients submit ---- */
+
+struct fr_client {
+	volatile int stop;
+	struct buf *slow, *clip, *pat;	/* set: queue slow fills on slow */
+	unsigned long calls, eio;
+	int other_error;
+};
+
+/*
+ * A client filling its own small surface and reading it back, or (slow
+ * set) keeping the ring full of slow fills, non-stop.
+ */
+static void *fr_client_run(void *arg)
+{
+	struct fr_client *c = arg;
+	struct buf s;
+	int ret;
+
+	while (!c->stop) {
+		if (c->slow) {
+			/* about a second of work queued, then waited for */
+			ret = queue_slow_with(c->slow->handle, c->clip, c->pat->handle, STALL_BATCH,
+					      NULL);
+			if (!ret)
+				ret = update_area(c->slow->handle, 0, 0, STALL_W, STALL_H);
+			goto counted;
+		}
+		ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 32, 32, 128);
+		if (!ret)
+			ret = fill(s.handle, 0, 0, 32, 32, 0x00336699);
+		if (!ret)
+			ret = fill(s.handle, 4, 4, 8, 8, 0x00996633);
+		if (!ret)
+			ret = update_area(s.handle, 0, 0, 32, 32);
+		buf_free(&s);
+counted:
+		c->calls++;
+		/* a faulted device refuses commands until it is back */
+		if (ret == -EIO)
+			c->eio++;
+		else if (ret && ret != -EINTR)
+			c->other_error = ret;
+	}
+	return NULL;
+}
+
+static int fr_inject(const char *what)
+{
+	int f = open("/sys/kernel/debug/dri/0/inject_device_error", O_WRONLY);
+	int ret = 0;
+
+	if (f < 0)
+		return -errno;
+	if (write(f, what, strlen(what)) != (ssize_t)strlen(what))
+		ret = -errno;
+	close(f);
+	return ret;
+}
+
+/*
+ * Issue 17: the device reports a guest bug N times while two other
+ * clients keep submitting.  The recovery resets the device and drops
+ * every command it held; a command being pushed meanwhile was dropped
+ * there AND retired by its submitter when the push failed (old code:
+ * WARNING in dma_fence_set_error, then "refcount_t: underflow;
+ * use-after-free").  The kernel log check fails the test on any warning.
+ */
+static void test_faultrace(int rounds)
+{
+	long long rec0 = qxl_debugfs_counter("qxl_status", "recoveries");
+	struct buf slow, clip, pat;
+	struct fr_client c[2];
+	pthread_t th[2];
+	int i, r, ret = 0;
+	double t0;
+
+	if (system("qh-expect-guest-bug 'QXL_IO_MEMSLOT_ADD: val out of range'") ||
+	    system("qh-expect-klog 'device reports a guest bug'")) {
+		ok(0, "declare the provoked guest bugs to the harness: expected exit 0");
+		return;
+	}
+	memset(c, 0, sizeof(c));
+	if (slow_setup(&slow, &clip))
+		return;
+	ret = make_image(&pat, 61, 61, 0x00030507);
+	expect_ret(ret, 0, "a 61x61 pattern image");
+	if (ret)
+		goto out;
+	/* one client keeps the device busy: faults come while it renders and commands wait */
+	c[0].slow = &slow;
+	c[0].clip = &clip;
+	c[0].pat = &pat;
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&th[i], NULL, fr_client_run, &c[i])) {
+			ok(0, "client thread: expected pthread_create to work, got %s", strerror(errno));
+			c[0].stop = 1;
+			if (i)
+				pthread_join(th[0], NULL);
+			goto out;
+		}
+	for (r = 0; r < rounds && !ret; r++) {
+		usleep(100000 + (r % 5) * 37000);
+		ret = fr_inject("guest-bug");
+		/* back before the next one: a recovery takes well under a second */
+		t0 = now_ms();
+		while (!ret && qxl_debugfs_counter("qxl_status", "recoveries") < rec0 + r + 1 &&
+		       now_ms() - t0 < 10000)
+			usleep(20000);
+	}
+	for (i = 0; i < 2; i++) {
+		c[i].stop = 1;
+		pthread_join(th[i], NULL);
+	}
+	printf("# %d guest bugs; the clients' %lu and %lu rounds, %lu and %lu refused while faulted\n",
+	       r, c[0].calls, c[1].calls, c[0].eio, c[1].eio);
+	expect_ret(ret, 0, "inject_device_error guest-bug");
+	ok(qxl_debugfs_counter("qxl_status", "recoveries") == rec0 + rounds &&
+	   qxl_debugfs_counter("qxl_status", "device_dead") == 0,
+	   "every fault recovered: expected recoveries %lld and device_dead 0, got %lld and %lld",
+	   rec0 + rounds, qxl_debugfs_counter("qxl_status", "recoveries"),
+	   qxl_debugfs_counter("qxl_status", "device_dead"));
+	ok(!c[0].other_error && !c[1].other_error,
+	   "the clients got 0 or -EIO (faulted device) only: got %s and %s",
+	   err_name(c[0].other_error), err_name(c[1].other_error));
+	ok(c[0].calls > (unsigned long)rounds && c[1].calls > (unsigned long)rounds,
+	   "the clients kept submitting through the faults: expected more than %d rounds each, got %lu and %lu",
+	   rounds, c[0].calls, c[1].calls);
+	{
+		struct buf s;
+
+		ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 16, 16, 64);
+		if (!ret)
+			ret = fill(s.handle, 0, 0, 16, 16, 0x00445566);
+		if (!ret)
+			ret = update_area(s.handle, 0, 0, 16, 16);
+		if (!ret)
+			ret = buf_map(&s);
+		expect_ret(ret, 0, "a surface, a fill and UPDATE_AREA after the faults");
+		if (!ret)
+			ok((pixel(&s, 64, 16, 5, 5) & 0xffffff) == 0x445566,
+			   "the device draws after the faults: expected 0x445566 at (5,5), got 0x%06x",
+			   pixel(&s, 64, 16, 5, 5) & 0xffffff);
+		buf_free(&s);
+	}
+out:
+	buf_free(&pat);
+	buf_free(&clip);
+	buf_free(&slow);
 }
 
 /* ---- primaryrace: modesets resizing the primary while commands draw on it ---- */
@@ -3884,8 +4135,12 @@ int main(int argc, char **argv)
 		return hog();
 	else if (!strcmp(what, "stall"))
 		test_stall(argc > 2 ? argv[2] : NULL);
+	else if (!strcmp(what, "busy"))
+		test_busy();
+	else if (!strcmp(what, "faultrace"))
+		test_faultrace(argc > 2 ? atoi(argv[2]) : 10);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, aborts, onebit, primaryrace, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap, stall, hog)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, aborts, onebit, primaryrace, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap, stall, busy, faultrace, hog)\n",
 			what);
 		return 2;
 	}

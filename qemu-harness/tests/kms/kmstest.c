@@ -2783,6 +2783,49 @@ static long wait_pixel(const char *name, int x, int y, long want, int secs)
 	return px;
 }
 
+/*
+ * Interrupts the kernel counted on card 0's line (all CPUs), the device's
+ * claimed or not; -1 if it cannot tell.
+ */
+static long long irq_line_count(void)
+{
+	char line[1024], want[32], *p, *end;
+	long long sum = -1, v;
+	FILE *f;
+	int irq;
+
+	f = fopen("/sys/class/drm/card0/device/irq", "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &irq) != 1)
+		irq = -1;
+	fclose(f);
+	f = fopen("/proc/interrupts", "r");
+	if (irq < 0 || !f) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	snprintf(want, sizeof(want), "%d:", irq);
+	while (fgets(line, sizeof(line), f)) {
+		p = line;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, want, strlen(want)))
+			continue;
+		p += strlen(want);
+		for (sum = 0;; p = end) {
+			v = strtoll(p, &end, 10);
+			if (end == p)
+				break;
+			sum += v;
+		}
+		break;
+	}
+	fclose(f);
+	return sum;
+}
+
 static double mono_s(void)
 {
 	struct timespec t;
@@ -2804,6 +2847,7 @@ static int test_recover(void)
 	const drmModeModeInfo *m = &k.mode0;
 	struct drm_mode_rect r = { 100, 100, 300, 200 };
 	struct drm_mode_rect r2 = { 400, 300, 500, 400 };
+	long long line0, line1, claimed0, claimed1;
 	drmModeModeInfo m2;
 	struct dumb a, b;
 	double t0, took;
@@ -2823,12 +2867,27 @@ static int test_recover(void)
 	ok(px == 0xff0000, "before the fault: pixel (30,30) red, got %06lx", px);
 
 	/* (1) guest bug, then the client's next frame */
+	line0 = irq_line_count();
+	claimed0 = status_get("irq_total");
 	err = inject_fault("guest-bug");
 	ok(!err, "inject a guest bug: expected 0, got %s", strerror(err));
 	fill(&a, 100, 100, 200, 100, 0x00ff00);
 	commit_damage(a.fb, &r, 1, &err);
 	ok(!err, "the client's next frame is committed: got %s", strerror(err));
 	px = wait_pixel("recover-guest-bug", 150, 150, 0x00ff00, 15);
+	/*
+	 * The device drops every write but a reset after a guest bug, the
+	 * handler's line update included: left alone, the line stays raised
+	 * and interrupts unclaimed until the recovery resets the device.
+	 */
+	line1 = irq_line_count();
+	claimed1 = status_get("irq_total");
+	diag("interrupts on the device's line from the guest bug to the recovered frame: %lld, "
+	     "%lld claimed by qxl", line1 - line0, claimed1 - claimed0);
+	ok(line0 >= 0 && line1 - line0 - (claimed1 - claimed0) <= 50,
+	   "no interrupt storm after a guest bug: expected at most 50 unclaimed interrupts on the "
+	   "device's line, got %lld (%lld in all)", line1 - line0 - (claimed1 - claimed0),
+	   line1 - line0);
 	ok(px == 0x00ff00,
 	   "after a guest bug the next frame shows: pixel (150,150) expected 00ff00, got %06lx", px);
 	px = pixel("recover-guest-bug", 30, 30);
