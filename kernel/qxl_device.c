@@ -135,6 +135,7 @@ static int qxl_device_check_ram_header(struct qxl_device *qdev)
  */
 static int qxl_device_start(struct qxl_device *qdev)
 {
+	int faults = atomic_read(&qdev->faults);
 	enum qxl_ring_id id;
 	int ret;
 
@@ -155,6 +156,9 @@ static int qxl_device_start(struct qxl_device *qdev)
 					 qdev->surf_base + qdev->surf_size);
 out:
 	WRITE_ONCE(qdev->resetting, false);
+	/* a fault meanwhile (the handler reset the device again): not started */
+	if (!ret && atomic_read(&qdev->faults) != faults)
+		ret = -EIO;
 	if (!ret)
 		WRITE_ONCE(qdev->dead, false);
 	return ret;

@@ -150,9 +150,7 @@ static int qxl_pm_resume(struct device *dev)
 	ret = qxl_device_reinit(qdev);
 	if (ret)
 		return ret;
-	/* a device given up before the suspend gets its recovery attempts back */
-	qxl_recovery_resumed(qdev);
-	return drm_mode_config_helper_resume(&qdev->drm);
+	return qxl_recovery_resume(qdev);
 }
 
 static const struct dev_pm_ops qxl_pm_ops = {

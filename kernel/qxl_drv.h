@@ -181,6 +181,7 @@ struct qxl_device {
 	bool resetting;				/* the reset's own I/O may pass */
 	bool recovering;			/* faulted until the display is back */
 	struct task_struct *recovery_task;	/* the recovery, which may use it */
+	atomic_t faults;			/* counts faults: one during a reset voids it */
 
 	/* recovery from device faults (qxl_recovery.c) */
 	struct work_struct recovery_work;
@@ -377,17 +378,18 @@ void qxl_recovery_init(struct qxl_device *qdev);
 void qxl_recovery_fini(struct qxl_device *qdev);
 /*
  * The device faulted and is not back yet: every waiter gives up, every
- * command is refused, but for the recovery's own (qxl_recovery.c).
+ * command is refused, but for the recovery's own once its reset is done
+ * (qxl_recovery.c).  A new fault (dead again) stops the recovery too.
  */
 static inline bool qxl_device_faulted(const struct qxl_device *qdev)
 {
-	return (READ_ONCE(qdev->dead) || READ_ONCE(qdev->recovering)) &&
-	       READ_ONCE(qdev->recovery_task) != current;
+	return READ_ONCE(qdev->dead) ||
+	       (READ_ONCE(qdev->recovering) && READ_ONCE(qdev->recovery_task) != current);
 }
 
 void qxl_recovery_schedule(struct qxl_device *qdev, const char *why);
 void qxl_recovery_device_error(struct qxl_device *qdev);
-void qxl_recovery_resumed(struct qxl_device *qdev);
+int qxl_recovery_resume(struct qxl_device *qdev);
 struct drm_atomic_state;
 int qxl_recovery_reset_if_asked(struct qxl_device *qdev, struct drm_atomic_state *state);
 

@@ -176,8 +176,8 @@ static void qxl_mode_config_helper_atomic_commit_tail(struct drm_atomic_state *s
 	drm_atomic_helper_commit_modeset_disables(dev, state);
 	if (drm_dev_enter(dev, &idx)) {
 		/* recovery (qxl_recovery.c): reset after the commits before this one */
-		qxl_recovery_reset_if_asked(to_qxl(dev), state);
-		qxl_kms_apply_layout(to_qxl(dev), state);
+		if (!qxl_recovery_reset_if_asked(to_qxl(dev), state))
+			qxl_kms_apply_layout(to_qxl(dev), state);
 		drm_dev_exit(idx);
 	}
 	drm_atomic_helper_commit_modeset_enables(dev, state);

@@ -41,6 +41,8 @@ static void qxl_recovery_mark_dead(struct qxl_device *qdev, const char *why)
 	enum qxl_ring_id id;
 
 	WRITE_ONCE(qdev->recovery_why, why);
+	atomic_inc(&qdev->faults);
+	smp_mb__after_atomic(); /* counted before 'recovering': qxl_recovery_done() */
 	WRITE_ONCE(qdev->recovering, true);
 	WRITE_ONCE(qdev->dead, true);
 	for (id = 0; id < QXL_RING_COUNT; id++)
@@ -123,21 +125,44 @@ static int qxl_recovery_commit(struct qxl_device *qdev, struct drm_modeset_acqui
 	return ret;
 }
 
-/* The device is back (recovered or resumed): open it to everyone again. */
-static void qxl_recovery_done(struct qxl_device *qdev)
+/*
+ * The device is back (recovered or resumed) unless it faulted again since
+ * 'faults' was read: then open it to everyone again.  A fault racing with
+ * this leaves it closed: either its count is seen here, or its own
+ * 'recovering = true' comes after this store.
+ */
+static bool qxl_recovery_done(struct qxl_device *qdev, int faults)
 {
 	enum qxl_ring_id id;
 
-	WRITE_ONCE(qdev->recovery_failures, 0);
 	WRITE_ONCE(qdev->recovering, false);
+	smp_mb(); /* the store before the fault count is read */
+	if (atomic_read(&qdev->faults) != faults || READ_ONCE(qdev->dead)) {
+		WRITE_ONCE(qdev->recovering, true);
+		return false;
+	}
+	WRITE_ONCE(qdev->recovery_failures, 0);
 	for (id = 0; id < QXL_RING_COUNT; id++)
 		wake_up_all(&qdev->rings[id].wq);
+	return true;
 }
 
-/* After a resume re-initialised the device, even one given up before. */
-void qxl_recovery_resumed(struct qxl_device *qdev)
+/*
+ * Resume: the device was re-initialised (qxl_device_reinit()); the mode
+ * setting state is restored as by a recovery, which it also ends (even
+ * one given up before the suspend).
+ */
+int qxl_recovery_resume(struct qxl_device *qdev)
 {
-	qxl_recovery_done(qdev);
+	int faults = atomic_read(&qdev->faults);
+	int ret;
+
+	WRITE_ONCE(qdev->recovery_task, current);
+	ret = drm_mode_config_helper_resume(&qdev->drm);
+	WRITE_ONCE(qdev->recovery_task, NULL);
+	if (!qxl_recovery_done(qdev, faults) && READ_ONCE(qdev->dead))
+		qxl_recovery_queue(qdev);
+	return ret;
 }
 
 static void qxl_recovery_work_func(struct work_struct *work)
@@ -146,6 +171,7 @@ static void qxl_recovery_work_func(struct work_struct *work)
 	struct drm_device *dev = &qdev->drm;
 	struct drm_modeset_acquire_ctx ctx;
 	const char *why = READ_ONCE(qdev->recovery_why);
+	int faults = atomic_read(&qdev->faults);
 	unsigned int heads = 0;
 	int idx, ret;
 
@@ -162,8 +188,7 @@ static void qxl_recovery_work_func(struct work_struct *work)
 	DRM_MODESET_LOCK_ALL_END(dev, ctx, ret);
 	WRITE_ONCE(qdev->recovery_task, NULL);
 
-	if (!ret && !READ_ONCE(qdev->dead)) {
-		qxl_recovery_done(qdev);
+	if (!ret && qxl_recovery_done(qdev, faults)) {
 		qdev->recoveries++;
 		drm_info(dev,
 			 "device recovered after %s: reset, memslots, primary %ux%u, monitors config, cursor and %u head(s) restored\n",

@@ -117,8 +117,8 @@ void qxl_release_discard(struct qxl_release *release)
 	kfree(release);
 }
 
-/* The device is done with a submitted release (or will never see it). */
-static void qxl_release_retire(struct qxl_release *release, int error)
+/* A submitted release leaves the books: nobody else can find it and retire it. */
+static void qxl_release_unlink(struct qxl_release *release)
 {
 	struct qxl_device *qdev = release->qdev;
 	unsigned long flags;
@@ -128,12 +128,23 @@ static void qxl_release_retire(struct qxl_release *release, int error)
 	qdev->releases_outstanding--;
 	qdev->releases_freed++;
 	spin_unlock_irqrestore(&qdev->release_lock, flags);
+}
 
-	qxl_vram_free(qdev, &release->node);
+/* ... then its memory is free and its fence signalled, once. */
+static void qxl_release_complete(struct qxl_release *release, int error)
+{
+	qxl_vram_free(release->qdev, &release->node);
 	if (error)
 		dma_fence_set_error(&release->fence, error);
 	dma_fence_signal(&release->fence);
 	dma_fence_put(&release->fence);
+}
+
+/* The device is done with a submitted release (or will never see it). */
+static void qxl_release_retire(struct qxl_release *release, int error)
+{
+	qxl_release_unlink(release);
+	qxl_release_complete(release, error);
 }
 
 /*
@@ -160,9 +171,15 @@ int qxl_release_submit_fence(struct qxl_release *release, u32 cmd_type, u32 *seq
 		*fence = dma_fence_get(&release->fence);
 
 	ret = qxl_ring_push_locked(ring, qxl_release_phys(release, 0), cmd_type, seq);
+	/*
+	 * Refused: off the books before the ring lock goes, or a recovery
+	 * (qxl_device_reinit(), under the ring locks) would retire it too.
+	 */
+	if (ret)
+		qxl_release_unlink(release);
 	mutex_unlock(&ring->lock);
 	if (ret)
-		qxl_release_retire(release, ret);
+		qxl_release_complete(release, ret);
 	return ret;
 }
 
