@@ -185,10 +185,17 @@ static void qxl_recovery_work_func(struct work_struct *work)
 	WRITE_ONCE(qdev->recovery_task, current);
 	DRM_MODESET_LOCK_ALL_BEGIN(dev, ctx, 0, ret);
 	ret = qxl_recovery_commit(qdev, &ctx, &heads);
+	/*
+	 * Opened while every modeset lock is still held: a client's commit
+	 * waiting for them (a console damage flush drawn after the repaint)
+	 * must find the device open, or its frame is refused and lost.
+	 */
+	if (!ret && !qxl_recovery_done(qdev, faults))
+		ret = -EIO;
 	DRM_MODESET_LOCK_ALL_END(dev, ctx, ret);
 	WRITE_ONCE(qdev->recovery_task, NULL);
 
-	if (!ret && qxl_recovery_done(qdev, faults)) {
+	if (!ret) {
 		qdev->recoveries++;
 		drm_info(dev,
 			 "device recovered after %s: reset, memslots, primary %ux%u, monitors config, cursor and %u head(s) restored\n",
