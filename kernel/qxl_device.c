@@ -203,6 +203,7 @@ int qxl_device_init(struct qxl_device *qdev)
 	}
 
 	mutex_init(&qdev->io_lock);
+	spin_lock_init(&qdev->index_lock);
 	init_waitqueue_head(&qdev->io_wq);
 	mutex_init(&qdev->primary_lock);
 	qdev->image_id_key = get_random_u64();

@@ -182,6 +182,13 @@ struct qxl_device {
 	bool recovering;			/* faulted until the display is back */
 	struct task_struct *recovery_task;	/* the recovery, which may use it */
 	atomic_t faults;			/* counts faults: one during a reset voids it */
+	/*
+	 * Held (irqsave) across every write of a ring index the device reads
+	 * (command and cursor prod, release cons) and by the interrupt
+	 * handler across its reset: an index computed before that reset and
+	 * written after it would make the device pop or push stale slots.
+	 */
+	spinlock_t index_lock;
 
 	/* recovery from device faults (qxl_recovery.c) */
 	struct work_struct recovery_work;
@@ -296,6 +303,7 @@ void qxl_irq_disarm(struct qxl_device *qdev);
 /* qxl_ring.c */
 void qxl_ring_init(struct qxl_device *qdev, enum qxl_ring_id id);
 void qxl_ring_reset(struct qxl_ring *ring);
+void qxl_ring_retract(struct qxl_ring *ring);
 int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *seq);
 int qxl_ring_wait_consumed(struct qxl_ring *ring, u32 seq);
 void qxl_ring_fill(struct qxl_ring *ring, u32 *used, u32 *size);

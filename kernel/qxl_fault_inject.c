@@ -6,12 +6,16 @@
  *                      id out of range: QEMU raises QXL_INTERRUPT_ERROR and
  *                      ignores all I/O but a reset; spice-server is not
  *                      involved, so it does not abort);
+ *   "guest-bug-late"   the same guest bug, its interrupt handled 2 s late,
+ *                      as on a host too busy to deliver it; meanwhile the
+ *                      device holds whatever commands were pending;
  *   "lost-completion"  the next asynchronous I/O's completion interrupt is
  *                      ignored, as if the device never completed it.
  * Anything else is refused with -EINVAL.
  */
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/string.h>
@@ -24,6 +28,36 @@
 
 /* A memslot id beyond the device's 8: QEMU flags it as a guest bug. */
 #define QXL_FAULT_BAD_SLOT	200
+#define QXL_FAULT_LATE_MS	2000
+
+/*
+ * With int_mask 0 the device raises no interrupt at all (it computes its
+ * line from pending & mask, and after the guest bug ignores the handler's
+ * UPDATE_IRQ, so any raised line would stay raised): the guest bug waits
+ * in int_pending, then is handled here as the handler would.
+ */
+static void qxl_inject_guest_bug_late(struct qxl_device *qdev)
+{
+	u32 *int_pending = (u32 __force *)&qdev->ram_header->int_pending;
+	u32 pending;
+
+	/*
+	 * Not under io_lock: the point is a guest bug while a client's
+	 * UPDATE_AREA keeps the device rendering and other commands wait in
+	 * the ring.  That I/O's completion may come while masked: the fault
+	 * ends its wait anyway.
+	 */
+	writel(0, &qdev->ram_header->int_mask);
+	outb(QXL_FAULT_BAD_SLOT, qdev->io_base + QXL_IO_MEMSLOT_ADD);
+	msleep(QXL_FAULT_LATE_MS);
+	/* taken as the handler takes it, so that it does not see it again */
+	do {
+		pending = READ_ONCE(*int_pending);
+	} while (cmpxchg(int_pending, pending, pending & ~QXL_INTERRUPT_ERROR) != pending);
+	writel(qdev->int_mask, &qdev->ram_header->int_mask);
+	if (pending & QXL_INTERRUPT_ERROR)
+		qxl_recovery_device_error(qdev);
+}
 
 static ssize_t qxl_inject_device_error_write(struct file *file, const char __user *ubuf,
 					     size_t len, loff_t *ppos)
@@ -41,10 +75,15 @@ static ssize_t qxl_inject_device_error_write(struct file *file, const char __use
 		atomic_set(&qdev->drop_io_cmd, 1);
 		return len;
 	}
-	if (strcmp(buf, "guest-bug"))
+	if (strcmp(buf, "guest-bug") && strcmp(buf, "guest-bug-late"))
 		return -EINVAL;
 	if (!drm_dev_enter(&qdev->drm, &idx))
 		return -ENODEV;
+	if (!strcmp(buf, "guest-bug-late")) {
+		qxl_inject_guest_bug_late(qdev);
+		drm_dev_exit(idx);
+		return len;
+	}
 	mutex_lock(&qdev->io_lock);
 	outb(QXL_FAULT_BAD_SLOT, qdev->io_base + QXL_IO_MEMSLOT_ADD);
 	mutex_unlock(&qdev->io_lock);

@@ -53,8 +53,6 @@ static irqreturn_t qxl_irq_handler(int irq, void *arg)
 	}
 	if (pending & QXL_INTERRUPT_ERROR) {
 		atomic_inc(&qdev->irqs.error);
-		drm_err_ratelimited(&qdev->drm,
-				    "device reports a guest bug: it executes nothing more until reset; resetting it\n");
 		qxl_recovery_device_error(qdev);
 	}
 	if (pending & QXL_INTERRUPT_CLIENT_MONITORS_CONFIG) {

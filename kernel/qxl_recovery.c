@@ -71,11 +71,22 @@ void qxl_recovery_schedule(struct qxl_device *qdev, const char *why)
  * (and the kernel disables a line after 100,000 unclaimed interrupts,
  * for every device sharing it).  A reset here lowers the line; the
  * device is marked dead first so that nobody uses the reset rings, and
- * the recovery resets it again, in order.
+ * the recovery resets it again, in order.  It is marked dead under
+ * index_lock, so that no ring index read before the reset is written
+ * after it.
  */
 void qxl_recovery_device_error(struct qxl_device *qdev)
 {
+	unsigned long flags;
+
+	drm_err_ratelimited(&qdev->drm,
+			    "device reports a guest bug: it executes nothing more until reset; resetting it\n");
+	/* also called by fault injection, in process context */
+	spin_lock_irqsave(&qdev->index_lock, flags);
 	qxl_recovery_mark_dead(qdev, "a device error");
+	/* no reset while commands are pending: see qxl_ring_retract() */
+	qxl_ring_retract(&qdev->rings[QXL_RING_DISPLAY]);
+	spin_unlock_irqrestore(&qdev->index_lock, flags);
 	qxl_io_reset(qdev);
 	qxl_recovery_queue(qdev);
 }

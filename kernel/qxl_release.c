@@ -244,6 +244,7 @@ void qxl_release_collect(struct qxl_device *qdev)
 {
 	struct qxl_release_ring __iomem *ring = &qdev->ram_header->release_ring;
 	const char *why = NULL;
+	unsigned long flags;
 	int pending;
 	u64 id;
 
@@ -268,10 +269,17 @@ void qxl_release_collect(struct qxl_device *qdev)
 				break;
 			continue;
 		}
+		/* no cons written after the interrupt handler's reset: qxl_ring.c */
+		spin_lock_irqsave(&qdev->index_lock, flags);
+		if (READ_ONCE(qdev->dead)) {
+			spin_unlock_irqrestore(&qdev->index_lock, flags);
+			break;
+		}
 		id = readq(&ring->items[qxl_devif_ring_slot(QXL_RELEASE_RING_SIZE,
 							    qdev->release_cons)]);
 		qdev->release_cons++;
 		writel(qdev->release_cons, &ring->hdr.cons);
+		spin_unlock_irqrestore(&qdev->index_lock, flags);
 		/* a flush with nothing batched pushes an empty entry */
 		if (!id)
 			continue;

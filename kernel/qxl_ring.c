@@ -42,6 +42,34 @@ void qxl_ring_reset(struct qxl_ring *ring)
 	mutex_unlock(&ring->lock);
 }
 
+/*
+ * Take back every command the device has not consumed: prod = cons.  Only
+ * for a command ring the device no longer consumes (it reported a guest
+ * bug), under index_lock.  Pending commands there would hang QEMU for
+ * good: spice-server's worker asks for a command, is refused (guest bug),
+ * asks to be notified, is told the ring is not empty, and asks again, in
+ * a loop without end; the reset that would end the guest bug first waits
+ * for that worker to stop, holding QEMU's global lock.  A pop that read
+ * the guest-bug flag just before it was set may still be moving cons: a
+ * cons past prod reads as "not empty" too, hence the re-check.  The
+ * cached ring->prod stays stale until qxl_ring_reset() after the reset.
+ */
+void qxl_ring_retract(struct qxl_ring *ring)
+{
+	struct qxl_ring_header __iomem *hdr = &ring->ring->hdr;
+	unsigned int tries;
+	u32 cons;
+
+	lockdep_assert_held(&ring->qdev->index_lock);
+	for (tries = 0; tries < 8; tries++) {
+		cons = readl(&hdr->cons);
+		writel(cons, &hdr->prod);
+		mb(); /* prod written before cons is read again */
+		if (readl(&hdr->cons) == cons)
+			return;
+	}
+}
+
 static int qxl_ring_space(struct qxl_ring *ring, const char **why)
 {
 	return qxl_devif_ring_space(QXL_COMMAND_RING_SIZE, ring->prod,
@@ -56,6 +84,7 @@ int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *se
 	struct qxl_command __iomem *item;
 	struct qxl_busy_watch w;
 	const char *why = NULL;
+	unsigned long flags;
 	int space;
 
 	lockdep_assert_held(&ring->lock);
@@ -94,6 +123,17 @@ int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *se
 				   QXL_RING_SLICE);
 	}
 
+	/*
+	 * The interrupt handler resets a device that reports a guest bug:
+	 * after that reset our prod is stale, and writing it would make the
+	 * device pop that many old slots.  Its reset and our write exclude
+	 * each other, and it marks the device dead before resetting.
+	 */
+	spin_lock_irqsave(&qdev->index_lock, flags);
+	if (qxl_device_faulted(qdev)) {
+		spin_unlock_irqrestore(&qdev->index_lock, flags);
+		return -EIO;
+	}
 	item = &ring->ring->items[qxl_devif_ring_slot(QXL_COMMAND_RING_SIZE, ring->prod)];
 	writeq(data, &item->data);
 	writel(type, &item->type);
@@ -101,6 +141,7 @@ int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *se
 	wmb(); /* the item is complete before the device can see it */
 	ring->prod++;
 	writel(ring->prod, &hdr->prod);
+	spin_unlock_irqrestore(&qdev->index_lock, flags);
 	mb(); /* prod published before reading the device's notify point */
 	if (ring->prod == readl(&hdr->notify_on_prod))
 		qxl_io_notify(qdev, ring->notify_port);
