@@ -47,6 +47,8 @@ static int qxl_status_show(struct seq_file *m, void *unused)
 	seq_printf(m, "irq_client_monitors: %d\n", atomic_read(&qdev->irqs.client_monitors));
 	seq_printf(m, "device_dead: %d\n", qdev->dead);
 	seq_printf(m, "recoveries: %u\n", READ_ONCE(qdev->recoveries));
+	seq_printf(m, "errors_late: %u\n", READ_ONCE(qdev->errors_late));
+	seq_printf(m, "late_commands_retracted: %llu\n", READ_ONCE(qdev->late_commands_retracted));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(qxl_status);

@@ -137,6 +137,7 @@ static int qxl_device_start(struct qxl_device *qdev)
 {
 	int faults = atomic_read(&qdev->faults);
 	enum qxl_ring_id id;
+	unsigned long flags;
 	int ret;
 
 	WRITE_ONCE(qdev->resetting, true);
@@ -156,11 +157,17 @@ static int qxl_device_start(struct qxl_device *qdev)
 					 qdev->surf_base + qdev->surf_size);
 out:
 	WRITE_ONCE(qdev->resetting, false);
-	/* a fault meanwhile (the handler reset the device again): not started */
+	/*
+	 * A fault meanwhile (the handler reset the device again): not
+	 * started.  Checked and cleared under index_lock, which the handler
+	 * holds while it counts the fault and marks the device dead.
+	 */
+	spin_lock_irqsave(&qdev->index_lock, flags);
 	if (!ret && atomic_read(&qdev->faults) != faults)
 		ret = -EIO;
 	if (!ret)
 		WRITE_ONCE(qdev->dead, false);
+	spin_unlock_irqrestore(&qdev->index_lock, flags);
 	return ret;
 }
 

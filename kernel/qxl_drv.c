@@ -124,8 +124,10 @@ static int qxl_pm_suspend(struct device *dev)
 	/* a recovery must not commit into a suspending device: resume resets it anyway */
 	qxl_recovery_fini(qdev);
 	ret = drm_mode_config_helper_suspend(&qdev->drm);
-	if (ret)
+	if (ret) {
+		qxl_recovery_requeue(qdev);
 		return ret;
+	}
 	qxl_primary_destroy(qdev);
 	qxl_release_wait_idle(qdev);
 	qxl_irq_disarm(qdev);

@@ -184,9 +184,10 @@ struct qxl_device {
 	atomic_t faults;			/* counts faults: one during a reset voids it */
 	/*
 	 * Held (irqsave) across every write of a ring index the device reads
-	 * (command and cursor prod, release cons) and by the interrupt
-	 * handler across its reset: an index computed before that reset and
-	 * written after it would make the device pop or push stale slots.
+	 * (command and cursor prod, release cons), each after checking for a
+	 * fault, and by the interrupt handler while it marks the device dead
+	 * before its reset: an index computed before that reset and written
+	 * after it would make the device pop or push stale slots.
 	 */
 	spinlock_t index_lock;
 
@@ -197,6 +198,10 @@ struct qxl_device {
 	u32 recovery_failures;			/* resets in a row that failed */
 	u32 recoveries;
 	atomic_t drop_io_cmd;			/* test: ignore the next IO_CMD */
+	bool error_hold;			/* test: guest bugs wait (index_lock) */
+	bool error_held;			/* test: one waited */
+	u32 errors_late;			/* test: guest bugs handled late */
+	u64 late_commands_retracted;		/* test: taken back by those */
 
 	/* rings */
 	struct qxl_ring rings[QXL_RING_COUNT];
@@ -303,7 +308,7 @@ void qxl_irq_disarm(struct qxl_device *qdev);
 /* qxl_ring.c */
 void qxl_ring_init(struct qxl_device *qdev, enum qxl_ring_id id);
 void qxl_ring_reset(struct qxl_ring *ring);
-void qxl_ring_retract(struct qxl_ring *ring);
+u32 qxl_ring_retract(struct qxl_ring *ring);
 int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *seq);
 int qxl_ring_wait_consumed(struct qxl_ring *ring, u32 seq);
 void qxl_ring_fill(struct qxl_ring *ring, u32 *used, u32 *size);
@@ -396,7 +401,8 @@ static inline bool qxl_device_faulted(const struct qxl_device *qdev)
 }
 
 void qxl_recovery_schedule(struct qxl_device *qdev, const char *why);
-void qxl_recovery_device_error(struct qxl_device *qdev);
+u32 qxl_recovery_device_error(struct qxl_device *qdev);
+void qxl_recovery_requeue(struct qxl_device *qdev);
 int qxl_recovery_resume(struct qxl_device *qdev);
 struct drm_atomic_state;
 int qxl_recovery_reset_if_asked(struct qxl_device *qdev, struct drm_atomic_state *state);

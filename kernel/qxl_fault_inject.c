@@ -31,32 +31,49 @@
 #define QXL_FAULT_LATE_MS	2000
 
 /*
- * With int_mask 0 the device raises no interrupt at all (it computes its
- * line from pending & mask, and after the guest bug ignores the handler's
- * UPDATE_IRQ, so any raised line would stay raised): the guest bug waits
- * in int_pending, then is handled here as the handler would.
+ * With int_mask 0 the device raises no interrupt for the guest bug (it
+ * computes its line from pending & mask, and after the guest bug ignores
+ * the handler's UPDATE_IRQ, so a raised line would stay raised); a
+ * handler run meanwhile for another device on a shared line leaves it
+ * (error_hold).  Not under io_lock: the point is a guest bug while a
+ * client's UPDATE_AREA keeps the device rendering and other commands
+ * wait in the ring; that I/O's completion may come while masked, and the
+ * fault ends its wait anyway.  Handled with interrupts off, as the
+ * handler runs: no preemption between the take-back and the reset.  The
+ * reset clears the mask; the recovery restores it.
  */
 static void qxl_inject_guest_bug_late(struct qxl_device *qdev)
 {
 	u32 *int_pending = (u32 __force *)&qdev->ram_header->int_pending;
+	unsigned long flags;
 	u32 pending;
+	bool held;
 
-	/*
-	 * Not under io_lock: the point is a guest bug while a client's
-	 * UPDATE_AREA keeps the device rendering and other commands wait in
-	 * the ring.  That I/O's completion may come while masked: the fault
-	 * ends its wait anyway.
-	 */
+	spin_lock_irqsave(&qdev->index_lock, flags);
+	qdev->error_hold = true;
+	spin_unlock_irqrestore(&qdev->index_lock, flags);
 	writel(0, &qdev->ram_header->int_mask);
 	outb(QXL_FAULT_BAD_SLOT, qdev->io_base + QXL_IO_MEMSLOT_ADD);
 	msleep(QXL_FAULT_LATE_MS);
+
+	local_irq_save(flags);
+	spin_lock(&qdev->index_lock);
+	qdev->error_hold = false;
+	held = qdev->error_held;
+	qdev->error_held = false;
 	/* taken as the handler takes it, so that it does not see it again */
 	do {
 		pending = READ_ONCE(*int_pending);
 	} while (cmpxchg(int_pending, pending, pending & ~QXL_INTERRUPT_ERROR) != pending);
-	writel(qdev->int_mask, &qdev->ram_header->int_mask);
-	if (pending & QXL_INTERRUPT_ERROR)
-		qxl_recovery_device_error(qdev);
+	spin_unlock(&qdev->index_lock);
+	if (held || (pending & QXL_INTERRUPT_ERROR)) {
+		qdev->errors_late++;
+		qdev->late_commands_retracted += qxl_recovery_device_error(qdev);
+	} else if (READ_ONCE(qdev->irq_armed)) {
+		/* no guest bug of ours (a recovery's reset came first) */
+		writel(qdev->int_mask, &qdev->ram_header->int_mask);
+	}
+	local_irq_restore(flags);
 }
 
 static ssize_t qxl_inject_device_error_write(struct file *file, const char __user *ubuf,

@@ -29,8 +29,21 @@ void qxl_io_notify(struct qxl_device *qdev, enum qxl_io_port port)
 	outb(0, qdev->io_base + port);
 }
 
+/*
+ * Every reset goes through here.  A guest bug nobody handled yet (its
+ * ERROR still pending: interrupts disarmed around a reinit, or held by
+ * fault injection) means commands waiting in the ring would hang the
+ * reset: they are taken back first (qxl_ring_retract()), which is safe
+ * as a device in that state consumes none.
+ */
 void qxl_io_reset(struct qxl_device *qdev)
 {
+	unsigned long flags;
+
+	spin_lock_irqsave(&qdev->index_lock, flags);
+	if (readl(&qdev->ram_header->int_pending) & QXL_INTERRUPT_ERROR)
+		qxl_ring_retract(&qdev->rings[QXL_RING_DISPLAY]);
+	spin_unlock_irqrestore(&qdev->index_lock, flags);
 	outb(0, qdev->io_base + QXL_IO_RESET);
 }
 

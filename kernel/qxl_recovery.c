@@ -34,12 +34,13 @@
 
 /*
  * The device can no longer be trusted: stop every waiter and schedule the
- * reset.  Safe in interrupt context.
+ * reset.  Safe in interrupt context; index_lock held.
  */
 static void qxl_recovery_mark_dead(struct qxl_device *qdev, const char *why)
 {
 	enum qxl_ring_id id;
 
+	lockdep_assert_held(&qdev->index_lock);
 	WRITE_ONCE(qdev->recovery_why, why);
 	atomic_inc(&qdev->faults);
 	smp_mb__after_atomic(); /* counted before 'recovering': qxl_recovery_done() */
@@ -59,7 +60,12 @@ static void qxl_recovery_queue(struct qxl_device *qdev)
 
 void qxl_recovery_schedule(struct qxl_device *qdev, const char *why)
 {
+	unsigned long flags;
+
+	/* under index_lock: qxl_device_start() must not reopen it after this */
+	spin_lock_irqsave(&qdev->index_lock, flags);
 	qxl_recovery_mark_dead(qdev, why);
+	spin_unlock_irqrestore(&qdev->index_lock, flags);
 	qxl_recovery_queue(qdev);
 }
 
@@ -75,20 +81,28 @@ void qxl_recovery_schedule(struct qxl_device *qdev, const char *why)
  * index_lock, so that no ring index read before the reset is written
  * after it.
  */
-void qxl_recovery_device_error(struct qxl_device *qdev)
+u32 qxl_recovery_device_error(struct qxl_device *qdev)
 {
 	unsigned long flags;
+	u32 retracted;
 
-	drm_err_ratelimited(&qdev->drm,
-			    "device reports a guest bug: it executes nothing more until reset; resetting it\n");
-	/* also called by fault injection, in process context */
+	/* also called by fault injection, with interrupts off as here */
 	spin_lock_irqsave(&qdev->index_lock, flags);
+	if (qdev->error_hold) {
+		/* fault injection ("guest-bug-late") handles it later */
+		qdev->error_held = true;
+		spin_unlock_irqrestore(&qdev->index_lock, flags);
+		return 0;
+	}
 	qxl_recovery_mark_dead(qdev, "a device error");
 	/* no reset while commands are pending: see qxl_ring_retract() */
-	qxl_ring_retract(&qdev->rings[QXL_RING_DISPLAY]);
+	retracted = qxl_ring_retract(&qdev->rings[QXL_RING_DISPLAY]);
 	spin_unlock_irqrestore(&qdev->index_lock, flags);
+	drm_err_ratelimited(&qdev->drm,
+			    "device reports a guest bug: it executes nothing more until reset; resetting it\n");
 	qxl_io_reset(qdev);
 	qxl_recovery_queue(qdev);
+	return retracted;
 }
 
 /*
@@ -230,4 +244,11 @@ void qxl_recovery_init(struct qxl_device *qdev)
 void qxl_recovery_fini(struct qxl_device *qdev)
 {
 	cancel_work_sync(&qdev->recovery_work);
+}
+
+/* A suspend failed: a recovery its qxl_recovery_fini() cancelled is still owed. */
+void qxl_recovery_requeue(struct qxl_device *qdev)
+{
+	if (READ_ONCE(qdev->dead))
+		qxl_recovery_queue(qdev);
 }

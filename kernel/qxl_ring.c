@@ -48,15 +48,20 @@ void qxl_ring_reset(struct qxl_ring *ring)
  * bug), under index_lock.  Pending commands there would hang QEMU for
  * good: spice-server's worker asks for a command, is refused (guest bug),
  * asks to be notified, is told the ring is not empty, and asks again, in
- * a loop without end; the reset that would end the guest bug first waits
- * for that worker to stop, holding QEMU's global lock.  A pop that read
- * the guest-bug flag just before it was set may still be moving cons: a
- * cons past prod reads as "not empty" too, hence the re-check.  The
- * cached ring->prod stays stale until qxl_ring_reset() after the reset.
+ * a loop without end once ~15 polls in a row came back empty-handed (~150
+ * ms); the reset that would end the guest bug first waits for that
+ * worker to stop, holding QEMU's global lock.  A pop that read the
+ * guest-bug flag just before it was set may still move cons past the new
+ * prod ("not empty" too): the re-check catches the usual case, and such a
+ * pop restarts the worker's poll count, so a reset right after this one
+ * (the caller's) still finds the worker answering.  The cached ring->prod
+ * stays stale until qxl_ring_reset() after the reset.  Returns how many
+ * commands were taken back.
  */
-void qxl_ring_retract(struct qxl_ring *ring)
+u32 qxl_ring_retract(struct qxl_ring *ring)
 {
 	struct qxl_ring_header __iomem *hdr = &ring->ring->hdr;
+	u32 prod = readl(&hdr->prod);
 	unsigned int tries;
 	u32 cons;
 
@@ -66,8 +71,9 @@ void qxl_ring_retract(struct qxl_ring *ring)
 		writel(cons, &hdr->prod);
 		mb(); /* prod written before cons is read again */
 		if (readl(&hdr->cons) == cons)
-			return;
+			break;
 	}
+	return prod - cons;
 }
 
 static int qxl_ring_space(struct qxl_ring *ring, const char **why)
@@ -126,8 +132,8 @@ int qxl_ring_push_locked(struct qxl_ring *ring, qxl_phys data, u32 type, u32 *se
 	/*
 	 * The interrupt handler resets a device that reports a guest bug:
 	 * after that reset our prod is stale, and writing it would make the
-	 * device pop that many old slots.  Its reset and our write exclude
-	 * each other, and it marks the device dead before resetting.
+	 * device pop that many old slots.  It marks the device dead under
+	 * index_lock before its reset, and we check under it before writing.
 	 */
 	spin_lock_irqsave(&qdev->index_lock, flags);
 	if (qxl_device_faulted(qdev)) {
