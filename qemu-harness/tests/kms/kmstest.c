@@ -2443,7 +2443,7 @@ static void repeat_show(struct dumb *a, int frame, int mid, int *bad)
 			a->map[(y0 + y) * (a->pitch / 4) + x0 + x] = repeat_pixel(frame, mid, x, y);
 	if (drmModeDirtyFB(k.fd, a->fb, &clip, 1))
 		(*bad)++;
-	/* let spice-server send each one: it drops a covered draw it has not sent yet */
+	/* let each one go out: spice-server may drop a covered draw it has not sent */
 	usleep(100000);
 }
 
@@ -2499,9 +2499,6 @@ static int test_repeat_bytes(void)
 	ok(px == (long)repeat_pixel(0, 3, REPEAT_SQ / 2, REPEAT_SQ / 2),
 	   "centre pixel of the last square: expected %06x, got %06lx",
 	   repeat_pixel(0, 3, REPEAT_SQ / 2, REPEAT_SQ / 2), px);
-	px = pixel("repeat", 64 + 1, 64 + 1);
-	ok(px == (long)repeat_pixel(0, 3, 1, 1), "noise pixel (1,1): expected %06x, got %06lx",
-	   repeat_pixel(0, 3, 1, 1), px);
 	client_check("repeat");
 	dumb_destroy(&a);
 	return 0;
