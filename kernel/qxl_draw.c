@@ -31,7 +31,7 @@
  * were sent to the client again in full (120 MB).  A band holds at most
  * 1 Mi pixels (QXL_DRAW_BAND_MAX), spice-gtk offers spice-server a cache of
  * 32 Mi pixels, and the hash costs about what copying the pixels does
- * (0.2-0.8 ns/byte under TCG, kernel/README.md).  Equal ids must mean equal
+ * (0.2-1 ns/byte under TCG, kernel/README.md).  Equal ids must mean equal
  * pixels, hence a 64-bit hash of everything the device draws from.
  * EXECBUFFER clients choose their ids freely (qxl_execbuf.c), so the hash
  * is keyed per device: unkeyed, a client could compute the id of the
