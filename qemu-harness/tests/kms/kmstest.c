@@ -14,6 +14,8 @@
  *   kmstest cache     same-size tiles of different content and the same tile
  *                     at different places (DIRTYFB): the SPICE client's picture
  *                     (qh run --client) equals the screendump
+ *   kmstest repeat-bytes  frames shown again reach the SPICE client as
+ *                     cache references, not pixels (qh run --client)
  *   kmstest churn N   N rounds of buffers, framebuffers, cursors, mode sets;
  *                     device memory returns to where it started
  *   kmstest flip-cursor [N]  N rounds of flips with cursor updates around
@@ -2390,6 +2392,118 @@ static int test_cache(void)
 }
 
 
+/*
+ * Bytes the SPICE client received on its display channel once no update
+ * came for 300 ms (qh-clientdump NAME-client), or -1 without a client.
+ */
+static long long client_display_bytes(const char *name)
+{
+	char cmd[512], ans[128];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "qh-clientdump %s-client >/dev/null 2>&1", name);
+	st = system(cmd);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -1;
+	if (!client_state(name, "bytes display0 ", ans, sizeof(ans)))
+		return -1;
+	return strtoll(ans, NULL, 10);
+}
+
+/*
+ * Square 'frame' / 'mid' of the repeat test: noise of its own per frame,
+ * so that the driver's row diff against the frame before uploads every row
+ * of it, and the centre pixel in colour 'mid': two squares of one frame
+ * with other centre pixels are two images that differ in one pixel,
+ * 128 KiB into them.
+ */
+#define REPEAT_SQ 256
+
+static uint32_t repeat_pixel(int frame, int mid, int x, int y)
+{
+	static const uint32_t col[] = { 0xff0000, 0x00ff00, 0x0000ff, 0xffff00 };
+	uint32_t v = ((uint32_t)frame * REPEAT_SQ * REPEAT_SQ + (uint32_t)(y * REPEAT_SQ + x)) *
+		     2654435761u;
+
+	if (x == REPEAT_SQ / 2 && y == REPEAT_SQ / 2)
+		return col[mid];
+	v ^= v >> 15;
+	v *= 0x2c1b3c6d;
+	v ^= v >> 12;
+	return v & 0xffffff;
+}
+
+static void repeat_show(struct dumb *a, int frame, int mid, int *bad)
+{
+	const int x0 = 64, y0 = 64;
+	drmModeClip clip = { x0, y0, x0 + REPEAT_SQ, y0 + REPEAT_SQ };
+
+	for (int y = 0; y < REPEAT_SQ; y++)
+		for (int x = 0; x < REPEAT_SQ; x++)
+			a->map[(y0 + y) * (a->pitch / 4) + x0 + x] = repeat_pixel(frame, mid, x, y);
+	if (drmModeDirtyFB(k.fd, a->fb, &clip, 1))
+		(*bad)++;
+	/* let each one go out: spice-server may drop a covered draw it has not sent */
+	usleep(100000);
+}
+
+/*
+ * Frames a client shows again cost the SPICE client no pixels (issues 16
+ * and 19): three 256x256 frames (256 KiB images) shown once, then cycled
+ * through four more times, as a compositor redraws an animation.  The
+ * repeats reach the client as cache references: it must receive less than
+ * a quarter of one frame's pixels for all twelve of them (each sent in full:
+ * 3 MiB; the old 64 KiB limit on cache ids sent 3146916 bytes).  Then a
+ * frame equal to the first but for its centre pixel: the screendump must
+ * show that pixel and the client's picture equal the screendump (with an
+ * id that hashed only the top half of an image, the client kept the first
+ * frame's centre pixel and this check failed).
+ */
+static int test_repeat_bytes(void)
+{
+	const drmModeModeInfo *m = &k.mode0;
+	const long long bound = REPEAT_SQ * REPEAT_SQ * 4 / 4;
+	long long b0, b1, b2;
+	int bad = 0, err;
+	struct dumb a;
+	long px;
+
+	dumb_create(&a, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888);
+	fill(&a, 0, 0, a.width, a.height, 0x202020);
+	err = modeset_single(m, a.fb, 0);
+	ok(!err, "modeset %s: %s", m->name, strerror(err));
+	b0 = client_display_bytes("repeat-start");
+	if (b0 < 0) {
+		printf("ok %d - repeat-bytes # SKIP no SPICE client (qh run --client)\n", ++tap_n);
+		dumb_destroy(&a);
+		return 0;
+	}
+	for (int c = 0; c < 3; c++)
+		repeat_show(&a, c, 0, &bad);
+	b1 = client_display_bytes("repeat-first");
+	for (int r = 0; r < 4; r++)
+		for (int c = 0; c < 3; c++)
+			repeat_show(&a, c, 0, &bad);
+	b2 = client_display_bytes("repeat-again");
+	ok(!bad, "15 DIRTYFB calls of a %dx%d square: %d failed", REPEAT_SQ, REPEAT_SQ, bad);
+	diag("client display bytes: 3 new frames %lld, 12 repeats %lld", b1 - b0, b2 - b1);
+	ok(b1 >= 0 && b2 >= 0 && b2 - b1 < bound,
+	   "12 repeated %d KiB frames reach the client as references: expected < %lld bytes, got %lld",
+	   REPEAT_SQ * REPEAT_SQ * 4 / 1024, bound, b2 - b1);
+
+	/* the first frame again but for its centre pixel */
+	repeat_show(&a, 0, 3, &bad);
+	ok(!bad, "DIRTYFB of the first square with another centre pixel");
+	ok(screendump("repeat"), "screendump taken");
+	px = pixel("repeat", 64 + REPEAT_SQ / 2, 64 + REPEAT_SQ / 2);
+	ok(px == (long)repeat_pixel(0, 3, REPEAT_SQ / 2, REPEAT_SQ / 2),
+	   "centre pixel of the last square: expected %06x, got %06lx",
+	   repeat_pixel(0, 3, REPEAT_SQ / 2, REPEAT_SQ / 2), px);
+	client_check("repeat");
+	dumb_destroy(&a);
+	return 0;
+}
+
 /* LEASE=1 uevents of the card seen on the kernel's uevent socket within ms. */
 static int lease_uevents(int sock, int ms)
 {
@@ -2933,7 +3047,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: kmstest damage|update-bytes|flip|cursor|invalid|multihead|cache|"
-			"churn [N]|flip-cursor [N]|vblank-seq [N]|plane-onoff|lease-uevent|"
+			"repeat-bytes|churn [N]|flip-cursor [N]|vblank-seq [N]|plane-onoff|lease-uevent|"
 			"stress [FLIPS [MODESETS]]|recover\n");
 		return 2;
 	}
@@ -2964,6 +3078,8 @@ int main(int argc, char **argv)
 		test_vblank_seq(argc > 2 ? atoi(argv[2]) : 6);
 	else if (!strcmp(argv[1], "cache"))
 		test_cache();
+	else if (!strcmp(argv[1], "repeat-bytes"))
+		test_repeat_bytes();
 	else if (!strcmp(argv[1], "recover"))
 		test_recover();
 	else if (!strcmp(argv[1], "churn"))
