@@ -2937,6 +2937,103 @@ static double mono_s(void)
 }
 
 /*
+ * Recovery on two heads (issue 17): heads 0 and 1 side by side, each with
+ * its own framebuffer and a marker; the device reports a guest bug.  The
+ * recovery must bring back the two-head primary, both heads' pictures and
+ * the monitors config the SPICE client lays its windows out by, and a
+ * frame drawn on head 1 afterwards must show there.
+ */
+static int test_recover_heads(void)
+{
+	const drmModeModeInfo *m0 = &k.mode0;
+	struct drm_mode_rect r = { 100, 100, 200, 200 };
+	long long rec0 = status_get("recoveries");
+	drmModeModeInfo m1;
+	drmModeAtomicReq *req;
+	uint32_t blob0, blob1, dblob;
+	struct dumb a, b;
+	char want[128], got_mons[1024] = "";
+	int err, x1 = m0->hdisplay;
+	double end;
+	long px;
+
+	if (k.heads < 2) {
+		printf("ok %d - recover-heads # SKIP only one head\n", ++tap_n);
+		return 0;
+	}
+	if (system("qh-expect-guest-bug 'QXL_IO_MEMSLOT_ADD: val out of range'") ||
+	    system("qh-expect-klog 'device reports a guest bug'"))
+		die("cannot declare the provoked guest bug and error line to the harness");
+	find_mode(k.conn[0], 640, 480, &m1);
+	dumb_create(&a, m0->hdisplay, m0->vdisplay, DRM_FORMAT_XRGB8888);
+	dumb_create(&b, 640, 480, DRM_FORMAT_XRGB8888);
+	fill(&a, 0, 0, a.width, a.height, 0x404040);
+	fill(&a, 10, 10, 40, 40, 0xff0000);
+	fill(&b, 0, 0, b.width, b.height, 0x202060);
+	fill(&b, 20, 20, 40, 40, 0xffff00);
+	req = drmModeAtomicAlloc();
+	add_head(req, 0, m0, a.fb, &blob0);
+	add_head(req, 1, &m1, b.fb, &blob1);
+	err = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	ok(!err, "heads 0 (%s) and 1 (640x480) enabled together: %s", m0->name, strerror(err));
+	px = wait_pixel("recover-heads-before", x1 + 30, 30, 0xffff00, 10);
+	ok(px == 0xffff00, "before the fault: head 1's marker at (%d,30) yellow, got %06lx",
+	   x1 + 30, px);
+
+	err = inject_fault("guest-bug");
+	ok(!err, "inject a guest bug: expected 0, got %s", strerror(err));
+	end = mono_s() + 15;
+	while (status_get("recoveries") <= rec0 && mono_s() < end)
+		usleep(100 * 1000);
+	ok(status_get("recoveries") == rec0 + 1,
+	   "the device recovered: expected recoveries %lld, got %lld", rec0 + 1,
+	   status_get("recoveries"));
+	px = wait_pixel("recover-heads-after", x1 + 30, 30, 0xffff00, 10);
+	ok(px == 0xffff00, "after the recovery head 1's marker is back at (%d,30): got %06lx",
+	   x1 + 30, px);
+	px = pixel("recover-heads-after", 30, 30);
+	ok(px == 0xff0000, "and head 0's marker at (30,30): got %06lx", px);
+	px = pixel("recover-heads-after", x1 + 300, 300);
+	ok(px == 0x202060, "and head 1's background at (%d,300): got %06lx", x1 + 300, px);
+	if (client_check("recover-heads-after")) {
+		snprintf(want, sizeof(want), "2 0:%dx%d+0+0 1:640x480+%d+0",
+			 m0->hdisplay, m0->vdisplay, m0->hdisplay);
+		client_state("recover-heads-after", "display 0 monitors ", got_mons,
+			     sizeof(got_mons));
+		ok(!strcmp(got_mons, want),
+		   "client's monitors config after the recovery: expected %s, got %s", want,
+		   got_mons);
+	}
+
+	/* a frame on head 1 after the recovery */
+	fill(&b, 100, 100, 100, 100, 0x00ff00);
+	if (drmModeCreatePropertyBlob(k.fd, &r, sizeof(r), &dblob))
+		die("damage blob: %s", strerror(errno));
+	req = drmModeAtomicAlloc();
+	drmModeAtomicAddProperty(req, k.primary[1], prop_id(k.primary[1], DRM_MODE_OBJECT_PLANE,
+							   "FB_ID"), b.fb);
+	drmModeAtomicAddProperty(req, k.primary[1], prop_id(k.primary[1], DRM_MODE_OBJECT_PLANE,
+							   "FB_DAMAGE_CLIPS"), dblob);
+	err = drmModeAtomicCommit(k.fd, req, 0, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(k.fd, dblob);
+	ok(!err, "a damage commit on head 1 after the recovery: %s", strerror(err));
+	px = wait_pixel("recover-heads-later", x1 + 150, 150, 0x00ff00, 10);
+	ok(px == 0x00ff00, "it shows on head 1 at (%d,150): expected 00ff00, got %06lx",
+	   x1 + 150, px);
+	client_check("recover-heads-later");
+
+	err = modeset_single(m0, a.fb, 0);
+	ok(!err, "back to head 0 alone: %s", strerror(err));
+	drmModeDestroyPropertyBlob(k.fd, blob0);
+	drmModeDestroyPropertyBlob(k.fd, blob1);
+	dumb_destroy(&b);
+	dumb_destroy(&a);
+	return 0;
+}
+
+/*
  * Faults and recovery (issue 17).  (1) The device reports a guest bug
  * while a KMS client draws: the next frame the client draws must show,
  * on the device (screendump) and in the SPICE client, with what was on
@@ -3082,6 +3179,8 @@ int main(int argc, char **argv)
 		test_repeat_bytes();
 	else if (!strcmp(argv[1], "recover"))
 		test_recover();
+	else if (!strcmp(argv[1], "recover-heads"))
+		test_recover_heads();
 	else if (!strcmp(argv[1], "churn"))
 		test_churn(argc > 2 ? atoi(argv[2]) : 1000);
 	else if (!strcmp(argv[1], "stress"))
