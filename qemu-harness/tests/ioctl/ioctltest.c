@@ -3218,6 +3218,7 @@ static void test_faultrace(int rounds, int late)
 	struct fr_client c[2];
 	pthread_t th[2];
 	int i, r, ret = 0, waiting = 0;
+	long long used = 0;
 	double t0;
 
 	if (system("qh-expect-guest-bug 'QXL_IO_MEMSLOT_ADD: val out of range'") ||
@@ -3248,10 +3249,10 @@ static void test_faultrace(int rounds, int late)
 		usleep(100000 + (r % 5) * 37000);
 		/* late: the hang needs commands waiting in the ring, give them 3 s to come */
 		t0 = now_ms();
-		while (late && qxl_debugfs_counter("qxl_status", "command_ring") < 2 &&
+		while (late && (used = qxl_debugfs_counter("qxl_status", "command_ring")) < 2 &&
 		       now_ms() - t0 < 3000)
 			usleep(5000);
-		if (late && qxl_debugfs_counter("qxl_status", "command_ring") >= 2)
+		if (late && used >= 2)
 			waiting++;
 		ret = fr_inject(late ? "guest-bug-late" : "guest-bug");
 		/* back before the next one: a recovery takes well under a second */

@@ -648,21 +648,28 @@ static bool png_size(const char *name, int *w, int *h)
 
 /* ------------------------------------------------------------ tests */
 
-static void commit_damage(uint32_t fb, const struct drm_mode_rect *rects, int n, int *err)
+/* fb with damage rects on head h's primary plane, no mode set */
+static void commit_damage_head(int h, uint32_t fb, const struct drm_mode_rect *rects, int n,
+			       int *err)
 {
 	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	uint32_t plane = k.primary[h];
 	uint32_t blob = 0;
 
 	if (n && drmModeCreatePropertyBlob(k.fd, rects, sizeof(*rects) * n, &blob))
 		die("damage blob: %s", strerror(errno));
-	drmModeAtomicAddProperty(req, k.primary[0], prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE,
-							   "FB_ID"), fb);
-	drmModeAtomicAddProperty(req, k.primary[0], prop_id(k.primary[0], DRM_MODE_OBJECT_PLANE,
-							   "FB_DAMAGE_CLIPS"), blob);
+	drmModeAtomicAddProperty(req, plane, prop_id(plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), fb);
+	drmModeAtomicAddProperty(req, plane, prop_id(plane, DRM_MODE_OBJECT_PLANE,
+						     "FB_DAMAGE_CLIPS"), blob);
 	*err = drmModeAtomicCommit(k.fd, req, 0, NULL) ? errno : 0;
 	drmModeAtomicFree(req);
 	if (blob)
 		drmModeDestroyPropertyBlob(k.fd, blob);
+}
+
+static void commit_damage(uint32_t fb, const struct drm_mode_rect *rects, int n, int *err)
+{
+	commit_damage_head(0, fb, rects, n, err);
 }
 
 static int test_damage(void)
@@ -1416,15 +1423,52 @@ static int test_churn(int rounds)
 }
 
 /* Heads 0 and 1 side by side on the shared primary; the screendump shows both. */
+/* Heads 0 (m0, fb0) and 1 (m1, fb1) side by side in one mode set. */
+static int two_heads_on(const drmModeModeInfo *m0, uint32_t fb0, const drmModeModeInfo *m1,
+			uint32_t fb1, uint32_t *blob0, uint32_t *blob1)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	int err;
+
+	add_head(req, 0, m0, fb0, blob0);
+	add_head(req, 1, m1, fb1, blob1);
+	err = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) ? errno : 0;
+	drmModeAtomicFree(req);
+	ok(!err, "heads 0 (%s) and 1 (%s) enabled together: %s", m0->name, m1->name,
+	   strerror(err));
+	return err;
+}
+
+/* Back to head 0 alone on fb0; the mode blobs of two_heads_on() go. */
+static void two_heads_off(const drmModeModeInfo *m0, uint32_t fb0, uint32_t blob0,
+			  uint32_t blob1)
+{
+	int err = modeset_single(m0, fb0, 0);
+
+	ok(!err, "back to head 0 alone: %s", strerror(err));
+	drmModeDestroyPropertyBlob(k.fd, blob0);
+	drmModeDestroyPropertyBlob(k.fd, blob1);
+}
+
+/* The SPICE client's monitors (screendump NAME) are heads 0 (m0) and 1 (640x480) side by side. */
+static void client_two_monitors(const char *name, const drmModeModeInfo *m0, const char *when)
+{
+	char want[128], got[1024] = "";
+
+	snprintf(want, sizeof(want), "2 0:%dx%d+0+0 1:640x480+%d+0",
+		 m0->hdisplay, m0->vdisplay, m0->hdisplay);
+	client_state(name, "display 0 monitors ", got, sizeof(got));
+	ok(!strcmp(got, want), "client's monitors config%s: expected %s, got %s", when, want, got);
+}
+
 static int test_multihead(void)
 {
 	const drmModeModeInfo *m0 = &k.mode0;
 	drmModeModeInfo m1;
-	drmModeAtomicReq *req;
 	struct dumb a, b;
 	uint32_t blob0, blob1;
 	long long errors0;
-	int err, w = 0, h = 0;
+	int w = 0, h = 0;
 	bool got;
 	long px;
 
@@ -1438,12 +1482,7 @@ static int test_multihead(void)
 	dumb_create(&b, 640, 480, DRM_FORMAT_XRGB8888);
 	fill(&a, 0, 0, a.width, a.height, 0xff0000);
 	fill(&b, 0, 0, b.width, b.height, 0x0000ff);
-	req = drmModeAtomicAlloc();
-	add_head(req, 0, m0, a.fb, &blob0);
-	add_head(req, 1, &m1, b.fb, &blob1);
-	err = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) ? errno : 0;
-	drmModeAtomicFree(req);
-	ok(!err, "heads 0 (%s) and 1 (640x480) enabled together: %s", m0->name, strerror(err));
+	two_heads_on(m0, a.fb, &m1, b.fb, &blob0, &blob1);
 	ok(status_get("irq_error") == errors0,
 	   "device accepted the two-head layout: expected irq_error still %lld, got %lld", errors0,
 	   status_get("irq_error"));
@@ -1457,20 +1496,10 @@ static int test_multihead(void)
 	px = pixel("multihead", m0->hdisplay + 10, 10);
 	ok(px == 0x0000ff, "head 1 at x %d shows its blue framebuffer: got %06lx",
 	   m0->hdisplay + 10, px);
-	if (client_check("multihead")) {
-		char want[128], got_mons[1024] = "";
-
-		/* What a client lays its windows out by: the guest's monitors config. */
-		snprintf(want, sizeof(want), "2 0:%dx%d+0+0 1:640x480+%d+0",
-			 m0->hdisplay, m0->vdisplay, m0->hdisplay);
-		client_state("multihead", "display 0 monitors ", got_mons, sizeof(got_mons));
-		ok(!strcmp(got_mons, want),
-		   "client's monitors config: expected %s, got %s", want, got_mons);
-	}
-	err = modeset_single(m0, a.fb, 0);
-	ok(!err, "back to head 0 alone: %s", strerror(err));
-	drmModeDestroyPropertyBlob(k.fd, blob0);
-	drmModeDestroyPropertyBlob(k.fd, blob1);
+	/* What a client lays its windows out by: the guest's monitors config. */
+	if (client_check("multihead"))
+		client_two_monitors("multihead", m0, "");
+	two_heads_off(m0, a.fb, blob0, blob1);
 	dumb_destroy(&b);
 	dumb_destroy(&a);
 	return 0;
@@ -2949,10 +2978,8 @@ static int test_recover_heads(void)
 	struct drm_mode_rect r = { 100, 100, 200, 200 };
 	long long rec0 = status_get("recoveries");
 	drmModeModeInfo m1;
-	drmModeAtomicReq *req;
-	uint32_t blob0, blob1, dblob;
+	uint32_t blob0, blob1;
 	struct dumb a, b;
-	char want[128], got_mons[1024] = "";
 	int err, x1 = m0->hdisplay;
 	double end;
 	long px;
@@ -2971,12 +2998,7 @@ static int test_recover_heads(void)
 	fill(&a, 10, 10, 40, 40, 0xff0000);
 	fill(&b, 0, 0, b.width, b.height, 0x202060);
 	fill(&b, 20, 20, 40, 40, 0xffff00);
-	req = drmModeAtomicAlloc();
-	add_head(req, 0, m0, a.fb, &blob0);
-	add_head(req, 1, &m1, b.fb, &blob1);
-	err = drmModeAtomicCommit(k.fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) ? errno : 0;
-	drmModeAtomicFree(req);
-	ok(!err, "heads 0 (%s) and 1 (640x480) enabled together: %s", m0->name, strerror(err));
+	two_heads_on(m0, a.fb, &m1, b.fb, &blob0, &blob1);
 	px = wait_pixel("recover-heads-before", x1 + 30, 30, 0xffff00, 10);
 	ok(px == 0xffff00, "before the fault: head 1's marker at (%d,30) yellow, got %06lx",
 	   x1 + 30, px);
@@ -2996,38 +3018,19 @@ static int test_recover_heads(void)
 	ok(px == 0xff0000, "and head 0's marker at (30,30): got %06lx", px);
 	px = pixel("recover-heads-after", x1 + 300, 300);
 	ok(px == 0x202060, "and head 1's background at (%d,300): got %06lx", x1 + 300, px);
-	if (client_check("recover-heads-after")) {
-		snprintf(want, sizeof(want), "2 0:%dx%d+0+0 1:640x480+%d+0",
-			 m0->hdisplay, m0->vdisplay, m0->hdisplay);
-		client_state("recover-heads-after", "display 0 monitors ", got_mons,
-			     sizeof(got_mons));
-		ok(!strcmp(got_mons, want),
-		   "client's monitors config after the recovery: expected %s, got %s", want,
-		   got_mons);
-	}
+	if (client_check("recover-heads-after"))
+		client_two_monitors("recover-heads-after", m0, " after the recovery");
 
 	/* a frame on head 1 after the recovery */
 	fill(&b, 100, 100, 100, 100, 0x00ff00);
-	if (drmModeCreatePropertyBlob(k.fd, &r, sizeof(r), &dblob))
-		die("damage blob: %s", strerror(errno));
-	req = drmModeAtomicAlloc();
-	drmModeAtomicAddProperty(req, k.primary[1], prop_id(k.primary[1], DRM_MODE_OBJECT_PLANE,
-							   "FB_ID"), b.fb);
-	drmModeAtomicAddProperty(req, k.primary[1], prop_id(k.primary[1], DRM_MODE_OBJECT_PLANE,
-							   "FB_DAMAGE_CLIPS"), dblob);
-	err = drmModeAtomicCommit(k.fd, req, 0, NULL) ? errno : 0;
-	drmModeAtomicFree(req);
-	drmModeDestroyPropertyBlob(k.fd, dblob);
+	commit_damage_head(1, b.fb, &r, 1, &err);
 	ok(!err, "a damage commit on head 1 after the recovery: %s", strerror(err));
 	px = wait_pixel("recover-heads-later", x1 + 150, 150, 0x00ff00, 10);
 	ok(px == 0x00ff00, "it shows on head 1 at (%d,150): expected 00ff00, got %06lx",
 	   x1 + 150, px);
 	client_check("recover-heads-later");
 
-	err = modeset_single(m0, a.fb, 0);
-	ok(!err, "back to head 0 alone: %s", strerror(err));
-	drmModeDestroyPropertyBlob(k.fd, blob0);
-	drmModeDestroyPropertyBlob(k.fd, blob1);
+	two_heads_off(m0, a.fb, blob0, blob1);
 	dumb_destroy(&b);
 	dumb_destroy(&a);
 	return 0;
