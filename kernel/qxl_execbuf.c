@@ -1073,6 +1073,7 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	bool src_is_fb[QXL_MAX_RELOCS];
 	struct qxl_bo_track *track;
 	struct qxl_release *release;
+	unsigned long deadline = jiffies + QXL_SURFACE_ID_TIMEOUT;
 	struct dma_fence *fence = NULL;
 	unsigned int i;
 	int ret;
@@ -1082,11 +1083,6 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 		return -EINVAL;
 
 	memset(&ex->d, 0, sizeof(ex->d));
-	ex->n_ids = 0;
-	ex->n_pals = 0;
-	ex->n_parsed = 0;
-	ex->n_read = 0;
-	ex->n_images = 0;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
 			   u64_to_user_ptr(c->command), c->command_size))
 		return -EFAULT;
@@ -1108,6 +1104,12 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 		src_is_fb[i] = ex->relocs[i].r.reloc_type == QXL_RELOC_TYPE_SURF &&
 			       ex->relocs[i].src && qxl_bo_is_fb(qdev, ex->relocs[i].src);
 
+retry:
+	ex->n_ids = 0;
+	ex->n_pals = 0;
+	ex->n_parsed = 0;
+	ex->n_read = 0;
+	ex->n_images = 0;
 	track = qxl_bo_track_alloc(objs, 2 * ex->n_relocs);
 	if (!track) {
 		ret = -ENOMEM;
@@ -1182,6 +1184,12 @@ out_unlock:
 	}
 	mutex_unlock(&objs->lock);
 	mutex_unlock(&qdev->primary_lock);
+	/* every surface id taken: evicting waits for the device, not under our locks */
+	if (ret == -ENOSPC) {
+		ret = qxl_surface_make_room(objs, deadline);
+		if (!ret)
+			goto retry;
+	}
 out_put:
 	qxl_exec_put_relocs(ex);
 	return ret;

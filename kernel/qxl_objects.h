@@ -53,6 +53,8 @@ struct qxl_bo {
 	struct list_head lru;		/* objs->lru while surface_id != 0, or objs->lost */
 	u32 lost_id;			/* id the device kept: its destroy was never sent */
 	bool exec_pin;			/* named by the command being built */
+	bool evicting;			/* its write-back runs, objs->lock dropped */
+	u32 surface_uses;		/* commands that named the surface (wraps) */
 
 	/* under objs->busy_lock */
 	unsigned int busy;		/* submitted commands not yet released */
@@ -166,6 +168,9 @@ bool qxl_objects_reclaim_progress(struct qxl_device *qdev, const struct qxl_recl
 
 /* qxl_surface.c */
 int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo);
+/* How long a command may wait for a surface id while every one is in use. */
+#define QXL_SURFACE_ID_TIMEOUT	(2 * HZ)
+int qxl_surface_make_room(struct qxl_objects *objs, unsigned long deadline);
 void qxl_surface_release(struct qxl_bo *bo);
 void qxl_surface_lost_return(struct qxl_objects *objs);
 int qxl_surface_io_update(struct qxl_device *qdev, u32 id, const struct drm_rect *r);

@@ -10,12 +10,17 @@
  * Surface ids are few (the ROM's n_surfaces), buffers may be many.  When
  * the ids run out, the least recently used surface that no in-flight
  * command reads from is evicted (commands drawing on it are no obstacle:
- * the device finishes them when the surface is destroyed).  The device
- * first writes its pending rendering back into the buffer (UPDATE_AREA),
- * then the surface is destroyed; it comes back with KEEP_DATA, contents
- * intact, when a command next uses the buffer.  The first creation of a
- * buffer never mapped has nothing to keep: no KEEP_DATA, so spice-server
- * neither reads the zeroes nor sends them to its client.
+ * the write-back renders them).  The device first writes its pending
+ * rendering back into the buffer (UPDATE_AREA), then the surface is
+ * destroyed; it comes back with KEEP_DATA, contents intact, when a command
+ * next uses the buffer.  The first creation of a buffer never mapped has
+ * nothing to keep: no KEEP_DATA, so spice-server neither reads the zeroes
+ * nor sends them to its client.
+ *
+ * A write-back can take seconds (a client may queue that much rendering on
+ * a surface), so it runs without the objects lock, which every client's
+ * commands need; a surface named by a command meanwhile is not destroyed
+ * (what that command draws would be lost), another is chosen.
  */
 
 #include <linux/completion.h>
@@ -29,9 +34,6 @@
 #include <drm/drm_rect.h>
 
 #include "qxl_objects.h"
-
-/* How long a surface id may be waited for while every surface is in use. */
-#define QXL_SURFACE_ID_TIMEOUT	(2 * HZ)
 
 static u32 qxl_surface_bpp(u32 format)
 {
@@ -168,13 +170,15 @@ static void qxl_surface_update_work_func(struct work_struct *work)
 		u->ret = qxl_surface_io_update(qdev, u->id, &u->rect);
 		drm_dev_exit(idx);
 	}
-	complete(&u->done);
+	/* before the waiter wakes: an evicting waiter finds the surface idle */
 	if (u->bo) {
 		spin_lock_irqsave(&objs->busy_lock, flags);
 		u->bo->src_busy--;
 		spin_unlock_irqrestore(&objs->busy_lock, flags);
-		drm_gem_object_put(&u->bo->base);
 	}
+	complete(&u->done);
+	if (u->bo)
+		drm_gem_object_put(&u->bo->base);
 	kref_put(&u->ref, qxl_surface_update_free);
 	/* last: the device (and objs) may go with this reference */
 	drm_dev_put(&qdev->drm);
@@ -323,29 +327,6 @@ static bool qxl_surface_evictable(struct qxl_objects *objs, struct qxl_bo *bo)
 	return idle;
 }
 
-/* Give up the least recently used idle surface's id; false if none is idle. */
-static bool qxl_surface_evict_one(struct qxl_objects *objs)
-{
-	struct qxl_device *qdev = objs->qdev;
-	struct drm_rect all;
-	struct qxl_bo *bo;
-
-	lockdep_assert_held(&objs->lock);
-	list_for_each_entry(bo, &objs->lru, lru) {
-		if (!qxl_surface_evictable(objs, bo))
-			continue;
-		drm_rect_init(&all, 0, 0, bo->width, bo->height);
-		if (qxl_surface_io_update(qdev, bo->surface_id, &all))
-			drm_dbg_driver(&qdev->drm, "surface %u: write-back failed\n",
-				       bo->surface_id);
-		/* Without the write-back the contents are stale, but the id is still freed. */
-		qxl_surface_destroy(objs, bo);
-		objs->surfaces_evicted++;
-		return true;
-	}
-	return false;
-}
-
 static u32 qxl_surface_free_id(struct qxl_objects *objs)
 {
 	u32 id;
@@ -358,16 +339,12 @@ static u32 qxl_surface_free_id(struct qxl_objects *objs)
 }
 
 /*
- * Give bo a device surface if it has none (objs->lock held).  The caller
- * has pinned every surface its command names, so none of them can be
- * evicted to make room.
+ * Give bo a device surface if it has none (objs->lock held).  -ENOSPC when
+ * every id is taken: the caller drops its locks and makes room
+ * (qxl_surface_make_room), since evicting waits for the device.
  */
 int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
 {
-	struct qxl_device *qdev = objs->qdev;
-	unsigned long deadline = jiffies + QXL_SURFACE_ID_TIMEOUT;
-	struct qxl_reclaim rc = { 0 };
-	long slice;
 	u32 id;
 	int ret;
 
@@ -377,31 +354,15 @@ int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
 	/* the device may still render into it as its old surface */
 	if (bo->lost_id)
 		return -EIO;
+	bo->surface_uses++;
 	if (bo->surface_id) {
 		list_move_tail(&bo->lru, &objs->lru);
 		return 0;
 	}
 
-	for (;;) {
-		id = qxl_surface_free_id(objs);
-		if (id || (objs->surfaces_live && qxl_surface_evict_one(objs))) {
-			id = id ? id : qxl_surface_free_id(objs);
-			break;
-		}
-		/* Every surface is named by an in-flight command: let the device finish. */
-		if (!objs->surfaces_live || qxl_device_faulted(qdev) ||
-		    time_after(jiffies, deadline))
-			return -ENOMEM;
-		slice = qxl_objects_reclaim(qdev, &rc);
-		ret = wait_event_interruptible_timeout(qdev->release_wq,
-						       qxl_objects_reclaim_progress(qdev, &rc),
-						       slice);
-		if (ret < 0)
-			return ret;
-	}
+	id = qxl_surface_free_id(objs);
 	if (!id)
-		return -ENOMEM;
-
+		return objs->surfaces_live ? -ENOSPC : -ENOMEM;
 	bo->surface_id = id;
 	ret = qxl_surface_cmd(objs, bo, QXL_SURFACE_CMD_CREATE);
 	if (ret) {
@@ -413,6 +374,109 @@ int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
 	objs->surfaces_live++;
 	objs->surfaces_created++;
 	return 0;
+}
+
+/* The least recently used surface no command reads and nobody evicts. */
+static struct qxl_bo *qxl_surface_victim(struct qxl_objects *objs)
+{
+	struct qxl_bo *bo;
+
+	lockdep_assert_held(&objs->lock);
+	list_for_each_entry(bo, &objs->lru, lru) {
+		if (!bo->evicting && qxl_surface_evictable(objs, bo))
+			return bo;
+	}
+	return NULL;
+}
+
+/*
+ * Evict bo (objs->lock held on entry, dropped on return): the device
+ * writes the surface back with the lock dropped, then it is destroyed
+ * unless a command named it or started reading it meanwhile.  0 also when
+ * it was kept: the caller looks for room again.
+ */
+static int qxl_surface_evict(struct qxl_objects *objs, struct qxl_bo *bo)
+{
+	struct qxl_surface_update *u;
+	u32 id = bo->surface_id;
+	u32 uses = bo->surface_uses;
+	struct drm_rect all;
+	int ret;
+
+	drm_rect_init(&all, 0, 0, bo->width, bo->height);
+	u = qxl_surface_update_start(objs->qdev, bo, id, &all);
+	if (IS_ERR(u)) {
+		mutex_unlock(&objs->lock);
+		return PTR_ERR(u);
+	}
+	bo->evicting = true;
+	drm_gem_object_get(&bo->base);
+	mutex_unlock(&objs->lock);
+
+	ret = qxl_surface_update_wait(objs, u);
+
+	mutex_lock(&objs->lock);
+	bo->evicting = false;
+	if (ret == -ERESTARTSYS)
+		goto out;
+	if (ret)
+		drm_dbg_driver(&objs->qdev->drm, "surface %u: write-back failed (%d)\n", id, ret);
+	/* Without the write-back the contents are stale, but the id is still freed. */
+	if (bo->surface_id == id && bo->surface_uses == uses &&
+	    qxl_surface_evictable(objs, bo)) {
+		qxl_surface_destroy(objs, bo);
+		objs->surfaces_evicted++;
+	}
+	ret = 0;
+out:
+	mutex_unlock(&objs->lock);
+	/* not under objs->lock: the last reference frees the surface, which takes it */
+	drm_gem_object_put(&bo->base);
+	return ret;
+}
+
+/*
+ * Called without locks after qxl_surface_ensure() found every id taken:
+ * evicts until an id is free, or waits (until deadline) for the device
+ * to finish with a surface when every one is read by a command in flight.
+ * Another client may take the id before the caller: it then comes back.
+ */
+int qxl_surface_make_room(struct qxl_objects *objs, unsigned long deadline)
+{
+	struct qxl_device *qdev = objs->qdev;
+	struct qxl_reclaim rc = { 0 };
+	struct qxl_bo *bo;
+	long slice;
+	int ret;
+
+	for (;;) {
+		if (mutex_lock_interruptible(&objs->lock))
+			return -ERESTARTSYS;
+		if (qxl_surface_free_id(objs)) {
+			mutex_unlock(&objs->lock);
+			return 0;
+		}
+		/* bounded even if other clients keep naming every victim */
+		bo = time_after(jiffies, deadline) ? NULL : qxl_surface_victim(objs);
+		if (bo) {
+			ret = qxl_surface_evict(objs, bo);
+			if (ret)
+				return ret;
+			continue;
+		}
+		ret = !objs->surfaces_live || qxl_device_faulted(qdev) ||
+		      time_after(jiffies, deadline);
+		mutex_unlock(&objs->lock);
+		if (ret)
+			return -ENOMEM;
+		/* Every surface is read by a command in flight: let the device finish. */
+		slice = qxl_objects_reclaim(qdev, &rc);
+		ret = wait_event_interruptible_timeout(qdev->release_wq,
+						       qxl_objects_reclaim_progress(qdev, &rc),
+						       slice);
+		if (ret < 0)
+			return ret;
+	}
 }
 
 /* bo is being freed: destroy its device surface (the destroy keeps it busy). */

@@ -46,9 +46,10 @@
  *   ioctltest hog        (for tests/ioctl/exhaust, not TAP) takes all
  *                        surface memory on SIGUSR1 and keeps it until
  *                        SIGTERM
- *   ioctltest stall [fault|update]
- *                        a write fault or UPDATE_AREA waiting seconds for a
- *                        busy device stalls no other thread or client
+ *   ioctltest stall [fault|update|evict]
+ *                        a write fault, UPDATE_AREA or surface eviction
+ *                        waiting seconds for a busy device stalls no other
+ *                        thread or client
  *   ioctltest unbindmap  (disruptive) a mapped buffer's device unbound:
  *                        the mapping raises SIGBUS; the device bound again
  *
@@ -2930,7 +2931,7 @@ static int slow_calibrate(struct buf *s, struct buf *clip, unsigned int *n, doub
 struct bystander {
 	const char *what;
 	volatile int stop;
-	int draw;		/* else mmap */
+	int draw;		/* 1: a surface of its own, 2: the screen, 0: mmap */
 	unsigned long calls;
 	int errors, last_error;
 	double worst_ms;
@@ -2946,7 +2947,10 @@ static void *bystander_run(void *arg)
 
 	while (!b->stop) {
 		t0 = now_ms();
-		if (b->draw) {
+		if (b->draw == 2) {
+			/* an innocent client drawing on the screen: no surface id needed */
+			ret = fill(0, 0, 0, 16, 16, 0x00000100 * (uint32_t)(b->calls & 0xff));
+		} else if (b->draw) {
 			/* an innocent client: its own small surface, drawn and closed */
 			ret = buf_surf(&s, QXL_SURFACE_FMT_32_XRGB, 16, 16, 64);
 			if (!ret)
@@ -2974,6 +2978,131 @@ static void *bystander_run(void *arg)
 	return NULL;
 }
 
+#define EVICT_MAX_IDS	8192
+
+/*
+ * evict: a client makes the driver evict a surface the device has seconds
+ * of rendering queued on (the device writes it back first), and must not
+ * hold the driver's locks meanwhile.  Every other surface id is taken by a
+ * surface named after the slow one (by commands refused after their
+ * relocations: the surface exists, the device keeps no drawable for it, so
+ * spice-server's 1,000-drawable limit does not render the slow fills
+ * early), so the slow surface is the least recently used.  Meanwhile
+ * another client draws on the screen (timed) and a third thread draws a
+ * marker on the surface being evicted: the marker must survive.
+ */
+struct evict_marker {
+	uint32_t handle;
+	int ret;
+};
+
+static void *evict_marker_run(void *arg)
+{
+	struct evict_marker *m = arg;
+
+	usleep(300000);
+	m->ret = fill(m->handle, 0, 0, 8, 8, 0x00abcdef);
+	return NULL;
+}
+
+static int touch_surface(uint32_t handle)
+{
+	struct cmd c;
+
+	/* the bbox leaves the 16x16 surface: refused once the surface exists */
+	cmd_init(&c, QXL_DRAW_FILL, 0, 0, 32, 32);
+	c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+	c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(&c, handle);
+	return cmd_submit(&c);
+}
+
+static void stall_evict(struct buf *s, struct buf *clip, unsigned int n)
+{
+	static struct buf bufs[EVICT_MAX_IDS + 1];
+	long long n_ids = qxl_debugfs_counter("qxl_objects", "surface_ids");
+	long long live = qxl_debugfs_counter("qxl_objects", "surfaces_live");
+	long long ev0 = qxl_debugfs_counter("qxl_objects", "surfaces_evicted");
+	struct evict_marker mark = { .handle = s->handle };
+	unsigned int i, made = 0;
+	pthread_t th, mth;
+	struct bystander by;
+	double t0, waited;
+	int ret, marking;
+
+	if (n_ids < 2 || live < 0 || n_ids - live > EVICT_MAX_IDS) {
+		ok(0, "evict: expected readable qxl_objects counters, got surface_ids %lld, surfaces_live %lld",
+		   n_ids, live);
+		return;
+	}
+	/* seconds of rendering queued on s, s used last */
+	/* (spice-server renders the oldest beyond 1,000 drawables anyway) */
+	ret = queue_slow(s->handle, clip, 3 * n > 990 ? 990 : 3 * n, NULL);
+	expect_ret(ret, 0, "evict: slow fills queued on the surface to be evicted");
+	/* every free id (0 is the screen's) taken, each by a surface used after s */
+	for (i = 0; !ret && i < n_ids - 1 - live; i++) {
+		ret = buf_surf(&bufs[i], QXL_SURFACE_FMT_32_XRGB, 16, 16, 64);
+		if (!ret) {
+			made++;
+			ret = touch_surface(bufs[i].handle);
+			ret = ret == -EINVAL ? 0 : ret ? ret : -EPROTO;
+		}
+	}
+	expect_ret(ret, 0, "evict: every free surface id taken (a refused command each)");
+	ok(qxl_debugfs_counter("qxl_objects", "surfaces_evicted") == ev0,
+	   "evict: the setup evicted nothing yet: expected surfaces_evicted %lld, got %lld",
+	   ev0, qxl_debugfs_counter("qxl_objects", "surfaces_evicted"));
+	memset(&by, 0, sizeof(by));
+	by.what = "screen draw";
+	by.draw = 2;
+	if (ret || pthread_create(&th, NULL, bystander_run, &by))
+		goto out;
+	usleep(100000);
+	marking = !pthread_create(&mth, NULL, evict_marker_run, &mark);
+	if (!marking)
+		mark.ret = -errno;
+	/* one more surface: s, the least recently used, is evicted for it */
+	t0 = now_ms();
+	ret = buf_surf(&bufs[made], QXL_SURFACE_FMT_32_XRGB, 16, 16, 64);
+	if (!ret) {
+		made++;
+		ret = fill(bufs[made - 1].handle, 0, 0, 16, 16, 0x00123456);
+	}
+	waited = now_ms() - t0;
+	if (marking)
+		pthread_join(mth, NULL);
+	usleep(150000);
+	by.stop = 1;
+	pthread_join(th, NULL);
+	printf("# evict: the draw that evicted waited %.0f ms; another client's %lu screen draws, worst %.0f ms\n",
+	       waited, by.calls, by.worst_ms);
+	expect_ret(ret, 0, "evict: a draw on a new surface with every id in use");
+	ok(qxl_debugfs_counter("qxl_objects", "surfaces_evicted") > ev0,
+	   "evict: a surface was evicted: expected surfaces_evicted above %lld, got %lld", ev0,
+	   qxl_debugfs_counter("qxl_objects", "surfaces_evicted"));
+	ok(waited >= 500,
+	   "evict: the write-back waited for the device (the adversary's setup): expected >= 500 ms, got %.0f ms",
+	   waited);
+	ok(!by.errors, "evict: the other client's screen draws: expected no error, got %d (last %s)",
+	   by.errors, err_name(by.last_error));
+	ok(by.worst_ms * 4 < waited,
+	   "evict: an eviction waiting for the device stalls no other client: expected the other client's worst draw below a quarter of the %.0f ms wait, got %.0f ms",
+	   waited, by.worst_ms);
+	/* the marker drawn on s during its write-back is not lost */
+	expect_ret(mark.ret, 0, "evict: a fill on the surface being evicted, during its write-back");
+	ret = update_area(s->handle, 0, 0, 8, 8);
+	if (!ret && !s->map)
+		ret = buf_map(s);
+	expect_ret(ret, 0, "evict: UPDATE_AREA and a mapping of the evicted surface");
+	if (!ret)
+		ok((pixel(s, STALL_W * 4, STALL_W, 0, 0) & 0xffffff) == 0xabcdef,
+		   "evict: the fill made during the write-back is kept: expected 0xabcdef at (0,0), got 0x%06x",
+		   pixel(s, STALL_W * 4, STALL_W, 0, 0) & 0xffffff);
+out:
+	for (i = 0; i < made; i++)
+		buf_free(&bufs[i]);
+}
+
 /*
  * One client cannot stall the others through the device.  Each part queues
  * a few seconds of rendering, then
@@ -2983,7 +3112,8 @@ static void *bystander_run(void *arg)
  *          (another thread's mmap() then stalls for as long);
  *  update: UPDATE_AREA of the busy surface waits for the device, and must
  *          not hold the driver's objects lock meanwhile (another client's
- *          ALLOC_SURF + draw + close then stalls for as long).
+ *          ALLOC_SURF + draw + close then stalls for as long);
+ *  evict:  see stall_evict().
  * The bystander's worst call must stay well below the waiter's wait.
  */
 static void test_stall(const char *only)
@@ -2994,7 +3124,7 @@ static void test_stall(const char *only)
 	double t0, waited = 0;
 	pthread_t th;
 	struct cmd c;
-	int ret;
+	int ret, calibrated;
 
 	if (slow_setup(&s, &clip, STALL_W))
 		return;
@@ -3008,6 +3138,7 @@ static void test_stall(const char *only)
 		goto out;
 	}
 	ret = slow_calibrate(&s, &clip, &n, &waited);
+	calibrated = !ret;
 	usleep(150000);
 	by.stop = 1;
 	pthread_join(th, NULL);
@@ -3063,6 +3194,8 @@ static void test_stall(const char *only)
 		}
 		buf_free(&x);
 	}
+	if (calibrated && (!only || !strcmp(only, "evict")))
+		stall_evict(&s, &clip, n);
 	ok(qxl_debugfs_counter("qxl_status", "device_dead") == 0,
 	   "device alive: expected device_dead 0, got %lld", qxl_debugfs_counter("qxl_status", "device_dead"));
 out:
