@@ -101,6 +101,8 @@ struct qxl_exec {
 	u32 read_ids[QXL_EXEC_MAX_IMAGES];	/* surfaces SURFACE images read */
 	unsigned int n_read;
 	unsigned int n_images;			/* images the device draws from */
+	bool no_id;				/* every surface id was taken */
+	bool submitted;				/* an earlier command of the call went out */
 };
 
 /* Where an address the device follows leads: a buffer this command names. */
@@ -240,7 +242,7 @@ static int qxl_exec_surface_id(struct qxl_exec *ex, struct qxl_bo *src, bool src
 		*id = 0;
 		return 0;
 	}
-	ret = qxl_surface_ensure(ex->objs, src);
+	ret = qxl_surface_ensure(ex->objs, src, &ex->no_id);
 	*id = src->surface_id;
 	return ret;
 }
@@ -1064,6 +1066,29 @@ static int qxl_exec_check_drawable(struct qxl_exec *ex)
 	return qxl_exec_deps(ex);
 }
 
+/*
+ * Once a command of the call went out, a signal must not end the call: it
+ * would be restarted and send that command again (a XOR drawn twice).
+ */
+static int qxl_exec_lock(const struct qxl_exec *ex, struct mutex *lock)
+{
+	return ex->submitted ? mutex_lock_killable(lock) : mutex_lock_interruptible(lock);
+}
+
+/* The surfaces the command names: making room for one must not evict another. */
+static unsigned int qxl_exec_named_surfaces(const struct qxl_exec *ex, const bool *src_is_fb,
+					    struct qxl_bo **named)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ex->n_relocs; i++) {
+		if (ex->relocs[i].r.reloc_type == QXL_RELOC_TYPE_SURF && ex->relocs[i].src &&
+		    !src_is_fb[i])
+			named[n++] = ex->relocs[i].src;
+	}
+	return n;
+}
+
 /* Checked, patched and pushed: one command of the array. */
 static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 			   const struct drm_qxl_command *c)
@@ -1073,7 +1098,8 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	bool src_is_fb[QXL_MAX_RELOCS];
 	struct qxl_bo_track *track;
 	struct qxl_release *release;
-	unsigned long deadline = jiffies + QXL_SURFACE_ID_TIMEOUT;
+	struct qxl_bo *named[QXL_MAX_RELOCS];
+	unsigned long deadline = 0;
 	struct dma_fence *fence = NULL;
 	unsigned int i;
 	int ret;
@@ -1099,17 +1125,17 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	if (ret || ex->d.type == QXL_DRAW_NOP)
 		goto out_put;
 
+retry:
 	/* Framebuffer buffers stand for the primary; asked before objs->lock (lock order). */
 	for (i = 0; i < ex->n_relocs; i++)
 		src_is_fb[i] = ex->relocs[i].r.reloc_type == QXL_RELOC_TYPE_SURF &&
 			       ex->relocs[i].src && qxl_bo_is_fb(qdev, ex->relocs[i].src);
-
-retry:
 	ex->n_ids = 0;
 	ex->n_pals = 0;
 	ex->n_parsed = 0;
 	ex->n_read = 0;
 	ex->n_images = 0;
+	ex->no_id = false;
 	track = qxl_bo_track_alloc(objs, 2 * ex->n_relocs);
 	if (!track) {
 		ret = -ENOMEM;
@@ -1121,28 +1147,22 @@ retry:
 	 * or none, so that the device draws outside or reads a dead surface
 	 * (which aborts QEMU).  primary_lock comes before objs->lock.
 	 */
-	if (mutex_lock_interruptible(&qdev->primary_lock)) {
+	ret = qxl_exec_lock(ex, &qdev->primary_lock);
+	if (ret) {
 		kfree(track);
-		ret = -ERESTARTSYS;
 		goto out_put;
 	}
-	if (mutex_lock_interruptible(&objs->lock)) {
+	ret = qxl_exec_lock(ex, &objs->lock);
+	if (ret) {
 		mutex_unlock(&qdev->primary_lock);
 		kfree(track);
-		ret = -ERESTARTSYS;
 		goto out_put;
 	}
-	/*
-	 * Busy and pinned before any surface is created, so that making room
-	 * for one of them cannot evict another.
-	 */
 	for (i = 0; i < ex->n_relocs; i++) {
 		struct qxl_exec_reloc *er = &ex->relocs[i];
 
-		if (er->src) {
+		if (er->src)
 			qxl_bo_track_add(track, er->src, qxl_exec_reads_surface(er));
-			er->src->exec_pin = true;
-		}
 		/* what a BO relocation points at is what the device parses */
 		if (er->r.reloc_type == QXL_RELOC_TYPE_BO)
 			qxl_bo_track_protect(track, er->src);
@@ -1174,19 +1194,21 @@ retry:
 	qxl_bo_track_arm(track, fence);
 	if (fence)
 		dma_fence_put(fence);
-	if (!ret)
+	if (!ret) {
 		objs->exec_commands++;
+		ex->submitted = true;
+	}
 
 out_unlock:
-	for (i = 0; i < ex->n_relocs; i++) {
-		if (ex->relocs[i].src)
-			ex->relocs[i].src->exec_pin = false;
-	}
 	mutex_unlock(&objs->lock);
 	mutex_unlock(&qdev->primary_lock);
 	/* every surface id taken: evicting waits for the device, not under our locks */
-	if (ret == -ENOSPC) {
-		ret = qxl_surface_make_room(objs, deadline);
+	if (ret == -ENOMEM && ex->no_id) {
+		if (!deadline)
+			deadline = jiffies + QXL_SURFACE_ID_TIMEOUT;
+		ret = qxl_surface_make_room(objs, deadline, named,
+					    qxl_exec_named_surfaces(ex, src_is_fb, named),
+					    !ex->submitted);
 		if (!ret)
 			goto retry;
 	}
@@ -1224,7 +1246,7 @@ int qxl_execbuffer(struct qxl_device *qdev, struct drm_file *file,
 		}
 		ret = qxl_exec_submit(ex, file, &c);
 	}
-	if (ret && ret != -EFAULT && ret != -ERESTARTSYS) {
+	if (ret && ret != -EFAULT && ret != -ERESTARTSYS && ret != -EINTR) {
 		mutex_lock(&qdev->objs->lock);
 		qdev->objs->exec_rejected++;
 		mutex_unlock(&qdev->objs->lock);

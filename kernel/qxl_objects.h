@@ -52,8 +52,6 @@ struct qxl_bo {
 	bool keep_data;
 	struct list_head lru;		/* objs->lru while surface_id != 0, or objs->lost */
 	u32 lost_id;			/* id the device kept: its destroy was never sent */
-	bool exec_pin;			/* named by the command being built */
-	bool evicting;			/* its write-back runs, objs->lock dropped */
 	u32 surface_uses;		/* commands that named the surface (wraps) */
 
 	/* under objs->busy_lock */
@@ -69,12 +67,14 @@ struct qxl_bo {
 struct qxl_objects {
 	struct qxl_device *qdev;
 
-	/* serialises EXECBUFFER, UPDATE_AREA and surface id management */
+	/* command building, UPDATE_AREA set-up and surface id management */
 	struct mutex lock;
 	struct qxl_bo **surfaces;	/* by surface id; [0] unused (primary) */
 	u32 n_surfaces;
 	struct list_head lru;		/* buffers with a device surface, oldest first */
 	struct list_head lost;		/* buffers whose surface destroy was never sent */
+	unsigned int evictions;		/* write-backs running for an eviction (0 or 1) */
+	atomic_t id_events;		/* ids freed, surfaces no longer read */
 
 	/* surface BAR allocator */
 	struct mutex mm_lock;
@@ -167,10 +167,11 @@ long qxl_objects_reclaim(struct qxl_device *qdev, struct qxl_reclaim *rc);
 bool qxl_objects_reclaim_progress(struct qxl_device *qdev, const struct qxl_reclaim *rc);
 
 /* qxl_surface.c */
-int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo);
+int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo, bool *no_id);
 /* How long a command may wait for a surface id while every one is in use. */
 #define QXL_SURFACE_ID_TIMEOUT	(2 * HZ)
-int qxl_surface_make_room(struct qxl_objects *objs, unsigned long deadline);
+int qxl_surface_make_room(struct qxl_objects *objs, unsigned long deadline,
+			  struct qxl_bo *const *exclude, unsigned int n_exclude, bool intr);
 void qxl_surface_release(struct qxl_bo *bo);
 void qxl_surface_lost_return(struct qxl_objects *objs);
 int qxl_surface_io_update(struct qxl_device *qdev, u32 id, const struct drm_rect *r);

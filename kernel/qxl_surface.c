@@ -149,7 +149,22 @@ struct qxl_surface_update {
 	u32 id;
 	struct drm_rect rect;
 	int ret;
+	bool evict;		/* an eviction's write-back: the worker finishes it */
+	u32 uses;		/* the surface's uses when the eviction began */
 };
+
+/*
+ * An id was freed or a surface stopped being read: wake whoever waits for
+ * room (qxl_surface_make_room(), on release_wq with the device's releases).
+ */
+static void qxl_surface_ids_changed(struct qxl_objects *objs)
+{
+	atomic_inc(&objs->id_events);
+	wake_up_all(&objs->qdev->release_wq);
+}
+
+static void qxl_surface_evict_done(struct qxl_objects *objs, struct qxl_surface_update *u,
+				   bool entered);
 
 static void qxl_surface_update_free(struct kref *ref)
 {
@@ -162,20 +177,25 @@ static void qxl_surface_update_work_func(struct work_struct *work)
 	struct qxl_device *qdev = u->qdev;
 	struct qxl_objects *objs = qdev->objs;
 	unsigned long flags;
+	bool entered;
 	int idx;
 
 	/* unplug waits for this section: no I/O once the device is going */
 	u->ret = -ENODEV;
-	if (drm_dev_enter(&qdev->drm, &idx)) {
+	entered = drm_dev_enter(&qdev->drm, &idx);
+	if (entered)
 		u->ret = qxl_surface_io_update(qdev, u->id, &u->rect);
-		drm_dev_exit(idx);
-	}
-	/* before the waiter wakes: an evicting waiter finds the surface idle */
 	if (u->bo) {
 		spin_lock_irqsave(&objs->busy_lock, flags);
 		u->bo->src_busy--;
 		spin_unlock_irqrestore(&objs->busy_lock, flags);
 	}
+	/* here, not in the waiter: a signal must not leave an eviction half done */
+	if (u->evict)
+		qxl_surface_evict_done(objs, u, entered);
+	if (entered)
+		drm_dev_exit(idx);
+	qxl_surface_ids_changed(objs);
 	complete(&u->done);
 	if (u->bo)
 		drm_gem_object_put(&u->bo->base);
@@ -189,9 +209,9 @@ static void qxl_surface_update_work_func(struct work_struct *work)
  * bo NULL) into memory; the surface cannot be evicted or freed until that
  * is done.  The caller then waits with qxl_surface_update_wait().
  */
-static struct qxl_surface_update *qxl_surface_update_start(struct qxl_device *qdev,
-							   struct qxl_bo *bo, u32 id,
-							   const struct drm_rect *r)
+static struct qxl_surface_update *qxl_surface_update_prepare(struct qxl_device *qdev,
+							     struct qxl_bo *bo, u32 id,
+							     const struct drm_rect *r)
 {
 	struct qxl_objects *objs = qdev->objs;
 	struct qxl_surface_update *u;
@@ -208,15 +228,40 @@ static struct qxl_surface_update *qxl_surface_update_start(struct qxl_device *qd
 	u->id = id;
 	u->rect = *r;
 	if (bo) {
-		/* read by the device: not evicted, not freed until the update is done */
-		drm_gem_object_get(&bo->base);
+		/*
+		 * Read by the device: not evicted, not freed until the update
+		 * is done (the caller's reference on bo passes to the update).
+		 */
 		spin_lock_irqsave(&objs->busy_lock, flags);
 		bo->src_busy++;
 		spin_unlock_irqrestore(&objs->busy_lock, flags);
 		u->bo = bo;
 	}
 	drm_dev_get(&qdev->drm);
-	queue_work(objs->update_wq, &u->work);
+	return u;
+}
+
+static void qxl_surface_update_queue(struct qxl_surface_update *u)
+{
+	queue_work(u->qdev->objs->update_wq, &u->work);
+}
+
+static struct qxl_surface_update *qxl_surface_update_start(struct qxl_device *qdev,
+							   struct qxl_bo *bo, u32 id,
+							   const struct drm_rect *r)
+{
+	struct qxl_surface_update *u;
+
+	if (bo)
+		drm_gem_object_get(&bo->base);
+	u = qxl_surface_update_prepare(qdev, bo, id, r);
+	if (IS_ERR(u)) {
+		/* not the last reference: the caller has one */
+		if (bo)
+			drm_gem_object_put(&bo->base);
+		return u;
+	}
+	qxl_surface_update_queue(u);
 	return u;
 }
 
@@ -254,6 +299,7 @@ static void qxl_surface_forget(struct qxl_objects *objs, struct qxl_bo *bo)
 	bo->surface_id = 0;
 	list_del_init(&bo->lru);
 	objs->surfaces_live--;
+	qxl_surface_ids_changed(objs);
 }
 
 /*
@@ -313,14 +359,12 @@ void qxl_surface_lost_return(struct qxl_objects *objs)
 		schedule_work(&objs->reap_work);
 }
 
-/* Nothing in flight reads the surface and the command being built does not name it. */
+/* Nothing in flight reads the surface (an UPDATE_AREA or a command). */
 static bool qxl_surface_evictable(struct qxl_objects *objs, struct qxl_bo *bo)
 {
 	unsigned long flags;
 	bool idle;
 
-	if (bo->exec_pin)
-		return false;
 	spin_lock_irqsave(&objs->busy_lock, flags);
 	idle = !bo->src_busy;
 	spin_unlock_irqrestore(&objs->busy_lock, flags);
@@ -339,11 +383,11 @@ static u32 qxl_surface_free_id(struct qxl_objects *objs)
 }
 
 /*
- * Give bo a device surface if it has none (objs->lock held).  -ENOSPC when
- * every id is taken: the caller drops its locks and makes room
- * (qxl_surface_make_room), since evicting waits for the device.
+ * Give bo a device surface if it has none (objs->lock held).  -ENOMEM with
+ * *no_id set when every id is taken: the caller drops its locks and makes
+ * room (qxl_surface_make_room), since evicting waits for the device.
  */
-int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
+int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo, bool *no_id)
 {
 	u32 id;
 	int ret;
@@ -361,8 +405,10 @@ int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
 	}
 
 	id = qxl_surface_free_id(objs);
-	if (!id)
-		return objs->surfaces_live ? -ENOSPC : -ENOMEM;
+	if (!id) {
+		*no_id = objs->surfaces_live;
+		return -ENOMEM;
+	}
 	bo->surface_id = id;
 	ret = qxl_surface_cmd(objs, bo, QXL_SURFACE_CMD_CREATE);
 	if (ret) {
@@ -376,106 +422,148 @@ int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo)
 	return 0;
 }
 
-/* The least recently used surface no command reads and nobody evicts. */
-static struct qxl_bo *qxl_surface_victim(struct qxl_objects *objs)
+/*
+ * The device wrote the evicted surface back (or failed to): destroy it,
+ * unless a command named it or began reading it meanwhile (what it draws
+ * would be lost with the surface); then someone else is evicted.  Without
+ * the write-back the contents are stale, but the id is still freed.
+ */
+static void qxl_surface_evict_done(struct qxl_objects *objs, struct qxl_surface_update *u,
+				   bool entered)
 {
+	struct qxl_bo *bo = u->bo;
+
+	mutex_lock(&objs->lock);
+	objs->evictions--;
+	if (u->ret)
+		drm_dbg_driver(&objs->qdev->drm, "surface %u: write-back failed (%d)\n",
+			       u->id, u->ret);
+	if (bo->surface_id == u->id && bo->surface_uses == u->uses &&
+	    qxl_surface_evictable(objs, bo)) {
+		if (entered) {
+			qxl_surface_destroy(objs, bo);
+		} else {
+			/* unplugged: the device renders nothing any more */
+			qxl_surface_forget(objs, bo);
+			objs->surfaces_destroyed++;
+		}
+		objs->surfaces_evicted++;
+	}
+	mutex_unlock(&objs->lock);
+}
+
+/*
+ * Start evicting the least recently used surface that no command reads,
+ * none of the caller's (exclude) and not being freed: 1, or 0 if there is
+ * none; *dying is set if one is being freed (its id comes back soon).  On
+ * an error *put is a reference the caller drops once objs->lock is not
+ * held (the last one frees the buffer, which takes the lock).
+ */
+static int qxl_surface_evict_start(struct qxl_objects *objs, struct qxl_bo *const *exclude,
+				   unsigned int n_exclude, bool *dying, struct qxl_bo **put)
+{
+	struct qxl_surface_update *u;
+	struct drm_rect all;
 	struct qxl_bo *bo;
+	unsigned int i;
 
 	lockdep_assert_held(&objs->lock);
 	list_for_each_entry(bo, &objs->lru, lru) {
-		if (!bo->evicting && qxl_surface_evictable(objs, bo))
-			return bo;
+		for (i = 0; i < n_exclude && exclude[i] != bo; i++)
+			;
+		if (i < n_exclude || !qxl_surface_evictable(objs, bo))
+			continue;
+		/* the LRU holds no reference: its last one may be going now */
+		if (!kref_get_unless_zero(&bo->base.refcount)) {
+			*dying = true;
+			continue;
+		}
+		drm_rect_init(&all, 0, 0, bo->width, bo->height);
+		/* the reference goes with the update */
+		u = qxl_surface_update_prepare(objs->qdev, bo, bo->surface_id, &all);
+		if (IS_ERR(u)) {
+			*put = bo;
+			return PTR_ERR(u);
+		}
+		u->evict = true;
+		u->uses = bo->surface_uses;
+		objs->evictions++;
+		qxl_surface_update_queue(u);
+		/* nobody waits on it: the worker finishes the eviction */
+		kref_put(&u->ref, qxl_surface_update_free);
+		return 1;
 	}
-	return NULL;
+	return 0;
 }
 
-/*
- * Evict bo (objs->lock held on entry, dropped on return): the device
- * writes the surface back with the lock dropped, then it is destroyed
- * unless a command named it or started reading it meanwhile.  0 also when
- * it was kept: the caller looks for room again.
- */
-static int qxl_surface_evict(struct qxl_objects *objs, struct qxl_bo *bo)
+/* Worth another look for room: an id freed, or (rc) the device handed something back. */
+static bool qxl_surface_room_news(struct qxl_objects *objs, int seen, const struct qxl_reclaim *rc)
 {
-	struct qxl_surface_update *u;
-	u32 id = bo->surface_id;
-	u32 uses = bo->surface_uses;
-	struct drm_rect all;
-	int ret;
-
-	drm_rect_init(&all, 0, 0, bo->width, bo->height);
-	u = qxl_surface_update_start(objs->qdev, bo, id, &all);
-	if (IS_ERR(u)) {
-		mutex_unlock(&objs->lock);
-		return PTR_ERR(u);
-	}
-	bo->evicting = true;
-	drm_gem_object_get(&bo->base);
-	mutex_unlock(&objs->lock);
-
-	ret = qxl_surface_update_wait(objs, u);
-
-	mutex_lock(&objs->lock);
-	bo->evicting = false;
-	if (ret == -ERESTARTSYS)
-		goto out;
-	if (ret)
-		drm_dbg_driver(&objs->qdev->drm, "surface %u: write-back failed (%d)\n", id, ret);
-	/* Without the write-back the contents are stale, but the id is still freed. */
-	if (bo->surface_id == id && bo->surface_uses == uses &&
-	    qxl_surface_evictable(objs, bo)) {
-		qxl_surface_destroy(objs, bo);
-		objs->surfaces_evicted++;
-	}
-	ret = 0;
-out:
-	mutex_unlock(&objs->lock);
-	/* not under objs->lock: the last reference frees the surface, which takes it */
-	drm_gem_object_put(&bo->base);
-	return ret;
+	return atomic_read(&objs->id_events) != seen ||
+	       (rc && qxl_objects_reclaim_progress(objs->qdev, rc));
 }
 
 /*
- * Called without locks after qxl_surface_ensure() found every id taken:
- * evicts until an id is free, or waits (until deadline) for the device
- * to finish with a surface when every one is read by a command in flight.
- * Another client may take the id before the caller: it then comes back.
+ * Called without locks after qxl_surface_ensure() found every id taken.
+ * One eviction runs at a time (write-backs are serialised by the device
+ * anyway); others wait for it.  When every surface is read by a command
+ * in flight, wait (until deadline) for the device to finish one.  Another
+ * client may take the freed id before the caller: it then comes back.
+ * A signal ends the wait only if intr; the eviction goes on regardless.
  */
-int qxl_surface_make_room(struct qxl_objects *objs, unsigned long deadline)
+int qxl_surface_make_room(struct qxl_objects *objs, unsigned long deadline,
+			  struct qxl_bo *const *exclude, unsigned int n_exclude, bool intr)
 {
 	struct qxl_device *qdev = objs->qdev;
-	struct qxl_reclaim rc = { 0 };
-	struct qxl_bo *bo;
-	long slice;
-	int ret;
+	struct qxl_reclaim rc = { 0 }, *rcp;
+	struct qxl_bo *put;
+	bool dying, reclaim;
+	long slice, left;
+	int seen, ret;
 
 	for (;;) {
-		if (mutex_lock_interruptible(&objs->lock))
-			return -ERESTARTSYS;
+		ret = intr ? mutex_lock_interruptible(&objs->lock) :
+			     mutex_lock_killable(&objs->lock);
+		if (ret)
+			return ret;
 		if (qxl_surface_free_id(objs)) {
 			mutex_unlock(&objs->lock);
 			return 0;
 		}
-		/* bounded even if other clients keep naming every victim */
-		bo = time_after(jiffies, deadline) ? NULL : qxl_surface_victim(objs);
-		if (bo) {
-			ret = qxl_surface_evict(objs, bo);
-			if (ret)
-				return ret;
-			continue;
+		seen = atomic_read(&objs->id_events);
+		put = NULL;
+		dying = false;
+		reclaim = false;
+		ret = 0;
+		if (qxl_device_faulted(qdev))
+			ret = -EIO;
+		else if (!objs->evictions && !time_after(jiffies, deadline))
+			ret = qxl_surface_evict_start(objs, exclude, n_exclude, &dying, &put);
+		if (!ret && !objs->evictions && !dying) {
+			/* every surface is read by a command in flight, or the caller's */
+			if (!objs->surfaces_live || time_after(jiffies, deadline))
+				ret = -ENOMEM;
+			reclaim = true;
 		}
-		ret = !objs->surfaces_live || qxl_device_faulted(qdev) ||
-		      time_after(jiffies, deadline);
 		mutex_unlock(&objs->lock);
-		if (ret)
-			return -ENOMEM;
-		/* Every surface is read by a command in flight: let the device finish. */
-		slice = qxl_objects_reclaim(qdev, &rc);
-		ret = wait_event_interruptible_timeout(qdev->release_wq,
-						       qxl_objects_reclaim_progress(qdev, &rc),
-						       slice);
+		if (put)
+			drm_gem_object_put(&put->base);
 		if (ret < 0)
 			return ret;
+
+		rcp = reclaim ? &rc : NULL;
+		slice = reclaim ? qxl_objects_reclaim(qdev, &rc) : HZ;
+		if (intr)
+			left = wait_event_interruptible_timeout(qdev->release_wq,
+								qxl_surface_room_news(objs, seen,
+										      rcp),
+								slice);
+		else
+			left = wait_event_killable_timeout(qdev->release_wq,
+							   qxl_surface_room_news(objs, seen, rcp),
+							   slice);
+		if (left < 0)
+			return left;
 	}
 }
 

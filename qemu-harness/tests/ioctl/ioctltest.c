@@ -3017,12 +3017,51 @@ static int touch_surface(uint32_t handle)
 	return cmd_submit(&c);
 }
 
+static void evict_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * The two commands of one call: surface m's contents moved right by one
+ * pixel (COPY_BITS), then a draw on surface t.  Sent again (the call
+ * restarted after a signal), m would move further.
+ */
+static int shift_then_fill(uint32_t m, uint32_t t)
+{
+	struct drm_qxl_command dc[2];
+	struct drm_qxl_execbuffer eb = { .commands = (uintptr_t)dc, .commands_num = 2 };
+	struct cmd c[2];
+	unsigned int i;
+
+	cmd_init(&c[0], QXL_COPY_BITS, 1, 0, 15, 16);
+	cmd_target(&c[0], m);
+	cmd_init(&c[1], QXL_DRAW_FILL, 0, 0, 16, 16);
+	c[1].d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+	c[1].d.u.fill.brush.u.color = 0x00123456;
+	c[1].d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+	cmd_target(&c[1], t);
+	memset(dc, 0, sizeof(dc));
+	for (i = 0; i < 2; i++) {
+		dc[i].type = QXL_CMD_DRAW;
+		dc[i].command = (uintptr_t)((uint8_t *)&c[i].d + RELEASE_INFO);
+		dc[i].command_size = sizeof(c[i].d) - RELEASE_INFO;
+		dc[i].relocs = (uintptr_t)c[i].relocs;
+		dc[i].relocs_num = c[i].n;
+	}
+	return xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
+}
+
 static void stall_evict(struct buf *s, struct buf *clip, unsigned int n)
 {
 	static struct buf bufs[EVICT_MAX_IDS + 1];
 	long long n_ids = qxl_debugfs_counter("qxl_objects", "surface_ids");
-	long long live = qxl_debugfs_counter("qxl_objects", "surfaces_live");
+	long long live;
 	long long ev0 = qxl_debugfs_counter("qxl_objects", "surfaces_evicted");
+	struct itimerval every20ms = { { 0, 20000 }, { 0, 20000 } }, off = { { 0, 0 }, { 0, 0 } };
+	struct sigaction sa = { .sa_handler = evict_alarm, .sa_flags = SA_RESTART };
+	sigset_t alrm;
+	struct buf m;
 	struct evict_marker mark = { .handle = s->handle };
 	unsigned int i, made = 0;
 	pthread_t th, mth;
@@ -3030,16 +3069,27 @@ static void stall_evict(struct buf *s, struct buf *clip, unsigned int n)
 	double t0, waited;
 	int ret, marking;
 
-	if (n_ids < 2 || live < 0 || n_ids - live > EVICT_MAX_IDS) {
-		ok(0, "evict: expected readable qxl_objects counters, got surface_ids %lld, surfaces_live %lld",
-		   n_ids, live);
-		return;
-	}
-	/* seconds of rendering queued on s, s used last */
+	/* seconds of rendering queued on s, then m: s is used last but for m */
 	/* (spice-server renders the oldest beyond 1,000 drawables anyway) */
 	ret = queue_slow(s->handle, clip, 3 * n > 990 ? 990 : 3 * n, NULL);
 	expect_ret(ret, 0, "evict: slow fills queued on the surface to be evicted");
-	/* every free id (0 is the screen's) taken, each by a surface used after s */
+	if (!ret)
+		ret = buf_surf(&m, QXL_SURFACE_FMT_32_XRGB, 16, 16, 64);
+	if (!ret)
+		ret = fill(m.handle, 0, 0, 16, 16, 0);
+	if (!ret)
+		ret = fill(m.handle, 5, 5, 1, 1, 0x00ffffff);
+	expect_ret(ret, 0, "evict: surface m, black with a white pixel at (5,5)");
+	if (ret)
+		return;
+	live = qxl_debugfs_counter("qxl_objects", "surfaces_live");
+	if (n_ids < 2 || live < 0 || n_ids - live > EVICT_MAX_IDS) {
+		ok(0, "evict: expected readable qxl_objects counters, got surface_ids %lld, surfaces_live %lld",
+		   n_ids, live);
+		buf_free(&m);
+		return;
+	}
+	/* every free id (0 is the screen's) taken, each by a surface used after s and m */
 	for (i = 0; !ret && i < n_ids - 1 - live; i++) {
 		ret = buf_surf(&bufs[i], QXL_SURFACE_FMT_32_XRGB, 16, 16, 64);
 		if (!ret) {
@@ -3055,20 +3105,34 @@ static void stall_evict(struct buf *s, struct buf *clip, unsigned int n)
 	memset(&by, 0, sizeof(by));
 	by.what = "screen draw";
 	by.draw = 2;
-	if (ret || pthread_create(&th, NULL, bystander_run, &by))
+	/* SIGALRM for this thread only: the other threads block it */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
+	if (ret || pthread_create(&th, NULL, bystander_run, &by)) {
+		pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
 		goto out;
+	}
 	usleep(100000);
 	marking = !pthread_create(&mth, NULL, evict_marker_run, &mark);
 	if (!marking)
 		mark.ret = -errno;
-	/* one more surface: s, the least recently used, is evicted for it */
-	t0 = now_ms();
+	pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
+	/*
+	 * One more surface: s, the least recently used, is evicted for it, in
+	 * the second command of a call whose first moves m's pixels, with a
+	 * signal every 20 ms (as Xorg's scheduler sends itself)
+	 */
 	ret = buf_surf(&bufs[made], QXL_SURFACE_FMT_32_XRGB, 16, 16, 64);
-	if (!ret) {
+	if (!ret)
 		made++;
-		ret = fill(bufs[made - 1].handle, 0, 0, 16, 16, 0x00123456);
-	}
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &every20ms, NULL);
+	t0 = now_ms();
+	if (!ret)
+		ret = shift_then_fill(m.handle, bufs[made - 1].handle);
 	waited = now_ms() - t0;
+	setitimer(ITIMER_REAL, &off, NULL);
 	if (marking)
 		pthread_join(mth, NULL);
 	usleep(150000);
@@ -3076,7 +3140,7 @@ static void stall_evict(struct buf *s, struct buf *clip, unsigned int n)
 	pthread_join(th, NULL);
 	printf("# evict: the draw that evicted waited %.0f ms; another client's %lu screen draws, worst %.0f ms\n",
 	       waited, by.calls, by.worst_ms);
-	expect_ret(ret, 0, "evict: a draw on a new surface with every id in use");
+	expect_ret(ret, 0, "evict: m moved by a pixel, then a draw on a new surface with every id in use, signals every 20 ms");
 	ok(qxl_debugfs_counter("qxl_objects", "surfaces_evicted") > ev0,
 	   "evict: a surface was evicted: expected surfaces_evicted above %lld, got %lld", ev0,
 	   qxl_debugfs_counter("qxl_objects", "surfaces_evicted"));
@@ -3098,9 +3162,21 @@ static void stall_evict(struct buf *s, struct buf *clip, unsigned int n)
 		ok((pixel(s, STALL_W * 4, STALL_W, 0, 0) & 0xffffff) == 0xabcdef,
 		   "evict: the fill made during the write-back is kept: expected 0xabcdef at (0,0), got 0x%06x",
 		   pixel(s, STALL_W * 4, STALL_W, 0, 0) & 0xffffff);
+	/* the call's first command went out once, signals or not */
+	ret = update_area(m.handle, 0, 0, 16, 16);
+	if (!ret)
+		ret = buf_map(&m);
+	expect_ret(ret, 0, "evict: UPDATE_AREA and a mapping of m");
+	for (i = 0; !ret && i < 16 && (pixel(&m, 64, 16, i, 5) & 0xffffff) != 0xffffff; i++)
+		;
+	if (!ret)
+		ok(i == 6,
+		   "evict: a call interrupted by signals while it made room sends its earlier command once: expected m's white pixel moved once, to x = 6, got x = %u (16: none)",
+		   i);
 out:
 	for (i = 0; i < made; i++)
 		buf_free(&bufs[i]);
+	buf_free(&m);
 }
 
 /*
