@@ -1021,12 +1021,6 @@ qxl_check_damage_order(struct qxl_screen *qs, RegionPtr reg)
 
 #define QXL_GC_PRIV(gc) ((struct qxl_gc_priv *)dixGetPrivateAddr(&(gc)->devPrivates, &qxl_gc_key))
 
-static struct qxl_screen *
-qxl_qs(DrawablePtr d)
-{
-	return qxl_screen_of(xf86ScreenToScrn(d->pScreen));
-}
-
 /*
  * mi draws some requests through others, calling the GC's ops again:
  * miWideLine fills the straight parts of a wide line through
@@ -1266,7 +1260,7 @@ qxl_pattern_fill(struct qxl_screen *qs, DrawablePtr d, GCPtr gc, int n, xRectang
 static void
 qxl_poly_fill_rect(DrawablePtr d, GCPtr gc, int n, xRectangle *rects)
 {
-	struct qxl_screen *qs = qxl_qs(d);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(d->pScreen));
 	const GCOps *ops = QXL_GC_PRIV(gc)->ops;
 	struct qxl_solid fill;
 	RegionPtr reg;
@@ -1415,7 +1409,7 @@ static RegionPtr
 qxl_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 	      int w, int h, int dx, int dy)
 {
-	struct qxl_screen *qs = qxl_qs(dst);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(dst->pScreen));
 	const GCOps *ops = QXL_GC_PRIV(gc)->ops;
 	struct qxl_copy_ctx c = { .qs = qs };
 	RegionPtr ret;
@@ -1463,7 +1457,7 @@ static void
 qxl_put_image(DrawablePtr d, GCPtr gc, int depth, int x, int y, int w, int h,
 	      int leftPad, int format, char *bits)
 {
-	struct qxl_screen *qs = qxl_qs(d);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(d->pScreen));
 	const GCOps *ops = QXL_GC_PRIV(gc)->ops;
 	RegionRec reg;
 	BoxRec ext, vp;
@@ -1748,7 +1742,7 @@ static void
 qxl_poly_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 		   CharInfoPtr *ci, void *base)
 {
-	struct qxl_screen *qs = qxl_qs(d);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(d->pScreen));
 	struct qxl_core_text t;
 	BoxRec vp;
 
@@ -1772,7 +1766,7 @@ static void
 qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 		    CharInfoPtr *ci, void *base)
 {
-	struct qxl_screen *qs = qxl_qs(d);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(d->pScreen));
 	struct qxl_drawable *q;
 	struct qxl_core_text t;
 	struct qxl_img im;
@@ -1842,7 +1836,7 @@ qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 #define QXL_PASS(name, proto, args)					\
 	static void qxl_##name proto					\
 	{								\
-		struct qxl_screen *qs = qxl_qs(d);			\
+		struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(d->pScreen));			\
 									\
 		QXL_FB(qs, QXL_GC_PRIV(gc)->ops->name args);		\
 	}
@@ -1861,7 +1855,7 @@ static RegionPtr
 qxl_CopyPlane(DrawablePtr s, DrawablePtr d, GCPtr gc, int sx, int sy, int w, int h,
 	      int dx, int dy, unsigned long plane)
 {
-	struct qxl_screen *qs = qxl_qs(d);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(d->pScreen));
 	RegionPtr ret;
 
 	QXL_FB(qs, ret = QXL_GC_PRIV(gc)->ops->CopyPlane(s, d, gc, sx, sy, w, h, dx, dy, plane));
@@ -2022,8 +2016,6 @@ qxl_create_gc(GCPtr gc)
 
 /* ---- window moves and scrolling ---- */
 
-#define QXL_SCREEN_QS(screen) qxl_screen_of(xf86ScreenToScrn(screen))
-
 /* Device side of a window copy: the boxes in fb's order, as copy-bits. */
 static void
 qxl_copy_window_proc(DrawablePtr src, DrawablePtr dst, GCPtr gc, BoxPtr box, int nbox,
@@ -2057,7 +2049,7 @@ static void
 qxl_copy_window(WindowPtr win, DDXPointRec old, RegionPtr src)
 {
 	ScreenPtr screen = win->drawable.pScreen;
-	struct qxl_screen *qs = QXL_SCREEN_QS(screen);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(screen));
 	struct qxl_copy_ctx c = { .qs = qs };
 	Bool accel = qxl_can_accel(qs, &win->drawable, &c.vp);
 	PixmapPtr pix = screen->GetWindowPixmap(win);

@@ -147,6 +147,11 @@ struct qxl_screen {
 	unsigned long commands, submits, settles, fallbacks;
 };
 
+/*
+ * The driver's state of a screen: the one way to reach it (from a
+ * ScreenPtr: qxl_screen_of(xf86ScreenToScrn(screen))).  qxl_driver.c
+ * alone allocates and frees scrn->driverPrivate.
+ */
 static inline struct qxl_screen *
 qxl_screen_of(ScrnInfoPtr scrn)
 {
