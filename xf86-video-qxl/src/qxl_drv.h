@@ -6,11 +6,15 @@
  * owns CRTCs, outputs, cursor and hotplug and knows nothing about
  * rendering; qxl_front.c owns the scanout buffer and how CPU-rendered
  * pixels reach the device; qxl_driver.c glues both to the server.
- * Acceleration sits on top of the front buffer: qxl_accel.c turns core
- * GC operations into device commands, qxl_render.c does the same for
- * Render, qxl_pixmap.c keeps off-screen pixmaps as device surfaces, and
- * qxl_buf.c creates and maps the buffer objects (dumb buffers, surfaces)
- * the server renders into.
+ * Acceleration sits on top of the front buffer, on the mirror model of
+ * qxl_accel.c (which also sets it up): qxl_gc_ops.c turns core GC
+ * operations into device commands and qxl_text.c core text, qxl_render.c
+ * does the same for Render, qxl_pixmap.c keeps off-screen pixmaps as
+ * device surfaces; under them qxl_upload.c turns pixels into image and
+ * fill commands, qxl_mirror.c decides where commands may go and what the
+ * damage still owes, and qxl_batch.c submits the commands (building
+ * blocks: qxl_accel.h).  qxl_buf.c creates and maps the buffer objects
+ * (dumb buffers, surfaces) the server renders into.
  */
 #ifndef QXL_DRV_H
 #define QXL_DRV_H
@@ -115,20 +119,20 @@ struct qxl_screen {
 	int client_layout;		/* apply the client's layout on hotplug */
 	uint32_t client_layout_sig;	/* of the client layout last seen */
 
-	/* acceleration (qxl_accel.c) */
+	/* acceleration (qxl_accel.c and the files it names) */
 	int accel_active;
 	struct qxl_batch *batch;
 	CreateGCProcPtr CreateGC;
 	CopyWindowProcPtr CopyWindow;
 	int damage_order_checked;
-	int op_depth;			/* GC operations running (qxl_accel.c: nesting) */
+	int op_depth;			/* GC operations running (qxl_accel.h: nesting) */
 	struct qxl_pal *pal;		/* colour table of one damage upload */
 	/* off-screen pixmaps as device surfaces (qxl_pixmap.c) */
 	struct qxl_pixmaps *pixmaps;	/* NULL: option Surfaces off */
 	uint32_t target_surf;		/* commands draw on this surface buffer, 0: the primary */
 	void *target_pix;		/* ... of this pixmap (qxl_pixmap.c), NULL: the primary */
 	/*
-	 * Failed submissions (qxl_accel.c, qxl_front.c): what they would have
+	 * Failed submissions (qxl_batch.c, qxl_front.c): what they would have
 	 * drawn on the primary, sent again when the server blocks; while
 	 * 'failed', nothing is taken out of the damage (a command may have
 	 * read what the device never got).
@@ -172,13 +176,19 @@ Bool qxl_kms_set_desired(ScrnInfoPtr scrn);
 void qxl_kms_disable_unused(ScrnInfoPtr scrn);
 
 /* qxl_accel.c */
-Bool qxl_debug_fail(struct qxl_screen *qs);
-void qxl_lost(struct qxl_screen *qs, const BoxRec *box, int n);
 Bool qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_unwrap(ScreenPtr screen, struct qxl_screen *qs);
+
+/* qxl_batch.c */
+Bool qxl_debug_fail(struct qxl_screen *qs);
+void qxl_lost(struct qxl_screen *qs, const BoxRec *box, int n);
 void qxl_accel_flush(struct qxl_screen *qs);
+
+/* qxl_mirror.c */
 Bool qxl_accel_visible(struct qxl_screen *qs, RegionPtr reg);
+
+/* qxl_upload.c */
 void qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left);
 
 /* qxl_pixmap.c */
