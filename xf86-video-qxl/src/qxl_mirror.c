@@ -61,14 +61,21 @@ qxl_viewport(struct qxl_screen *qs, BoxPtr vp)
 	return vp->x2 > 0 && vp->y2 > 0;
 }
 
-void
-qxl_clip_to(RegionPtr reg, const BoxRec *vp)
+/* 'reg' = 'op' (RegionIntersect, RegionUnion, RegionSubtract) of 'reg' and box 'b'. */
+static void
+qxl_region_op_box(RegionPtr reg, const BoxRec *b, Bool (*op)(RegionPtr, RegionPtr, RegionPtr))
 {
 	RegionRec r;
 
-	RegionInit(&r, (BoxPtr)vp, 1);
-	RegionIntersect(reg, reg, &r);
+	RegionInit(&r, (BoxPtr)b, 1);
+	op(reg, reg, &r);
 	RegionUninit(&r);
+}
+
+void
+qxl_clip_to(RegionPtr reg, const BoxRec *vp)
+{
+	qxl_region_op_box(reg, vp, RegionIntersect);
 }
 
 /* The device drew 'reg' from up-to-date sources: no upload needed there. */
@@ -103,21 +110,14 @@ qxl_pending_done(struct qxl_screen *qs, RegionPtr reg)
 void
 qxl_pending_done_box(struct qxl_screen *qs, const BoxRec *box)
 {
-	RegionRec r;
-
-	RegionInit(&r, (BoxPtr)box, 1);
-	qxl_pending_done(qs, &r);
-	RegionUninit(&r);
+	if (qs->damage && !qs->failed)
+		qxl_region_op_box(&qs->damage->pendingDamage, box, RegionSubtract);
 }
 
 void
 qxl_region_add(RegionPtr reg, const BoxRec *b)
 {
-	RegionRec r;
-
-	RegionInit(&r, (BoxPtr)b, 1);
-	RegionUnion(reg, reg, &r);
-	RegionUninit(&r);
+	qxl_region_op_box(reg, b, RegionUnion);
 }
 
 /* Pixels in 'reg' (its rectangles do not overlap). */

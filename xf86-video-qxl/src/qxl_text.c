@@ -243,13 +243,22 @@ qxl_text_masked(struct qxl_screen *qs, GCPtr gc, int x, int y, unsigned int n,
 	return ok;
 }
 
-/* May this text go to the device?  Sets the viewport. */
+/*
+ * May these 'n' glyphs go to the device?  Sets the viewport, moves the
+ * origin (x, y) to screen coordinates and measures the glyphs into 't'.
+ */
 static Bool
-qxl_text_accel(struct qxl_screen *qs, DrawablePtr d, GCPtr gc, BoxPtr vp)
+qxl_text_accel(struct qxl_screen *qs, DrawablePtr d, GCPtr gc, unsigned int n,
+	       CharInfoPtr *ci, int *x, int *y, struct qxl_core_text *t, BoxPtr vp)
 {
-	return !qxl_op_nested(qs) && qxl_can_accel(qs, d, vp) && qxl_gc_plain(gc) &&
-	       gc->fillStyle == FillSolid &&
-	       d->bitsPerPixel == 32 && BITMAP_BIT_ORDER == LSBFirst;
+	if (!n || qxl_op_nested(qs) || !qxl_can_accel(qs, d, vp) || !qxl_gc_plain(gc) ||
+	    gc->fillStyle != FillSolid ||
+	    d->bitsPerPixel != 32 || BITMAP_BIT_ORDER != LSBFirst)
+		return FALSE;
+	*x += d->x;
+	*y += d->y;
+	qxl_text_extents(*x, *y, n, ci, gc->font, t);
+	return TRUE;
 }
 
 void
@@ -261,11 +270,8 @@ qxl_poly_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 	BoxRec vp;
 
 	QXL_FB(qs, QXL_GC_PRIV(gc)->ops->PolyGlyphBlt(d, gc, x, y, n, ci, base));
-	if (!n || !qxl_text_accel(qs, d, gc, &vp))
+	if (!qxl_text_accel(qs, d, gc, n, ci, &x, &y, &t, &vp))
 		return;
-	x += d->x;
-	y += d->y;
-	qxl_text_extents(x, y, n, ci, gc->font, &t);
 	if (t.ink.x1 == t.ink.x2 || !qxl_text_worth(qs, &t.ink, &vp))
 		return;
 	if (qxl_text_masked(qs, gc, x, y, n, ci, &t.ink, &vp)) {
@@ -289,11 +295,8 @@ qxl_image_glyph_blt(DrawablePtr d, GCPtr gc, int x, int y, unsigned int n,
 	Bool inside;
 
 	QXL_FB(qs, QXL_GC_PRIV(gc)->ops->ImageGlyphBlt(d, gc, x, y, n, ci, base));
-	if (!n || !qxl_text_accel(qs, d, gc, &vp))
+	if (!qxl_text_accel(qs, d, gc, n, ci, &x, &y, &t, &vp))
 		return;
-	x += d->x;
-	y += d->y;
-	qxl_text_extents(x, y, n, ci, gc->font, &t);
 	inside = t.ink.x1 == t.ink.x2 ||
 		 (t.ink.x1 >= t.bg.x1 && t.ink.x2 <= t.bg.x2 &&
 		  t.ink.y1 >= t.bg.y1 && t.ink.y2 <= t.bg.y2);
