@@ -2,7 +2,7 @@
 /*
  * Private state of the qxl Xorg driver.
  *
- * The driver is split like the server's modesetting driver: qxl_kms.c
+ * The driver is split like the server's modesetting driver: qxl_randr.c
  * owns CRTCs, outputs, cursor and hotplug and knows nothing about
  * rendering; qxl_front.c owns the scanout buffer and how CPU-rendered
  * pixels reach the device; qxl_driver.c glues both to the server.
@@ -63,7 +63,12 @@ struct qxl_buf {
 	int is_surface;			/* ALLOC_SURF buffer, else dumb */
 };
 
-struct qxl_crtc {
+/*
+ * RandR's CRTCs and outputs (qxl_randr.c): the driver_private of an
+ * xf86Crtc / xf86Output, each naming the kernel CRTC or connector it shows
+ * (not the kernel driver's own qxl_crtc / qxl_output).
+ */
+struct qxl_randr_crtc {
 	struct qxl_screen *qs;
 	drmModeCrtcPtr mode_crtc;
 	uint32_t crtc_id;
@@ -73,7 +78,7 @@ struct qxl_crtc {
 	int cursor_visible;
 };
 
-struct qxl_output {
+struct qxl_randr_output {
 	struct qxl_screen *qs;
 	uint32_t connector_id;
 	drmModeConnectorPtr conn;
@@ -168,12 +173,12 @@ int qxl_buf_create_surface(int fd, uint32_t w, uint32_t h, struct qxl_buf *buf);
 int qxl_buf_map(int fd, struct qxl_buf *buf);
 void qxl_buf_destroy(int fd, struct qxl_buf *buf);
 
-/* qxl_kms.c */
-Bool qxl_kms_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs);
-void qxl_kms_screen_init(ScreenPtr screen, struct qxl_screen *qs);
-void qxl_kms_close(struct qxl_screen *qs);
-Bool qxl_kms_set_desired(ScrnInfoPtr scrn);
-void qxl_kms_disable_unused(ScrnInfoPtr scrn);
+/* qxl_randr.c */
+Bool qxl_randr_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs);
+void qxl_randr_screen_init(ScreenPtr screen, struct qxl_screen *qs);
+void qxl_randr_close(struct qxl_screen *qs);
+Bool qxl_randr_set_desired(ScrnInfoPtr scrn);
+void qxl_randr_disable_unused(ScrnInfoPtr scrn);
 
 /* qxl_accel.c */
 Bool qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs);
