@@ -133,7 +133,7 @@ struct qxl_screen {
 	int op_depth;			/* GC operations running (qxl_accel.h: nesting) */
 	struct qxl_pal *pal;		/* colour table of one damage upload */
 	/* off-screen pixmaps as device surfaces (qxl_pixmap.c) */
-	struct qxl_pixmaps *pixmaps;	/* NULL: option Surfaces off */
+	struct qxl_pixmaps *pixmaps;	/* NULL: option EnableSurfaces off */
 	uint32_t target_surf;		/* commands draw on this surface buffer, 0: the primary */
 	void *target_pix;		/* ... of this pixmap (qxl_pixmap.c), NULL: the primary */
 	/*

@@ -294,13 +294,6 @@ qxl_send_pixels(struct qxl_screen *qs, const struct qxl_src *src, const BoxRec *
 }
 
 /*
- * Send what software rendered in 'reg' (front coordinates, inside the
- * viewport) as device commands appended to the batch, box by box: a fill
- * for one colour, a 1/4/8-bit palette image for up to 256, else 32-bit
- * images.  Returns what could not be sent (caller uploads it by DIRTYFB);
- * the pixels are read now, so the batch order is the production order.
- */
-/*
  * 'reg' of 'src' as pixels to the current target.  Scattered boxes that
  * mostly fill their extents go as one picture: the target holds the
  * pixels in between already (they are not damaged), and one command costs
@@ -330,6 +323,12 @@ qxl_send_region(struct qxl_screen *qs, const struct qxl_src *src, RegionPtr reg,
 	return sent;
 }
 
+/*
+ * Send what software rendered in 'reg' (front coordinates, inside the
+ * viewport) as device commands appended to the batch (qxl_send_region).
+ * 'left' gets what could not be sent (the caller uploads it by DIRTYFB);
+ * the pixels are read now, so the batch order is the production order.
+ */
 void
 qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left)
 {
