@@ -5,8 +5,8 @@
  * data and the buffers that hold that data, until it is submitted by
  * EXECBUFFER.  A failed submission turns what it would have drawn into
  * "lost" areas, sent again as pixels.  Builders of commands
- * (qxl_gc_ops.c, qxl_text.c, qxl_upload.c, qxl_render.c) only append
- * here; nothing else talks to the kernel for them.
+ * (qxl_gc_ops.c, qxl_text.c, qxl_upload.c, qxl_render.c, qxl_pixmap.c)
+ * only append here; nothing else submits commands.
  */
 #include <errno.h>
 #include <stddef.h>
