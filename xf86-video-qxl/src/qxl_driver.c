@@ -408,7 +408,7 @@ qxl_pre_init(ScrnInfoPtr scrn, int flags)
 			   v->version_patchlevel, v->desc ? v->desc : "");
 		drmFreeVersion(v);
 	}
-	if (!qxl_kms_pre_init(scrn, qs))
+	if (!qxl_randr_pre_init(scrn, qs))
 		return FALSE;
 	if (!xf86InitialConfiguration(scrn, TRUE)) {
 		xf86DrvMsg(scrn->scrnIndex, X_ERROR, "no usable initial configuration\n");
@@ -470,7 +470,7 @@ qxl_close_screen(ScreenPtr screen)
 		   "Closing the screen: %lu DIRTYFB calls were made\n", qs->dirty_calls);
 	qxl_accel_close(screen, qs);
 	qxl_front_close(screen);
-	qxl_kms_close(qs);
+	qxl_randr_close(qs);
 	if (scrn->vtSema) {
 		xf86_hide_cursors(scrn);
 		if (!qs->fd_from_server)
@@ -584,13 +584,13 @@ qxl_screen_init(ScreenPtr screen, int argc, char **argv)
 	if (!xf86HandleColormaps(screen, 256, 8, NULL, NULL, CMAP_PALETTED_TRUECOLOR))
 		return FALSE;
 	xf86DPMSInit(screen, xf86DPMSSet, 0);
-	qxl_kms_screen_init(screen, qs);
+	qxl_randr_screen_init(screen, qs);
 
-	if (!qxl_kms_set_desired(scrn)) {
+	if (!qxl_randr_set_desired(scrn)) {
 		xf86DrvMsg(scrn->scrnIndex, X_ERROR, "setting the initial modes failed\n");
 		return FALSE;
 	}
-	qxl_kms_disable_unused(scrn);
+	qxl_randr_disable_unused(scrn);
 	if (serverGeneration == 1)
 		xf86ShowUnusedOptions(scrn->scrnIndex, scrn->options);
 	return TRUE;
@@ -623,9 +623,9 @@ qxl_enter_vt(ScrnInfoPtr scrn)
 		xf86DrvMsg(scrn->scrnIndex, X_WARNING, "drmSetMaster: %s\n",
 			   strerror(errno));
 	scrn->vtSema = TRUE;
-	if (!qxl_kms_set_desired(scrn))
+	if (!qxl_randr_set_desired(scrn))
 		return FALSE;
-	qxl_kms_disable_unused(scrn);
+	qxl_randr_disable_unused(scrn);
 	return TRUE;
 }
 

@@ -2,15 +2,19 @@
 /*
  * Private state of the qxl Xorg driver.
  *
- * The driver is split like the server's modesetting driver: qxl_kms.c
+ * The driver is split like the server's modesetting driver: qxl_randr.c
  * owns CRTCs, outputs, cursor and hotplug and knows nothing about
  * rendering; qxl_front.c owns the scanout buffer and how CPU-rendered
  * pixels reach the device; qxl_driver.c glues both to the server.
- * Acceleration sits on top of the front buffer: qxl_accel.c turns core
- * GC operations into device commands, qxl_render.c does the same for
- * Render, qxl_pixmap.c keeps off-screen pixmaps as device surfaces, and
- * qxl_buf.c creates and maps the buffer objects (dumb buffers, surfaces)
- * the server renders into.
+ * Acceleration sits on top of the front buffer, on the mirror model of
+ * qxl_accel.c (which also sets it up): qxl_gc_ops.c turns core GC
+ * operations into device commands and qxl_text.c core text, qxl_render.c
+ * does the same for Render, qxl_pixmap.c keeps off-screen pixmaps as
+ * device surfaces; under them qxl_upload.c turns pixels into image and
+ * fill commands, qxl_mirror.c decides where commands may go and what the
+ * damage still owes, and qxl_batch.c submits the commands (building
+ * blocks: qxl_accel.h).  qxl_buf.c creates and maps the buffer objects
+ * (dumb buffers, surfaces) the server renders into.
  */
 #ifndef QXL_DRV_H
 #define QXL_DRV_H
@@ -59,7 +63,12 @@ struct qxl_buf {
 	int is_surface;			/* ALLOC_SURF buffer, else dumb */
 };
 
-struct qxl_crtc {
+/*
+ * RandR's CRTCs and outputs (qxl_randr.c): the driver_private of an
+ * xf86Crtc / xf86Output, each naming the kernel CRTC or connector it shows
+ * (not the kernel driver's own qxl_crtc / qxl_output).
+ */
+struct qxl_randr_crtc {
 	struct qxl_screen *qs;
 	drmModeCrtcPtr mode_crtc;
 	uint32_t crtc_id;
@@ -69,7 +78,7 @@ struct qxl_crtc {
 	int cursor_visible;
 };
 
-struct qxl_output {
+struct qxl_randr_output {
 	struct qxl_screen *qs;
 	uint32_t connector_id;
 	drmModeConnectorPtr conn;
@@ -115,20 +124,20 @@ struct qxl_screen {
 	int client_layout;		/* apply the client's layout on hotplug */
 	uint32_t client_layout_sig;	/* of the client layout last seen */
 
-	/* acceleration (qxl_accel.c) */
+	/* acceleration (qxl_accel.c and the files it names) */
 	int accel_active;
 	struct qxl_batch *batch;
 	CreateGCProcPtr CreateGC;
 	CopyWindowProcPtr CopyWindow;
 	int damage_order_checked;
-	int op_depth;			/* GC operations running (qxl_accel.c: nesting) */
+	int op_depth;			/* GC operations running (qxl_accel.h: nesting) */
 	struct qxl_pal *pal;		/* colour table of one damage upload */
 	/* off-screen pixmaps as device surfaces (qxl_pixmap.c) */
-	struct qxl_pixmaps *pixmaps;	/* NULL: option Surfaces off */
+	struct qxl_pixmaps *pixmaps;	/* NULL: option EnableSurfaces off */
 	uint32_t target_surf;		/* commands draw on this surface buffer, 0: the primary */
 	void *target_pix;		/* ... of this pixmap (qxl_pixmap.c), NULL: the primary */
 	/*
-	 * Failed submissions (qxl_accel.c, qxl_front.c): what they would have
+	 * Failed submissions (qxl_batch.c, qxl_front.c): what they would have
 	 * drawn on the primary, sent again when the server blocks; while
 	 * 'failed', nothing is taken out of the damage (a command may have
 	 * read what the device never got).
@@ -147,6 +156,11 @@ struct qxl_screen {
 	unsigned long commands, submits, settles, fallbacks;
 };
 
+/*
+ * The driver's state of a screen: the one way to reach it (from a
+ * ScreenPtr: qxl_screen_of(xf86ScreenToScrn(screen))).  qxl_driver.c
+ * alone allocates and frees scrn->driverPrivate.
+ */
 static inline struct qxl_screen *
 qxl_screen_of(ScrnInfoPtr scrn)
 {
@@ -159,21 +173,27 @@ int qxl_buf_create_surface(int fd, uint32_t w, uint32_t h, struct qxl_buf *buf);
 int qxl_buf_map(int fd, struct qxl_buf *buf);
 void qxl_buf_destroy(int fd, struct qxl_buf *buf);
 
-/* qxl_kms.c */
-Bool qxl_kms_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs);
-void qxl_kms_screen_init(ScreenPtr screen, struct qxl_screen *qs);
-void qxl_kms_close(struct qxl_screen *qs);
-Bool qxl_kms_set_desired(ScrnInfoPtr scrn);
-void qxl_kms_disable_unused(ScrnInfoPtr scrn);
+/* qxl_randr.c */
+Bool qxl_randr_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs);
+void qxl_randr_screen_init(ScreenPtr screen, struct qxl_screen *qs);
+void qxl_randr_close(struct qxl_screen *qs);
+Bool qxl_randr_set_desired(ScrnInfoPtr scrn);
+void qxl_randr_disable_unused(ScrnInfoPtr scrn);
 
 /* qxl_accel.c */
-Bool qxl_debug_fail(struct qxl_screen *qs);
-void qxl_lost(struct qxl_screen *qs, const BoxRec *box, int n);
 Bool qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_close(ScreenPtr screen, struct qxl_screen *qs);
 void qxl_accel_unwrap(ScreenPtr screen, struct qxl_screen *qs);
+
+/* qxl_batch.c */
+Bool qxl_debug_fail(struct qxl_screen *qs);
+void qxl_lost(struct qxl_screen *qs, const BoxRec *box, int n);
 void qxl_accel_flush(struct qxl_screen *qs);
+
+/* qxl_mirror.c */
 Bool qxl_accel_visible(struct qxl_screen *qs, RegionPtr reg);
+
+/* qxl_upload.c */
 void qxl_accel_upload(struct qxl_screen *qs, RegionPtr reg, RegionPtr left);
 
 /* qxl_pixmap.c */

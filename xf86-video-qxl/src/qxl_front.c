@@ -172,7 +172,7 @@ qxl_front_dirty(struct qxl_screen *qs, RegionPtr reg)
 
 /*
  * Send the software damage in 'reg': inside the part of the screen the
- * device shows 1:1, as commands appended to the batch (qxl_accel.c);
+ * device shows 1:1, as commands appended to the batch (qxl_upload.c);
  * the rest, or when no command may be sent, by DIRTYFB behind the batch.
  */
 static void

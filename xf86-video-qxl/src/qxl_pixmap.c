@@ -93,12 +93,6 @@ qxl_pix_of(PixmapPtr pix)
 	return dixGetPrivateAddr(&pix->devPrivates, &qxl_pix_key);
 }
 
-static struct qxl_screen *
-qxl_pix_qs(ScreenPtr screen)
-{
-	return qxl_screen_of(xf86ScreenToScrn(screen));
-}
-
 static void
 qxl_pix_dirty_gone(DamagePtr damage, void *closure)
 {
@@ -146,7 +140,7 @@ qxl_pix_drop(struct qxl_screen *qs, PixmapPtr pix)
 static PixmapPtr
 qxl_pix_create(ScreenPtr screen, int w, int h, int depth, unsigned int hint)
 {
-	struct qxl_pixmaps *pm = qxl_pix_qs(screen)->pixmaps;
+	struct qxl_pixmaps *pm = qxl_screen_of(xf86ScreenToScrn(screen))->pixmaps;
 	PixmapPtr pix;
 
 	screen->CreatePixmap = pm->CreatePixmap;
@@ -166,7 +160,7 @@ static Bool
 qxl_pix_destroy(PixmapPtr pix)
 {
 	ScreenPtr screen = pix->drawable.pScreen;
-	struct qxl_screen *qs = qxl_pix_qs(screen);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(screen));
 	struct qxl_pixmaps *pm = qs->pixmaps;
 	Bool ret;
 
@@ -487,7 +481,7 @@ Bool
 qxl_pixmap_copy_area(DrawablePtr src, DrawablePtr dst, GCPtr gc, int sx, int sy,
 		     int w, int h, int dx, int dy, RegionPtr *ret)
 {
-	struct qxl_screen *qs = qxl_pix_qs(dst->pScreen);
+	struct qxl_screen *qs = qxl_screen_of(xf86ScreenToScrn(dst->pScreen));
 
 	if (!qs->pixmaps || !qs->accel_active || !qs->scrn->vtSema ||
 	    (src->type != DRAWABLE_PIXMAP && !qxl_on_front(src)) ||

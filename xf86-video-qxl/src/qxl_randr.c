@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Mode setting: one xf86Crtc per kernel CRTC, one xf86Output per kernel
+ * The X driver's RandR layer (RandR 1.2 through xf86Crtc), on the kernel's
+ * mode setting: one xf86Crtc per kernel CRTC, one xf86Output per kernel
  * connector, modes straight from the kernel, hardware cursor through
  * SetCursor2, DPMS through the connector property, and hotplug (monitors
  * config changes from the SPICE client) through udev or the kernel's
@@ -81,9 +82,9 @@ qxl_mode_to_kernel(DisplayModePtr m, drmModeModeInfo *km)
  * turns the CRTC off by itself.
  */
 static void
-qxl_crtc_dpms(xf86CrtcPtr crtc, int mode)
+qxl_randr_crtc_dpms(xf86CrtcPtr crtc, int mode)
 {
-	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_randr_crtc *qc = crtc->driver_private;
 	struct qxl_screen *qs = qxl_screen_of(crtc->scrn);
 
 	qc->dpms = mode;
@@ -94,7 +95,7 @@ qxl_crtc_dpms(xf86CrtcPtr crtc, int mode)
 }
 
 static uint32_t *
-qxl_crtc_connectors(xf86CrtcPtr crtc, int *n)
+qxl_randr_crtc_connectors(xf86CrtcPtr crtc, int *n)
 {
 	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(crtc->scrn);
 	uint32_t *ids = calloc(cfg->num_output, sizeof(*ids));
@@ -105,7 +106,7 @@ qxl_crtc_connectors(xf86CrtcPtr crtc, int *n)
 		return NULL;
 	for (i = 0; i < cfg->num_output; i++) {
 		xf86OutputPtr out = cfg->output[i];
-		struct qxl_output *qo = out->driver_private;
+		struct qxl_randr_output *qo = out->driver_private;
 
 		if (out->crtc == crtc)
 			ids[(*n)++] = qo->connector_id;
@@ -114,11 +115,11 @@ qxl_crtc_connectors(xf86CrtcPtr crtc, int *n)
 }
 
 static Bool
-qxl_crtc_set_mode_major(xf86CrtcPtr crtc, DisplayModePtr mode,
-			Rotation rotation, int x, int y)
+qxl_randr_crtc_set_mode_major(xf86CrtcPtr crtc, DisplayModePtr mode,
+			      Rotation rotation, int x, int y)
 {
 	ScrnInfoPtr scrn = crtc->scrn;
-	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_randr_crtc *qc = crtc->driver_private;
 	struct qxl_screen *qs = qc->qs;
 	DisplayModeRec saved_mode = crtc->mode;
 	int saved_x = crtc->x, saved_y = crtc->y;
@@ -141,7 +142,7 @@ qxl_crtc_set_mode_major(xf86CrtcPtr crtc, DisplayModePtr mode,
 	if (!xf86CrtcRotate(crtc))
 		goto fail;
 	qxl_mode_to_kernel(mode, &km);
-	conns = qxl_crtc_connectors(crtc, &n);
+	conns = qxl_randr_crtc_connectors(crtc, &n);
 	if (!conns)
 		goto fail;
 	/* The front buffer may still be pending if the screen is not up yet. */
@@ -184,26 +185,26 @@ fail:
 }
 
 static void
-qxl_crtc_gamma_set(xf86CrtcPtr crtc, CARD16 *r, CARD16 *g, CARD16 *b, int size)
+qxl_randr_crtc_gamma_set(xf86CrtcPtr crtc, CARD16 *r, CARD16 *g, CARD16 *b, int size)
 {
-	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_randr_crtc *qc = crtc->driver_private;
 
 	/* Not every kernel has gamma on a virtual CRTC; a refusal is harmless. */
 	drmModeCrtcSetGamma(qc->qs->fd, qc->crtc_id, size, r, g, b);
 }
 
 static void
-qxl_crtc_set_cursor_position(xf86CrtcPtr crtc, int x, int y)
+qxl_randr_crtc_set_cursor_position(xf86CrtcPtr crtc, int x, int y)
 {
-	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_randr_crtc *qc = crtc->driver_private;
 
 	drmModeMoveCursor(qc->qs->fd, qc->crtc_id, x, y);
 }
 
 static Bool
-qxl_crtc_show_cursor(xf86CrtcPtr crtc)
+qxl_randr_crtc_show_cursor(xf86CrtcPtr crtc)
 {
-	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_randr_crtc *qc = crtc->driver_private;
 	struct qxl_screen *qs = qc->qs;
 	CursorPtr cur = xf86CurrentCursor(crtc->scrn->pScreen);
 	int hx = 0, hy = 0, ret;
@@ -228,18 +229,18 @@ qxl_crtc_show_cursor(xf86CrtcPtr crtc)
 }
 
 static void
-qxl_crtc_hide_cursor(xf86CrtcPtr crtc)
+qxl_randr_crtc_hide_cursor(xf86CrtcPtr crtc)
 {
-	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_randr_crtc *qc = crtc->driver_private;
 
 	qc->cursor_visible = 0;
 	drmModeSetCursor(qc->qs->fd, qc->crtc_id, 0, 0, 0);
 }
 
 static Bool
-qxl_crtc_load_cursor_argb(xf86CrtcPtr crtc, CARD32 *image)
+qxl_randr_crtc_load_cursor_argb(xf86CrtcPtr crtc, CARD32 *image)
 {
-	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_randr_crtc *qc = crtc->driver_private;
 	struct qxl_screen *qs = qc->qs;
 	uint32_t y;
 
@@ -250,14 +251,14 @@ qxl_crtc_load_cursor_argb(xf86CrtcPtr crtc, CARD32 *image)
 		       image + y * qs->cursor_w, qs->cursor_w * 4);
 	/* A new image with the cursor shown: resend so the kernel re-reads it. */
 	if (qc->cursor_visible)
-		return qxl_crtc_show_cursor(crtc);
+		return qxl_randr_crtc_show_cursor(crtc);
 	return TRUE;
 }
 
 static void
-qxl_crtc_destroy(xf86CrtcPtr crtc)
+qxl_randr_crtc_destroy(xf86CrtcPtr crtc)
 {
-	struct qxl_crtc *qc = crtc->driver_private;
+	struct qxl_randr_crtc *qc = crtc->driver_private;
 
 	qxl_buf_destroy(qc->qs->fd, &qc->cursor);
 	drmModeFreeCrtc(qc->mode_crtc);
@@ -265,23 +266,23 @@ qxl_crtc_destroy(xf86CrtcPtr crtc)
 	crtc->driver_private = NULL;
 }
 
-static const xf86CrtcFuncsRec qxl_crtc_funcs = {
-	.dpms = qxl_crtc_dpms,
-	.set_mode_major = qxl_crtc_set_mode_major,
-	.gamma_set = qxl_crtc_gamma_set,
-	.set_cursor_position = qxl_crtc_set_cursor_position,
-	.show_cursor_check = qxl_crtc_show_cursor,
-	.hide_cursor = qxl_crtc_hide_cursor,
-	.load_cursor_argb_check = qxl_crtc_load_cursor_argb,
-	.destroy = qxl_crtc_destroy,
+static const xf86CrtcFuncsRec qxl_randr_crtc_funcs = {
+	.dpms = qxl_randr_crtc_dpms,
+	.set_mode_major = qxl_randr_crtc_set_mode_major,
+	.gamma_set = qxl_randr_crtc_gamma_set,
+	.set_cursor_position = qxl_randr_crtc_set_cursor_position,
+	.show_cursor_check = qxl_randr_crtc_show_cursor,
+	.hide_cursor = qxl_randr_crtc_hide_cursor,
+	.load_cursor_argb_check = qxl_randr_crtc_load_cursor_argb,
+	.destroy = qxl_randr_crtc_destroy,
 };
 
 /* ---- outputs ---- */
 
 static void
-qxl_output_refresh(xf86OutputPtr out)
+qxl_randr_output_refresh(xf86OutputPtr out)
 {
-	struct qxl_output *qo = out->driver_private;
+	struct qxl_randr_output *qo = out->driver_private;
 	drmModeConnectorPtr c = drmModeGetConnector(qo->qs->fd, qo->connector_id);
 
 	if (!c)
@@ -293,11 +294,11 @@ qxl_output_refresh(xf86OutputPtr out)
 }
 
 static xf86OutputStatus
-qxl_output_detect(xf86OutputPtr out)
+qxl_randr_output_detect(xf86OutputPtr out)
 {
-	struct qxl_output *qo = out->driver_private;
+	struct qxl_randr_output *qo = out->driver_private;
 
-	qxl_output_refresh(out);
+	qxl_randr_output_refresh(out);
 	switch (qo->conn->connection) {
 	case DRM_MODE_CONNECTED:
 		return XF86OutputStatusConnected;
@@ -309,7 +310,7 @@ qxl_output_detect(xf86OutputPtr out)
 }
 
 static int
-qxl_output_mode_valid(xf86OutputPtr out, DisplayModePtr mode)
+qxl_randr_output_mode_valid(xf86OutputPtr out, DisplayModePtr mode)
 {
 	(void)out;
 	(void)mode;
@@ -317,9 +318,9 @@ qxl_output_mode_valid(xf86OutputPtr out, DisplayModePtr mode)
 }
 
 static DisplayModePtr
-qxl_output_get_modes(xf86OutputPtr out)
+qxl_randr_output_get_modes(xf86OutputPtr out)
 {
-	struct qxl_output *qo = out->driver_private;
+	struct qxl_randr_output *qo = out->driver_private;
 	DisplayModePtr list = NULL;
 	int i;
 
@@ -335,9 +336,9 @@ qxl_output_get_modes(xf86OutputPtr out)
 }
 
 static void
-qxl_output_dpms(xf86OutputPtr out, int mode)
+qxl_randr_output_dpms(xf86OutputPtr out, int mode)
 {
-	struct qxl_output *qo = out->driver_private;
+	struct qxl_randr_output *qo = out->driver_private;
 
 	qo->dpms = mode;
 	if (!qo->dpms_prop)
@@ -353,21 +354,21 @@ qxl_output_dpms(xf86OutputPtr out, int mode)
 }
 
 static void
-qxl_output_destroy(xf86OutputPtr out)
+qxl_randr_output_destroy(xf86OutputPtr out)
 {
-	struct qxl_output *qo = out->driver_private;
+	struct qxl_randr_output *qo = out->driver_private;
 
 	drmModeFreeConnector(qo->conn);
 	free(qo);
 	out->driver_private = NULL;
 }
 
-static const xf86OutputFuncsRec qxl_output_funcs = {
-	.dpms = qxl_output_dpms,
-	.detect = qxl_output_detect,
-	.mode_valid = qxl_output_mode_valid,
-	.get_modes = qxl_output_get_modes,
-	.destroy = qxl_output_destroy,
+static const xf86OutputFuncsRec qxl_randr_output_funcs = {
+	.dpms = qxl_randr_output_dpms,
+	.detect = qxl_randr_output_detect,
+	.mode_valid = qxl_randr_output_mode_valid,
+	.get_modes = qxl_randr_output_get_modes,
+	.destroy = qxl_randr_output_destroy,
 };
 
 /* Index of the named property in the connector's list, -1 if it has none. */
@@ -395,10 +396,10 @@ qxl_find_dpms_prop(int fd, drmModeConnectorPtr c)
 }
 
 static Bool
-qxl_output_init(ScrnInfoPtr scrn, struct qxl_screen *qs, int i)
+qxl_randr_output_init(ScrnInfoPtr scrn, struct qxl_screen *qs, int i)
 {
 	drmModeConnectorPtr c = drmModeGetConnector(qs->fd, qs->res->connectors[i]);
-	struct qxl_output *qo;
+	struct qxl_randr_output *qo;
 	xf86OutputPtr out;
 	char name[32];
 	const char *type = "Unknown";
@@ -414,7 +415,7 @@ qxl_output_init(ScrnInfoPtr scrn, struct qxl_screen *qs, int i)
 		drmModeFreeConnector(c);
 		return FALSE;
 	}
-	out = xf86OutputCreate(scrn, &qxl_output_funcs, name);
+	out = xf86OutputCreate(scrn, &qxl_randr_output_funcs, name);
 	if (!out) {
 		drmModeFreeConnector(c);
 		free(qo);
@@ -451,14 +452,14 @@ qxl_output_init(ScrnInfoPtr scrn, struct qxl_screen *qs, int i)
 }
 
 static Bool
-qxl_crtc_init(ScrnInfoPtr scrn, struct qxl_screen *qs, int i)
+qxl_randr_crtc_init(ScrnInfoPtr scrn, struct qxl_screen *qs, int i)
 {
-	struct qxl_crtc *qc = calloc(1, sizeof(*qc));
+	struct qxl_randr_crtc *qc = calloc(1, sizeof(*qc));
 	xf86CrtcPtr crtc;
 
 	if (!qc)
 		return FALSE;
-	crtc = xf86CrtcCreate(scrn, &qxl_crtc_funcs);
+	crtc = xf86CrtcCreate(scrn, &qxl_randr_crtc_funcs);
 	if (!crtc) {
 		free(qc);
 		return FALSE;
@@ -475,19 +476,19 @@ qxl_crtc_init(ScrnInfoPtr scrn, struct qxl_screen *qs, int i)
 /* ---- screen resize ---- */
 
 static Bool
-qxl_crtc_config_resize(ScrnInfoPtr scrn, int width, int height)
+qxl_randr_crtc_config_resize(ScrnInfoPtr scrn, int width, int height)
 {
 	if (scrn->virtualX == width && scrn->virtualY == height)
 		return TRUE;
 	return qxl_front_resize(scrn, width, height);
 }
 
-static const xf86CrtcConfigFuncsRec qxl_crtc_config_funcs = {
-	.resize = qxl_crtc_config_resize,
+static const xf86CrtcConfigFuncsRec qxl_randr_crtc_config_funcs = {
+	.resize = qxl_randr_crtc_config_resize,
 };
 
 static void
-qxl_kms_options(ScrnInfoPtr scrn, struct qxl_screen *qs)
+qxl_randr_options(ScrnInfoPtr scrn, struct qxl_screen *qs)
 {
 	OptionInfoRec opts[] = {
 		{ 0, "ClientLayout", OPTV_BOOLEAN, { .boolean = TRUE }, FALSE },
@@ -501,12 +502,12 @@ qxl_kms_options(ScrnInfoPtr scrn, struct qxl_screen *qs)
 }
 
 Bool
-qxl_kms_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
+qxl_randr_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
 {
 	uint64_t cap;
 	int i;
 
-	qxl_kms_options(scrn, qs);
+	qxl_randr_options(scrn, qs);
 
 	qs->res = drmModeGetResources(qs->fd);
 	if (!qs->res) {
@@ -528,12 +529,12 @@ qxl_kms_pre_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
 	if (!drmGetCap(qs->fd, DRM_CAP_CURSOR_HEIGHT, &cap) && cap)
 		qs->cursor_h = cap;
 
-	xf86CrtcConfigInit(scrn, &qxl_crtc_config_funcs);
+	xf86CrtcConfigInit(scrn, &qxl_randr_crtc_config_funcs);
 	for (i = 0; i < qs->res->count_crtcs; i++)
-		if (!qxl_crtc_init(scrn, qs, i))
+		if (!qxl_randr_crtc_init(scrn, qs, i))
 			return FALSE;
 	for (i = 0; i < qs->res->count_connectors; i++)
-		if (!qxl_output_init(scrn, qs, i))
+		if (!qxl_randr_output_init(scrn, qs, i))
 			return FALSE;
 	xf86CrtcSetSizeRange(scrn, 320, 200,
 			     qs->res->max_width ? (int)qs->res->max_width : 8192,
@@ -563,9 +564,9 @@ struct qxl_head_target {
 };
 
 static int
-qxl_output_preferred_size(xf86OutputPtr out, int *w, int *h)
+qxl_randr_output_preferred_size(xf86OutputPtr out, int *w, int *h)
 {
-	struct qxl_output *qo = out->driver_private;
+	struct qxl_randr_output *qo = out->driver_private;
 	int i;
 
 	for (i = 0; i < qo->conn->count_modes; i++) {
@@ -579,9 +580,9 @@ qxl_output_preferred_size(xf86OutputPtr out, int *w, int *h)
 }
 
 static int
-qxl_output_suggested(xf86OutputPtr out, const char *name)
+qxl_randr_output_suggested(xf86OutputPtr out, const char *name)
 {
-	struct qxl_output *qo = out->driver_private;
+	struct qxl_randr_output *qo = out->driver_private;
 	int i = qxl_connector_prop_index(qo->qs->fd, qo->conn, name);
 
 	/* a position no screen can reach is taken as 0, not trusted */
@@ -592,7 +593,7 @@ qxl_output_suggested(xf86OutputPtr out, const char *name)
 
 /* The RandR mode of that size in the output's list (preferred modes come first). */
 static RRModePtr
-qxl_output_rr_mode(xf86OutputPtr out, int w, int h)
+qxl_randr_output_rr_mode(xf86OutputPtr out, int w, int h)
 {
 	RROutputPtr ro = out->randr_output;
 	int i;
@@ -647,12 +648,12 @@ qxl_client_layout_targets(ScrnInfoPtr scrn, struct qxl_head_target *t, int *widt
 	for (i = 0; i < cfg->num_output; i++) {
 		xf86OutputPtr out = cfg->output[i];
 
-		if (out->status != XF86OutputStatusConnected || !qxl_output_preferred_size(out, &w, &h))
+		if (out->status != XF86OutputStatusConnected || !qxl_randr_output_preferred_size(out, &w, &h))
 			continue;
 		t[n].out = out;
-		t[n].x = qxl_output_suggested(out, "suggested X");
-		t[n].y = qxl_output_suggested(out, "suggested Y");
-		t[n].mode = qxl_output_rr_mode(out, w, h);
+		t[n].x = qxl_randr_output_suggested(out, "suggested X");
+		t[n].y = qxl_randr_output_suggested(out, "suggested Y");
+		t[n].mode = qxl_randr_output_rr_mode(out, w, h);
 		t[n].crtc = qxl_pick_crtc(cfg, out, &taken);
 		if (!t[n].mode || !t[n].crtc) {
 			xf86DrvMsg(scrn->scrnIndex, X_WARNING,
@@ -753,14 +754,14 @@ qxl_client_layout_sig(ScrnInfoPtr scrn)
 
 	for (i = 0; i < cfg->num_output; i++) {
 		xf86OutputPtr out = cfg->output[i];
-		struct qxl_output *qo = out->driver_private;
+		struct qxl_randr_output *qo = out->driver_private;
 
 		if (qo->conn->connection != DRM_MODE_CONNECTED ||
-		    !qxl_output_preferred_size(out, &v[1], &v[2]))
+		    !qxl_randr_output_preferred_size(out, &v[1], &v[2]))
 			continue;
 		v[0] = i;
-		v[3] = qxl_output_suggested(out, "suggested X");
-		v[4] = qxl_output_suggested(out, "suggested Y");
+		v[3] = qxl_randr_output_suggested(out, "suggested X");
+		v[4] = qxl_randr_output_suggested(out, "suggested Y");
 		for (k = 0; k < 5; k++)
 			sig = (sig ^ (uint32_t)v[k]) * 16777619u;
 	}
@@ -844,13 +845,13 @@ qxl_hotplug_init(ScrnInfoPtr scrn, struct qxl_screen *qs)
 }
 
 void
-qxl_kms_screen_init(ScreenPtr screen, struct qxl_screen *qs)
+qxl_randr_screen_init(ScreenPtr screen, struct qxl_screen *qs)
 {
 	qxl_hotplug_init(xf86ScreenToScrn(screen), qs);
 }
 
 void
-qxl_kms_close(struct qxl_screen *qs)
+qxl_randr_close(struct qxl_screen *qs)
 {
 	if (qs->udev_mon) {
 		RemoveNotifyFd(qs->hotplug_fd);
@@ -863,13 +864,13 @@ qxl_kms_close(struct qxl_screen *qs)
 
 /* Allocate cursor buffers once per CRTC (needs the fd, not the screen). */
 static void
-qxl_kms_cursor_bufs(ScrnInfoPtr scrn, struct qxl_screen *qs)
+qxl_randr_cursor_bufs(ScrnInfoPtr scrn, struct qxl_screen *qs)
 {
 	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(scrn);
 	int i;
 
 	for (i = 0; i < cfg->num_crtc; i++) {
-		struct qxl_crtc *qc = cfg->crtc[i]->driver_private;
+		struct qxl_randr_crtc *qc = cfg->crtc[i]->driver_private;
 
 		if (qc->cursor.handle)
 			continue;
@@ -884,14 +885,14 @@ qxl_kms_cursor_bufs(ScrnInfoPtr scrn, struct qxl_screen *qs)
 }
 
 Bool
-qxl_kms_set_desired(ScrnInfoPtr scrn)
+qxl_randr_set_desired(ScrnInfoPtr scrn)
 {
-	qxl_kms_cursor_bufs(scrn, qxl_screen_of(scrn));
+	qxl_randr_cursor_bufs(scrn, qxl_screen_of(scrn));
 	return xf86SetDesiredModes(scrn);
 }
 
 void
-qxl_kms_disable_unused(ScrnInfoPtr scrn)
+qxl_randr_disable_unused(ScrnInfoPtr scrn)
 {
 	xf86CrtcConfigPtr cfg = XF86_CRTC_CONFIG_PTR(scrn);
 	struct qxl_screen *qs = qxl_screen_of(scrn);
@@ -899,7 +900,7 @@ qxl_kms_disable_unused(ScrnInfoPtr scrn)
 
 	for (i = 0; i < cfg->num_crtc; i++) {
 		xf86CrtcPtr crtc = cfg->crtc[i];
-		struct qxl_crtc *qc = crtc->driver_private;
+		struct qxl_randr_crtc *qc = crtc->driver_private;
 
 		if (!crtc->enabled)
 			drmModeSetCrtc(qs->fd, qc->crtc_id, 0, 0, 0, NULL, 0, NULL);
