@@ -19,10 +19,13 @@
  */
 
 #include <linux/io.h>
+#include <linux/ktime.h>
 
+#include <drm/drm_file.h>
 #include <drm/drm_print.h>
 
 #include "qxl_drv.h"
+#include "qxl_trace.h"
 
 void qxl_io_notify(struct qxl_device *qdev, enum qxl_io_port port)
 {
@@ -89,11 +92,7 @@ bool qxl_busy_watch_expired(struct qxl_device *qdev, struct qxl_busy_watch *w,
 	       time_after(jiffies, w->start + QXL_IO_BUSY_LIMIT);
 }
 
-/*
- * The caller holds io_lock, which also guards the RAM header fields the
- * operation reads (mem_slot, create_surface, monitors_config, update_area).
- */
-int qxl_io_async_locked(struct qxl_device *qdev, enum qxl_io_port port, u8 val)
+static int qxl_io_async_wait(struct qxl_device *qdev, enum qxl_io_port port, u8 val)
 {
 	struct qxl_busy_watch w;
 	long left;
@@ -124,6 +123,20 @@ int qxl_io_async_locked(struct qxl_device *qdev, enum qxl_io_port port, u8 val)
 	if (!READ_ONCE(qdev->resetting))
 		qxl_recovery_schedule(qdev, "an I/O that never completed");
 	return -EIO;
+}
+
+/*
+ * The caller holds io_lock, which also guards the RAM header fields the
+ * operation reads (mem_slot, create_surface, monitors_config, update_area).
+ */
+int qxl_io_async_locked(struct qxl_device *qdev, enum qxl_io_port port, u8 val)
+{
+	ktime_t start = ktime_get();
+	int ret = qxl_io_async_wait(qdev, port, val);
+
+	trace_qxl_io_async(qdev->drm.primary->index, port, val,
+			   ktime_us_delta(ktime_get(), start), ret);
+	return ret;
 }
 
 int qxl_io_async(struct qxl_device *qdev, enum qxl_io_port port, u8 val)

@@ -21,9 +21,11 @@
 #include <linux/io.h>
 #include <linux/slab.h>
 
+#include <drm/drm_file.h>
 #include <drm/drm_print.h>
 
 #include "qxl_drv.h"
+#include "qxl_trace.h"
 
 static const char *qxl_fence_get_driver_name(struct dma_fence *fence)
 {
@@ -133,6 +135,7 @@ static void qxl_release_unlink(struct qxl_release *release)
 /* ... then its memory is free and its fence signalled, once. */
 static void qxl_release_complete(struct qxl_release *release, int error)
 {
+	trace_qxl_release_retire(release->qdev->drm.primary->index, release->id, error);
 	qxl_vram_free(release->qdev, &release->node);
 	if (error)
 		dma_fence_set_error(&release->fence, error);
@@ -159,6 +162,7 @@ int qxl_release_submit_fence(struct qxl_release *release, u32 cmd_type, u32 *seq
 	struct qxl_device *qdev = release->qdev;
 	struct qxl_ring *ring = &qdev->rings[release->ring];
 	unsigned long flags;
+	u32 pos;
 	int ret;
 
 	mutex_lock(&ring->lock);
@@ -170,7 +174,13 @@ int qxl_release_submit_fence(struct qxl_release *release, u32 cmd_type, u32 *seq
 	if (fence)
 		*fence = dma_fence_get(&release->fence);
 
-	ret = qxl_ring_push_locked(ring, qxl_release_phys(release, 0), cmd_type, seq);
+	ret = qxl_ring_push_locked(ring, qxl_release_phys(release, 0), cmd_type, &pos);
+	if (!ret) {
+		trace_qxl_cmd_push(qdev->drm.primary->index, release->ring, release->id,
+				   cmd_type, pos);
+		if (seq)
+			*seq = pos;
+	}
 	/*
 	 * Refused: off the books before the ring lock goes, or a recovery
 	 * (qxl_device_reinit(), under the ring locks) would retire it too.
