@@ -101,7 +101,8 @@ struct qxl_exec {
 	u32 read_ids[QXL_EXEC_MAX_IMAGES];	/* surfaces SURFACE images read */
 	unsigned int n_read;
 	unsigned int n_images;			/* images the device draws from */
-	bool no_id;				/* every surface id was taken */
+	struct qxl_room_wait room;		/* what the command waits for, since when */
+	struct qxl_bo *named[QXL_MAX_RELOCS];	/* surfaces the command names */
 	bool submitted;				/* an earlier command of the call went out */
 };
 
@@ -242,7 +243,7 @@ static int qxl_exec_surface_id(struct qxl_exec *ex, struct qxl_bo *src, bool src
 		*id = 0;
 		return 0;
 	}
-	ret = qxl_surface_ensure(ex->objs, src, &ex->no_id);
+	ret = qxl_surface_ensure(ex->objs, src, &ex->room.need);
 	*id = src->surface_id;
 	return ret;
 }
@@ -1072,7 +1073,9 @@ static int qxl_exec_check_drawable(struct qxl_exec *ex)
  */
 static int qxl_exec_lock(const struct qxl_exec *ex, struct mutex *lock)
 {
-	return ex->submitted ? mutex_lock_killable(lock) : mutex_lock_interruptible(lock);
+	if (ex->submitted)
+		return mutex_lock_killable(lock);
+	return mutex_lock_interruptible(lock) ? -ERESTARTSYS : 0;
 }
 
 /* The surfaces the command names: making room for one must not evict another. */
@@ -1098,8 +1101,6 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 	bool src_is_fb[QXL_MAX_RELOCS];
 	struct qxl_bo_track *track;
 	struct qxl_release *release;
-	struct qxl_bo *named[QXL_MAX_RELOCS];
-	unsigned long deadline = 0;
 	struct dma_fence *fence = NULL;
 	unsigned int i;
 	int ret;
@@ -1109,6 +1110,7 @@ static int qxl_exec_submit(struct qxl_exec *ex, struct drm_file *file,
 		return -EINVAL;
 
 	memset(&ex->d, 0, sizeof(ex->d));
+	ex->room.deadline = 0;
 	if (copy_from_user((u8 *)&ex->d + QXL_RELEASE_INFO_SIZE,
 			   u64_to_user_ptr(c->command), c->command_size))
 		return -EFAULT;
@@ -1135,7 +1137,7 @@ retry:
 	ex->n_parsed = 0;
 	ex->n_read = 0;
 	ex->n_images = 0;
-	ex->no_id = false;
+	ex->room.need = QXL_ROOM_NONE;
 	track = qxl_bo_track_alloc(objs, 2 * ex->n_relocs);
 	if (!track) {
 		ret = -ENOMEM;
@@ -1203,11 +1205,9 @@ out_unlock:
 	mutex_unlock(&objs->lock);
 	mutex_unlock(&qdev->primary_lock);
 	/* every surface id taken: evicting waits for the device, not under our locks */
-	if (ret == -ENOMEM && ex->no_id) {
-		if (!deadline)
-			deadline = jiffies + QXL_SURFACE_ID_TIMEOUT;
-		ret = qxl_surface_make_room(objs, deadline, named,
-					    qxl_exec_named_surfaces(ex, src_is_fb, named),
+	if (ret == -ENOMEM && ex->room.need != QXL_ROOM_NONE) {
+		ret = qxl_surface_make_room(objs, &ex->room, ex->named,
+					    qxl_exec_named_surfaces(ex, src_is_fb, ex->named),
 					    !ex->submitted);
 		if (!ret)
 			goto retry;

@@ -52,7 +52,7 @@ struct qxl_bo {
 	bool keep_data;
 	struct list_head lru;		/* objs->lru while surface_id != 0, or objs->lost */
 	u32 lost_id;			/* id the device kept: its destroy was never sent */
-	u32 surface_uses;		/* commands that named the surface (wraps) */
+	bool evicting;			/* being written back, then destroyed */
 
 	/* under objs->busy_lock */
 	unsigned int busy;		/* submitted commands not yet released */
@@ -167,10 +167,23 @@ long qxl_objects_reclaim(struct qxl_device *qdev, struct qxl_reclaim *rc);
 bool qxl_objects_reclaim_progress(struct qxl_device *qdev, const struct qxl_reclaim *rc);
 
 /* qxl_surface.c */
-int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo, bool *no_id);
+/* What a command waits for before it is built again (qxl_surface_make_room). */
+enum qxl_room {
+	QXL_ROOM_NONE,
+	QXL_ROOM_ID,		/* every surface id is taken */
+	QXL_ROOM_EVICTION,	/* a surface it names is being evicted */
+};
+
+struct qxl_room_wait {
+	enum qxl_room need;
+	unsigned long deadline;	/* waiting for surfaces read in flight; 0: not begun */
+	unsigned long limit;	/* the whole wait */
+};
+
+int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo, enum qxl_room *room);
 /* How long a command may wait for a surface id while every one is in use. */
 #define QXL_SURFACE_ID_TIMEOUT	(2 * HZ)
-int qxl_surface_make_room(struct qxl_objects *objs, unsigned long deadline,
+int qxl_surface_make_room(struct qxl_objects *objs, struct qxl_room_wait *r,
 			  struct qxl_bo *const *exclude, unsigned int n_exclude, bool intr);
 void qxl_surface_release(struct qxl_bo *bo);
 void qxl_surface_lost_return(struct qxl_objects *objs);

@@ -162,7 +162,6 @@ int qxl_release_submit_fence(struct qxl_release *release, u32 cmd_type, u32 *seq
 	struct qxl_device *qdev = release->qdev;
 	struct qxl_ring *ring = &qdev->rings[release->ring];
 	unsigned long flags;
-	u32 pos;
 	int ret;
 
 	mutex_lock(&ring->lock);
@@ -174,13 +173,15 @@ int qxl_release_submit_fence(struct qxl_release *release, u32 cmd_type, u32 *seq
 	if (fence)
 		*fence = dma_fence_get(&release->fence);
 
-	ret = qxl_ring_push_locked(ring, qxl_release_phys(release, 0), cmd_type, &pos);
-	if (!ret) {
-		trace_qxl_cmd_push(qdev->drm.primary->index, release->ring, release->id,
-				   cmd_type, pos);
-		if (seq)
-			*seq = pos;
-	}
+	/*
+	 * Traced before the push, with the position it takes (ring->lock is
+	 * held): once pushed, the device may hand it back and another CPU
+	 * trace its retirement first.  A refused push is traced retired with
+	 * its error.
+	 */
+	trace_qxl_cmd_push(qdev->drm.primary->index, release->ring, release->id, cmd_type,
+			   ring->prod + 1);
+	ret = qxl_ring_push_locked(ring, qxl_release_phys(release, 0), cmd_type, seq);
 	/*
 	 * Refused: off the books before the ring lock goes, or a recovery
 	 * (qxl_device_reinit(), under the ring locks) would retire it too.

@@ -150,7 +150,6 @@ struct qxl_surface_update {
 	struct drm_rect rect;
 	int ret;
 	bool evict;		/* an eviction's write-back: the worker finishes it */
-	u32 uses;		/* the surface's uses when the eviction began */
 };
 
 /*
@@ -357,6 +356,7 @@ void qxl_surface_lost_return(struct qxl_objects *objs)
 	}
 	if (reap)
 		schedule_work(&objs->reap_work);
+	qxl_surface_ids_changed(objs);
 }
 
 /* Nothing in flight reads the surface (an UPDATE_AREA or a command). */
@@ -384,10 +384,11 @@ static u32 qxl_surface_free_id(struct qxl_objects *objs)
 
 /*
  * Give bo a device surface if it has none (objs->lock held).  -ENOMEM with
- * *no_id set when every id is taken: the caller drops its locks and makes
- * room (qxl_surface_make_room), since evicting waits for the device.
+ * *room set when every id is taken or bo is being evicted: the caller
+ * drops its locks and makes room or waits (qxl_surface_make_room), since
+ * evicting waits for the device.
  */
-int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo, bool *no_id)
+int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo, enum qxl_room *room)
 {
 	u32 id;
 	int ret;
@@ -398,7 +399,11 @@ int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo, bool *no_id)
 	/* the device may still render into it as its old surface */
 	if (bo->lost_id)
 		return -EIO;
-	bo->surface_uses++;
+	/* what a command drew on it now would be lost with the surface */
+	if (bo->evicting) {
+		*room = QXL_ROOM_EVICTION;
+		return -ENOMEM;
+	}
 	if (bo->surface_id) {
 		list_move_tail(&bo->lru, &objs->lru);
 		return 0;
@@ -406,7 +411,8 @@ int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo, bool *no_id)
 
 	id = qxl_surface_free_id(objs);
 	if (!id) {
-		*no_id = objs->surfaces_live;
+		if (objs->surfaces_live)
+			*room = QXL_ROOM_ID;
 		return -ENOMEM;
 	}
 	bo->surface_id = id;
@@ -423,10 +429,11 @@ int qxl_surface_ensure(struct qxl_objects *objs, struct qxl_bo *bo, bool *no_id)
 }
 
 /*
- * The device wrote the evicted surface back (or failed to): destroy it,
- * unless a command named it or began reading it meanwhile (what it draws
- * would be lost with the surface); then someone else is evicted.  Without
- * the write-back the contents are stale, but the id is still freed.
+ * The device wrote the evicted surface back (or failed to): destroy it.
+ * Commands that name it wait meanwhile (qxl_surface_ensure), and those
+ * sent before were in the ring when the write-back began, which renders
+ * them; only an UPDATE_AREA reading it now keeps it.  Without the
+ * write-back the contents are stale, but the id is still freed.
  */
 static void qxl_surface_evict_done(struct qxl_objects *objs, struct qxl_surface_update *u,
 				   bool entered)
@@ -435,11 +442,11 @@ static void qxl_surface_evict_done(struct qxl_objects *objs, struct qxl_surface_
 
 	mutex_lock(&objs->lock);
 	objs->evictions--;
+	bo->evicting = false;
 	if (u->ret)
 		drm_dbg_driver(&objs->qdev->drm, "surface %u: write-back failed (%d)\n",
 			       u->id, u->ret);
-	if (bo->surface_id == u->id && bo->surface_uses == u->uses &&
-	    qxl_surface_evictable(objs, bo)) {
+	if (bo->surface_id == u->id && qxl_surface_evictable(objs, bo)) {
 		if (entered) {
 			qxl_surface_destroy(objs, bo);
 		} else {
@@ -486,7 +493,7 @@ static int qxl_surface_evict_start(struct qxl_objects *objs, struct qxl_bo *cons
 			return PTR_ERR(u);
 		}
 		u->evict = true;
-		u->uses = bo->surface_uses;
+		bo->evicting = true;
 		objs->evictions++;
 		qxl_surface_update_queue(u);
 		/* nobody waits on it: the worker finishes the eviction */
@@ -504,14 +511,16 @@ static bool qxl_surface_room_news(struct qxl_objects *objs, int seen, const stru
 }
 
 /*
- * Called without locks after qxl_surface_ensure() found every id taken.
+ * Called without locks after qxl_surface_ensure() asked for room (r->need):
+ * a free id, or the end of the eviction of a surface the command names.
  * One eviction runs at a time (write-backs are serialised by the device
  * anyway); others wait for it.  When every surface is read by a command
- * in flight, wait (until deadline) for the device to finish one.  Another
- * client may take the freed id before the caller: it then comes back.
- * A signal ends the wait only if intr; the eviction goes on regardless.
+ * in flight, wait (until r->deadline) for the device to finish one.
+ * Another client may take the freed id first: the caller comes back, and
+ * r->limit bounds the whole.  A signal ends the wait only if intr; the
+ * eviction goes on regardless.
  */
-int qxl_surface_make_room(struct qxl_objects *objs, unsigned long deadline,
+int qxl_surface_make_room(struct qxl_objects *objs, struct qxl_room_wait *r,
 			  struct qxl_bo *const *exclude, unsigned int n_exclude, bool intr)
 {
 	struct qxl_device *qdev = objs->qdev;
@@ -521,12 +530,16 @@ int qxl_surface_make_room(struct qxl_objects *objs, unsigned long deadline,
 	long slice, left;
 	int seen, ret;
 
+	if (!r->deadline) {
+		r->deadline = jiffies + QXL_SURFACE_ID_TIMEOUT;
+		r->limit = jiffies + QXL_IO_BUSY_LIMIT;
+	}
 	for (;;) {
 		ret = intr ? mutex_lock_interruptible(&objs->lock) :
 			     mutex_lock_killable(&objs->lock);
 		if (ret)
-			return ret;
-		if (qxl_surface_free_id(objs)) {
+			return intr ? -ERESTARTSYS : ret;
+		if (r->need == QXL_ROOM_EVICTION ? !objs->evictions : !!qxl_surface_free_id(objs)) {
 			mutex_unlock(&objs->lock);
 			return 0;
 		}
@@ -537,11 +550,13 @@ int qxl_surface_make_room(struct qxl_objects *objs, unsigned long deadline,
 		ret = 0;
 		if (qxl_device_faulted(qdev))
 			ret = -EIO;
-		else if (!objs->evictions && !time_after(jiffies, deadline))
+		else if (time_after(jiffies, r->limit))
+			ret = -ENOMEM;
+		else if (!objs->evictions)
 			ret = qxl_surface_evict_start(objs, exclude, n_exclude, &dying, &put);
 		if (!ret && !objs->evictions && !dying) {
 			/* every surface is read by a command in flight, or the caller's */
-			if (!objs->surfaces_live || time_after(jiffies, deadline))
+			if (!objs->surfaces_live || time_after(jiffies, r->deadline))
 				ret = -ENOMEM;
 			reclaim = true;
 		}

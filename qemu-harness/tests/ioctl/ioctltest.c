@@ -2978,6 +2978,20 @@ static void *bystander_run(void *arg)
 	return NULL;
 }
 
+/*
+ * The bystander's verdict while the waiter (what waited) waited: no error,
+ * and its worst call well below that wait.
+ */
+static void bystander_judge(const char *part, const char *waiter, double waited,
+			    const struct bystander *b)
+{
+	ok(!b->errors, "%s: %s meanwhile: expected no error, got %d (last %s)", part, b->what,
+	   b->errors, err_name(b->last_error));
+	ok(b->worst_ms * 4 < waited,
+	   "%s: %s waiting for the device stalls no other client: expected the worst %s below a quarter of the %.0f ms wait, got %.0f ms",
+	   part, waiter, b->what, waited, b->worst_ms);
+}
+
 #define EVICT_MAX_IDS	8192
 
 /*
@@ -2989,7 +3003,8 @@ static void *bystander_run(void *arg)
  * spice-server's 1,000-drawable limit does not render the slow fills
  * early), so the slow surface is the least recently used.  Meanwhile
  * another client draws on the screen (timed) and a third thread draws a
- * marker on the surface being evicted: the marker must survive.
+ * marker on the surface being evicted: the marker must survive (destroying
+ * the surface after that draw went to the device would lose it).
  */
 struct evict_marker {
 	uint32_t handle;
@@ -3103,7 +3118,7 @@ static void stall_evict(struct buf *s, struct buf *clip, unsigned int n)
 	   "evict: the setup evicted nothing yet: expected surfaces_evicted %lld, got %lld",
 	   ev0, qxl_debugfs_counter("qxl_objects", "surfaces_evicted"));
 	memset(&by, 0, sizeof(by));
-	by.what = "screen draw";
+	by.what = "another client's screen draw";
 	by.draw = 2;
 	/* SIGALRM for this thread only: the other threads block it */
 	sigemptyset(&alrm);
@@ -3147,11 +3162,7 @@ static void stall_evict(struct buf *s, struct buf *clip, unsigned int n)
 	ok(waited >= 500,
 	   "evict: the write-back waited for the device (the adversary's setup): expected >= 500 ms, got %.0f ms",
 	   waited);
-	ok(!by.errors, "evict: the other client's screen draws: expected no error, got %d (last %s)",
-	   by.errors, err_name(by.last_error));
-	ok(by.worst_ms * 4 < waited,
-	   "evict: an eviction waiting for the device stalls no other client: expected the other client's worst draw below a quarter of the %.0f ms wait, got %.0f ms",
-	   waited, by.worst_ms);
+	bystander_judge("evict", "an eviction", waited, &by);
 	/* the marker drawn on s during its write-back is not lost */
 	expect_ret(mark.ret, 0, "evict: a fill on the surface being evicted, during its write-back");
 	ret = update_area(s->handle, 0, 0, 8, 8);
@@ -3207,7 +3218,7 @@ static void test_stall(const char *only)
 
 	/* update (also finds how many slow fills keep the device busy for 0.5-1 s) */
 	memset(&by, 0, sizeof(by));
-	by.what = "draw";
+	by.what = "another client's surface draw";
 	by.draw = 1;
 	if (pthread_create(&th, NULL, bystander_run, &by)) {
 		ok(0, "bystander thread: expected pthread_create to work, got %s", strerror(errno));
@@ -3225,11 +3236,7 @@ static void test_stall(const char *only)
 	   "update: the device was busy (the adversary's setup): expected UPDATE_AREA to wait >= 500 ms, got %.0f ms",
 	   waited);
 	if (!only || !strcmp(only, "update")) {
-		ok(!by.errors, "update: the other client's draws: expected no error, got %d (last %s)",
-		   by.errors, err_name(by.last_error));
-		ok(by.worst_ms * 4 < waited,
-		   "update: one client waiting for the device stalls no other: expected the other client's worst draw below a quarter of the %.0f ms wait, got %.0f ms",
-		   waited, by.worst_ms);
+		bystander_judge("update", "UPDATE_AREA", waited, &by);
 	}
 
 	if (!ret && (!only || !strcmp(only, "fault"))) {
@@ -3247,7 +3254,7 @@ static void test_stall(const char *only)
 		}
 		expect_ret(ret, 0, "fault: slow fills queued, then a fill clipped by a list in buffer X");
 		memset(&by, 0, sizeof(by));
-		by.what = "mmap+munmap";
+		by.what = "another thread's mmap+munmap";
 		if (!ret && !pthread_create(&th, NULL, bystander_run, &by)) {
 			usleep(100000);
 			t0 = now_ms();
@@ -3262,11 +3269,7 @@ static void test_stall(const char *only)
 			ok(waited >= 300,
 			   "fault: the device held buffer X (the adversary's setup): expected the write to wait >= 300 ms, got %.0f ms",
 			   waited);
-			ok(!by.errors, "fault: mmap+munmap meanwhile: expected no error, got %d (last %s)",
-			   by.errors, err_name(by.last_error));
-			ok(by.worst_ms * 4 < waited,
-			   "fault: a write waiting for the device holds no lock others need: expected another thread's worst mmap+munmap below a quarter of the %.0f ms wait, got %.0f ms",
-			   waited, by.worst_ms);
+			bystander_judge("fault", "a write to a protected buffer", waited, &by);
 		}
 		buf_free(&x);
 	}
