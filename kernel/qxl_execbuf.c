@@ -877,14 +877,34 @@ static bool qxl_exec_brush_ok(struct qxl_exec *ex, const struct qxl_brush *brush
 	}
 }
 
+/*
+ * spice-server turns each dash length (28.4 fixed point, rounded) into a
+ * byte of pixels; a pattern whose dashes are all 0 pixels never ends: its
+ * worker spins in the dash walk for good, and QEMU's reset then waits for
+ * it with the vCPU stopped.  Refused like X refuses a zero dash: any dash
+ * of 0 pixels.  The lengths stay protected until the device took them.
+ */
+static bool qxl_exec_style_ok(struct qxl_exec *ex)
+{
+	u32 i, n = ex->d.u.stroke.attr.style_nseg;
+	struct qxl_exec_ptr p;
+	s32 len;
+
+	if (!n || !qxl_exec_follow(ex, NULL, QXL_DOFF(u.stroke.attr.style), true, &p) ||
+	    !qxl_exec_ptr_inside(&p, 0, (u64)n * sizeof(len)) ||
+	    !qxl_exec_parsed(ex, &p, 0, (u64)n * sizeof(len)))
+		return false;
+	for (i = 0; i < n; i++) {
+		memcpy_fromio(&len, p.bo->vaddr + p.off + (u64)i * sizeof(len), sizeof(len));
+		if (!(u8)((len >> 4) + ((len & 0xf) > 8)))
+			return false;
+	}
+	return true;
+}
+
 static bool qxl_exec_stroke_ok(struct qxl_exec *ex)
 {
-	const struct qxl_line_attr *attr = &ex->d.u.stroke.attr;
-
-	if ((attr->flags & QXL_LINE_FLAGS_STYLED) &&
-	    (!attr->style_nseg ||
-	     !qxl_exec_data_at(ex, QXL_DOFF(u.stroke.attr.style), true,
-			       attr->style_nseg * sizeof(u32))))
+	if ((ex->d.u.stroke.attr.flags & QXL_LINE_FLAGS_STYLED) && !qxl_exec_style_ok(ex))
 		return false;
 	return qxl_exec_path_ok(ex) &&
 	       qxl_exec_brush_ok(ex, &ex->d.u.stroke.brush, QXL_DOFF(u.stroke.brush));

@@ -3767,6 +3767,34 @@ static void ab_stroke_style(struct ab_ctx *x, struct cmd *c)
 	c->d.u.stroke.attr.style_nseg = 2;
 }
 
+/* A styled line whose dash lengths (28.4 fixed point) are at aux offset 2048. */
+static void ab_stroke_dashes(struct ab_ctx *x, struct cmd *c, int32_t a, int32_t b)
+{
+	int32_t style[2] = { a, b };
+
+	ab_stroke(x, c, QXL_PATH_BEGIN | QXL_PATH_END, 2, 2);
+	memcpy(x->aux.map + 2048, style, sizeof(style));
+	c->d.u.stroke.attr.flags = QXL_LINE_FLAGS_STYLED;
+	c->d.u.stroke.attr.style_nseg = 2;
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.stroke.attr.style),
+		  x->aux.handle, 2048);
+}
+
+static void ab_stroke_dash_ok(struct ab_ctx *x, struct cmd *c)
+{
+	ab_stroke_dashes(x, c, 3 << 4, 1 << 4);
+}
+
+static void ab_stroke_dash_half(struct ab_ctx *x, struct cmd *c)
+{
+	ab_stroke_dashes(x, c, 8, 8);
+}
+
+static void ab_stroke_dash_256(struct ab_ctx *x, struct cmd *c)
+{
+	ab_stroke_dashes(x, c, 256 << 4, 2 << 4);
+}
+
 /* A TEXT of one 2x2 glyph (string flags, length) at aux offset 0. */
 static void ab_text(struct ab_ctx *x, struct cmd *c, uint16_t flags, uint32_t length,
 		    uint16_t fore_mode)
@@ -3994,6 +4022,11 @@ static const struct ab_case {
 	{ "STROKE BEZIER of 2 points", "qxlfuzz: canvas_draw_stroke % 3", ab_stroke_bezier, AB_DRAW,
 	  -EINVAL },
 	{ "STROKE styled without a style", "4.3 styled assert", ab_stroke_style, AB_DRAW, -EINVAL },
+	{ "STROKE styled, dashes of 3 and 1 pixels", "reference", ab_stroke_dash_ok, AB_DRAW, 0 },
+	{ "STROKE styled, dashes of half a pixel (0 once rounded)",
+	  "the worker's dash walk never ends, a reset hangs", ab_stroke_dash_half, AB_DRAW, -EINVAL },
+	{ "STROKE styled, a dash of 256 pixels (0 as a byte)",
+	  "a zero dash, as X refuses", ab_stroke_dash_256, AB_DRAW, -EINVAL },
 	{ "TEXT of one A8 glyph", "reference", ab_text_ok, AB_DRAW, 0 },
 	{ "TEXT with two raster depths", "4.3 text assert", ab_text_depths, AB_DRAW, -EINVAL },
 	{ "TEXT length 2 with 1 glyph", "4.3 text assert", ab_text_length, AB_DRAW, -EINVAL },
