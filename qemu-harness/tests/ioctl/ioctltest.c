@@ -245,20 +245,30 @@ static void cmd_target(struct cmd *c, uint32_t surf_handle)
 		  surf_handle, 0);
 }
 
-static int cmd_submit_raw(struct cmd *c, uint32_t type, uint32_t size)
+/* c as one entry of an EXECBUFFER call: a drawable of its full size. */
+static struct drm_qxl_command cmd_entry(struct cmd *c)
 {
 	struct drm_qxl_command dc = {
 		.command = (uintptr_t)((uint8_t *)&c->d + RELEASE_INFO),
 		.relocs = (uintptr_t)c->relocs,
-		.type = type,
-		.command_size = size,
+		.type = QXL_CMD_DRAW,
+		.command_size = sizeof(c->d) - RELEASE_INFO,
 		.relocs_num = c->n,
 	};
+
+	return dc;
+}
+
+static int cmd_submit_raw(struct cmd *c, uint32_t type, uint32_t size)
+{
+	struct drm_qxl_command dc = cmd_entry(c);
 	struct drm_qxl_execbuffer eb = {
 		.commands_num = 1,
 		.commands = (uintptr_t)&dc,
 	};
 
+	dc.type = type;
+	dc.command_size = size;
 	return xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
 }
 
@@ -810,15 +820,8 @@ static void test_draw(void)
 		c2.d.u.fill.brush.u.color = 0x00040506;
 		c2.d.bbox.left = 4;
 		c2.d.bbox.right = 8;
-		memset(dc, 0, sizeof(dc));
-		dc[0].command = (uintptr_t)((uint8_t *)&c1.d + RELEASE_INFO);
-		dc[0].relocs = (uintptr_t)c1.relocs;
-		dc[0].relocs_num = c1.n;
-		dc[0].type = QXL_CMD_DRAW;
-		dc[0].command_size = sizeof(c1.d) - RELEASE_INFO;
-		dc[1] = dc[0];
-		dc[1].command = (uintptr_t)((uint8_t *)&c2.d + RELEASE_INFO);
-		dc[1].relocs = (uintptr_t)c2.relocs;
+		dc[0] = cmd_entry(&c1);
+		dc[1] = cmd_entry(&c2);
 		ret = xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
 		expect_ret(ret, 0, "EXECBUFFER with two commands");
 		update_area(s.handle, 0, 0, 8, 4);
@@ -1737,13 +1740,7 @@ static int submit_after_heavy(uint32_t surf, struct buf *heavy, struct cmd *cs, 
 	cmd_clip(&hc, heavy->handle);
 	memset(dc, 0, sizeof(dc));
 	for (i = 0; i < HEAVY_CMDS + n; i++) {
-		struct cmd *c = i < HEAVY_CMDS ? &hc : &cs[i - HEAVY_CMDS];
-
-		dc[i].type = QXL_CMD_DRAW;
-		dc[i].command = (uintptr_t)((uint8_t *)&c->d + RELEASE_INFO);
-		dc[i].command_size = sizeof(c->d) - RELEASE_INFO;
-		dc[i].relocs = (uintptr_t)c->relocs;
-		dc[i].relocs_num = c->n;
+		dc[i] = cmd_entry(i < HEAVY_CMDS ? &hc : &cs[i - HEAVY_CMDS]);
 	}
 	eb.commands_num = HEAVY_CMDS + n;
 	return xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
@@ -1958,13 +1955,8 @@ surface:
 		cs[1].d.bbox.left = 8;
 		cs[1].d.bbox.right = 16;
 		memset(dc, 0, sizeof(dc));
-		for (i = 0; i < 2; i++) {
-			dc[i].type = QXL_CMD_DRAW;
-			dc[i].command = (uintptr_t)((uint8_t *)&cs[i].d + RELEASE_INFO);
-			dc[i].command_size = sizeof(cs[i].d) - RELEASE_INFO;
-			dc[i].relocs = (uintptr_t)cs[i].relocs;
-			dc[i].relocs_num = cs[i].n;
-		}
+		for (i = 0; i < 2; i++)
+			dc[i] = cmd_entry(&cs[i]);
 		ret = xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
 		if (!ret)
 			ret = update_area(s.handle, 0, 0, 16, 8);
@@ -2846,13 +2838,7 @@ static int queue_slow_with(uint32_t surf, struct buf *clip, uint32_t pattern, ui
 		n -= k;
 		memset(dc, 0, sizeof(dc));
 		for (i = 0; i < k + (!n && last); i++) {
-			struct cmd *c = i < k ? &hc : last;
-
-			dc[i].type = QXL_CMD_DRAW;
-			dc[i].command = (uintptr_t)((uint8_t *)&c->d + RELEASE_INFO);
-			dc[i].command_size = sizeof(c->d) - RELEASE_INFO;
-			dc[i].relocs = (uintptr_t)c->relocs;
-			dc[i].relocs_num = c->n;
+			dc[i] = cmd_entry(i < k ? &hc : last);
 		}
 		eb.commands_num = i;
 		ret = xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
@@ -3056,14 +3042,8 @@ static int shift_then_fill(uint32_t m, uint32_t t)
 	c[1].d.u.fill.brush.u.color = 0x00123456;
 	c[1].d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
 	cmd_target(&c[1], t);
-	memset(dc, 0, sizeof(dc));
-	for (i = 0; i < 2; i++) {
-		dc[i].type = QXL_CMD_DRAW;
-		dc[i].command = (uintptr_t)((uint8_t *)&c[i].d + RELEASE_INFO);
-		dc[i].command_size = sizeof(c[i].d) - RELEASE_INFO;
-		dc[i].relocs = (uintptr_t)c[i].relocs;
-		dc[i].relocs_num = c[i].n;
-	}
+	for (i = 0; i < 2; i++)
+		dc[i] = cmd_entry(&c[i]);
 	return xioctl(DRM_IOCTL_QXL_EXECBUFFER, &eb);
 }
 
