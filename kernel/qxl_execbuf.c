@@ -1098,16 +1098,15 @@ static int qxl_exec_lock(const struct qxl_exec *ex, struct mutex *lock)
 	return mutex_lock_interruptible(lock) ? -ERESTARTSYS : 0;
 }
 
-/* The surfaces the command names: making room for one must not evict another. */
-static unsigned int qxl_exec_named_surfaces(const struct qxl_exec *ex, const bool *src_is_fb,
-					    struct qxl_bo **named)
+/* ex->named: the surfaces the command names (making room for one must not evict another). */
+static unsigned int qxl_exec_named_surfaces(struct qxl_exec *ex, const bool *src_is_fb)
 {
 	unsigned int i, n = 0;
 
 	for (i = 0; i < ex->n_relocs; i++) {
 		if (ex->relocs[i].r.reloc_type == QXL_RELOC_TYPE_SURF && ex->relocs[i].src &&
 		    !src_is_fb[i])
-			named[n++] = ex->relocs[i].src;
+			ex->named[n++] = ex->relocs[i].src;
 	}
 	return n;
 }
@@ -1227,8 +1226,7 @@ out_unlock:
 	/* every surface id taken: evicting waits for the device, not under our locks */
 	if (ret == -ENOMEM && ex->room.need != QXL_ROOM_NONE) {
 		ret = qxl_surface_make_room(objs, &ex->room, ex->named,
-					    qxl_exec_named_surfaces(ex, src_is_fb, ex->named),
-					    !ex->submitted);
+					    qxl_exec_named_surfaces(ex, src_is_fb), !ex->submitted);
 		if (!ret)
 			goto retry;
 	}
