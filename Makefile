@@ -9,6 +9,10 @@
 # make demo     boot a guest on our drivers and write build/demo/screen.png
 # make bench    benchmarks against the reference stacks
 # make stress   long stress runs (issue 17; 1-2 h per kernel, on demand)
+# make check-debug  the KMS, ioctl and fuzz suites on a debug 6.1 guest
+#               kernel (KASAN, lockdep, UBSAN, KFENCE, kmemleak) built from
+#               Debian's source under build/debug-kernel (on demand; the
+#               first build takes ~1 h on 2 cores; scripts/check-debug)
 # make clean    remove everything the build made
 # make install  install the built kernel module (for KVER) and X driver
 #               (DESTDIR honoured; see packaging/README.md)
@@ -27,7 +31,7 @@ GUEST_KERNELS = scripts/guest-kernels
 COMPONENTS := firmware-tests qemu-harness xf86-video-qxl
 
 .PHONY: all deps module components check check-host demo bench clean checkpatch \
-	install uninstall deb stress
+	install uninstall deb stress check-debug
 
 all: module components
 
@@ -65,6 +69,10 @@ bench: deps
 stress: deps
 	$(MAKE) all
 	$(MAKE) -C qemu-harness stress
+
+check-debug: deps
+	$(MAKE) components
+	@scripts/check-debug
 
 # For each guest kernel (every supported one installed, or the one KVER/KDIR
 # picks):
