@@ -79,13 +79,16 @@ static int splat_kfence(void)
 	return -ETIMEDOUT;
 }
 
+/* A GFP_KERNEL allocation (it may sleep) with a spinlock held. */
 static int splat_atomic_sleep(void)
 {
 	static DEFINE_SPINLOCK(lock);
+	void *p;
 
 	spin_lock(&lock);
-	msleep(1);	/* sleeping with a spinlock held */
+	p = kmalloc(8, GFP_KERNEL);
 	spin_unlock(&lock);
+	kfree(p);
 	return 0;
 }
 
