@@ -12,7 +12,8 @@
 # make check-debug  the KMS, ioctl and fuzz suites on a debug 6.1 guest
 #               kernel (KASAN, lockdep, UBSAN, KFENCE, kmemleak) built from
 #               Debian's source under build/debug-kernel (on demand; the
-#               first build takes ~1 h on 2 cores; scripts/check-debug)
+#               first build took 31-45 min on 2 shared cores, niced;
+#               scripts/check-debug)
 # make clean    remove everything the build made
 # make install  install the built kernel module (for KVER) and X driver
 #               (DESTDIR honoured; see packaging/README.md)
