@@ -82,12 +82,24 @@ static inline void qxl_compat_cursor_hotspot(const struct drm_plane_state *state
 
 /*
  * The fbdev console (qxl_compat_fbdev.c): the generic emulation, renamed
- * in 6.11, whose fb_info moved in 6.2; why not 6.11's shmem helper, and
- * the fix of its single-scanline write(), are there.
+ * in 6.11; why not 6.11's shmem helper is said there.
  */
 void qxl_compat_fbdev_setup(struct drm_device *dev);
-void qxl_compat_fbdev_shown(struct drm_device *dev);
-void qxl_compat_fbdev_fini(struct drm_device *dev);
+
+/* 6.2 renamed drm_fb_helper's fbdev member to info. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define qxl_fb_helper_info(helper)	((helper)->info)
+#else
+#define qxl_fb_helper_info(helper)	((helper)->fbdev)
+#endif
+
+/*
+ * The emulation's write() of one scanline up to its end damages nothing
+ * (6.1 and 6.12): qxl_fbdev_write_fix.c wraps it while our framebuffer is
+ * shown, and gives the emulation its own operations back at removal.
+ */
+void qxl_fbdev_write_fix_apply(struct drm_device *dev);
+void qxl_fbdev_write_fix_undo(struct drm_device *dev);
 
 /*
  * An async plane update (qxl_cursor.c) updates the current state in place

@@ -109,7 +109,7 @@ static void qxl_pci_remove(struct pci_dev *pdev)
 	struct qxl_device *qdev = pci_get_drvdata(pdev);
 
 	drm_dev_unplug(&qdev->drm);
-	qxl_compat_fbdev_fini(&qdev->drm);
+	qxl_fbdev_write_fix_undo(&qdev->drm);
 	qxl_objects_drain(qdev);
 	drm_atomic_helper_shutdown(&qdev->drm);
 	qxl_device_fini(qdev);
