@@ -68,6 +68,17 @@ static inline void qxl_compat_release_fault_lock(struct vm_fault *vmf)
 #define QXL_COMPAT_DRIVER_CURSOR_HOTSPOT	0
 #endif
 
+/*
+ * mmap of an exported dma-buf: up to 6.5 through the driver's
+ * gem_prime_mmap (drm_gem_prime_mmap for GEM drivers); 6.6 removed the
+ * callback and the core calls the object's mmap itself.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define QXL_COMPAT_GEM_PRIME_MMAP	.gem_prime_mmap = drm_gem_prime_mmap,
+#else
+#define QXL_COMPAT_GEM_PRIME_MMAP
+#endif
+
 static inline void qxl_compat_cursor_hotspot(const struct drm_plane_state *state,
 					     s32 *x, s32 *y)
 {

@@ -47,7 +47,12 @@ static const struct drm_driver qxl_driver = {
 	.fops = &qxl_fops,
 	.ioctls = qxl_ioctls,
 	.num_ioctls = ARRAY_SIZE(qxl_ioctls),
-	DRM_GEM_SHMEM_DRIVER_OPS,
+	/* the shmem helper's, with dumb buffers bounded (qxl_dumb.c) */
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+	QXL_COMPAT_GEM_PRIME_MMAP
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.dumb_create = qxl_dumb_create,
 #if IS_ENABLED(CONFIG_DEBUG_FS)
 	.debugfs_init = qxl_debugfs_init,
 #endif
@@ -68,6 +73,9 @@ static int qxl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 			QXL_MAX_HEADS);
 		return -EINVAL;
 	}
+	ret = qxl_dumb_check_param(&pdev->dev);
+	if (ret)
+		return ret;
 
 	qdev = devm_drm_dev_alloc(&pdev->dev, &qxl_driver, struct qxl_device, drm);
 	if (IS_ERR(qdev))

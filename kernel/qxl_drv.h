@@ -259,6 +259,13 @@ struct qxl_device {
 	struct qxl_objects *objs;
 };
 
+/* qxl_dumb.c */
+int qxl_dumb_check_param(struct device *dev);
+int qxl_dumb_create(struct drm_file *file, struct drm_device *dev,
+		    struct drm_mode_create_dumb *args);
+u64 qxl_dumb_mem_used(void);
+u64 qxl_dumb_mem_limit(void);
+
 /*
  * Set in the image cache ids of the kernel's own uploads (qxl_draw.c),
  * whose keyed hash no client can compute; client ids may have it too.
