@@ -69,14 +69,18 @@ static inline void qxl_compat_release_fault_lock(struct vm_fault *vmf)
 #endif
 
 /*
- * mmap of an exported dma-buf: up to 6.5 through the driver's
- * gem_prime_mmap (drm_gem_prime_mmap for GEM drivers); 6.6 removed the
- * callback and the core calls the object's mmap itself.
+ * PRIME for GEM drivers: up to 6.5 the driver names the core's handle/fd
+ * conversions and the mmap of an exported dma-buf (drm_gem_prime_*); 6.6
+ * made the conversions the default and removed gem_prime_mmap (the core
+ * calls the object's mmap itself).
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
-#define QXL_COMPAT_GEM_PRIME_MMAP	.gem_prime_mmap = drm_gem_prime_mmap,
+#define QXL_COMPAT_GEM_PRIME_OPS \
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd, \
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle, \
+	.gem_prime_mmap = drm_gem_prime_mmap,
 #else
-#define QXL_COMPAT_GEM_PRIME_MMAP
+#define QXL_COMPAT_GEM_PRIME_OPS
 #endif
 
 static inline void qxl_compat_cursor_hotspot(const struct drm_plane_state *state,
@@ -103,14 +107,6 @@ void qxl_compat_fbdev_setup(struct drm_device *dev);
 #else
 #define qxl_fb_helper_info(helper)	((helper)->fbdev)
 #endif
-
-/*
- * The emulation's write() of one scanline up to its end damages nothing
- * (6.1 and 6.12): qxl_fbdev_write_fix.c wraps it while our framebuffer is
- * shown, and gives the emulation its own operations back at removal.
- */
-void qxl_fbdev_write_fix_apply(struct drm_device *dev);
-void qxl_fbdev_write_fix_undo(struct drm_device *dev);
 
 /*
  * An async plane update (qxl_cursor.c) updates the current state in place

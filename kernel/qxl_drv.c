@@ -48,9 +48,7 @@ static const struct drm_driver qxl_driver = {
 	.ioctls = qxl_ioctls,
 	.num_ioctls = ARRAY_SIZE(qxl_ioctls),
 	/* the shmem helper's, with dumb buffers bounded (qxl_dumb.c) */
-	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
-	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
-	QXL_COMPAT_GEM_PRIME_MMAP
+	QXL_COMPAT_GEM_PRIME_OPS
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.dumb_create = qxl_dumb_create,
 #if IS_ENABLED(CONFIG_DEBUG_FS)

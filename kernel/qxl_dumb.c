@@ -6,9 +6,9 @@
  * killer: a client that mapped many large ones made the guest panic
  * ("System is deadlocked on memory"; ioctltest dumbcap, the fuzzer's
  * --big pass).  So a dumb buffer is no larger than a framebuffer can be
- * (QXL_DEVIF_MAX_DIM on each side), and all of them together, over every
- * qxl device, stay under dumb_mem_percent of the guest's RAM: past it
- * DUMB_CREATE says -ENOMEM.
+ * (QXL_DEVIF_MAX_DIM on each side, at most 32 bits per pixel: -EINVAL),
+ * and all of them together, over every qxl device, stay under
+ * dumb_mem_percent of the guest's RAM: past it DUMB_CREATE says -ENOMEM.
  *
  * Counted at create rather than at pin: create is the one call that can
  * be refused cleanly (a fault can only raise SIGBUS), and a dumb buffer is
@@ -78,9 +78,10 @@ int qxl_dumb_create(struct drm_file *file, struct drm_device *dev,
 	u64 pitch, size;
 	int ret;
 
-	if (args->width > QXL_DEVIF_MAX_DIM || args->height > QXL_DEVIF_MAX_DIM) {
-		drm_dbg_kms(dev, "dumb buffer %ux%u: larger than any framebuffer (%u)\n",
-			    args->width, args->height, QXL_DEVIF_MAX_DIM);
+	if (args->width > QXL_DEVIF_MAX_DIM || args->height > QXL_DEVIF_MAX_DIM ||
+	    args->bpp > 32) {
+		drm_dbg_kms(dev, "dumb buffer %ux%u, %u bpp: above any framebuffer\n",
+			    args->width, args->height, args->bpp);
 		return -EINVAL;
 	}
 	/* the core checked width * cpp and pitch * height against 32 bits */

@@ -24,6 +24,7 @@
 #include <drm/drm_fb_helper.h>
 
 #include "qxl_compat.h"
+#include "qxl_drv.h"
 
 static const struct fb_ops *qxl_fbdev_fb_ops_orig;
 /* the emulation's operations with fb_write replaced, filled once at run time */
