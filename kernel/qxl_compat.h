@@ -68,6 +68,21 @@ static inline void qxl_compat_release_fault_lock(struct vm_fault *vmf)
 #define QXL_COMPAT_DRIVER_CURSOR_HOTSPOT	0
 #endif
 
+/*
+ * PRIME for GEM drivers: up to 6.5 the driver names the core's handle/fd
+ * conversions and the mmap of an exported dma-buf (drm_gem_prime_*); 6.6
+ * made the conversions the default and removed gem_prime_mmap (the core
+ * calls the object's mmap itself).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define QXL_COMPAT_GEM_PRIME_OPS \
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd, \
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle, \
+	.gem_prime_mmap = drm_gem_prime_mmap,
+#else
+#define QXL_COMPAT_GEM_PRIME_OPS
+#endif
+
 static inline void qxl_compat_cursor_hotspot(const struct drm_plane_state *state,
 					     s32 *x, s32 *y)
 {
@@ -82,12 +97,16 @@ static inline void qxl_compat_cursor_hotspot(const struct drm_plane_state *state
 
 /*
  * The fbdev console (qxl_compat_fbdev.c): the generic emulation, renamed
- * in 6.11, whose fb_info moved in 6.2; why not 6.11's shmem helper, and
- * the fix of its single-scanline write(), are there.
+ * in 6.11; why not 6.11's shmem helper is said there.
  */
 void qxl_compat_fbdev_setup(struct drm_device *dev);
-void qxl_compat_fbdev_shown(struct drm_device *dev);
-void qxl_compat_fbdev_fini(struct drm_device *dev);
+
+/* 6.2 renamed drm_fb_helper's fbdev member to info. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define qxl_fb_helper_info(helper)	((helper)->info)
+#else
+#define qxl_fb_helper_info(helper)	((helper)->fbdev)
+#endif
 
 /*
  * An async plane update (qxl_cursor.c) updates the current state in place

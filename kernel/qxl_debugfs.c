@@ -35,6 +35,8 @@ static int qxl_status_show(struct seq_file *m, void *unused)
 	seq_printf(m, "vram_peak: %llu\n", READ_ONCE(qdev->vram_peak));
 	seq_printf(m, "vram_size: %u\n", qdev->layout.pages_size);
 	seq_printf(m, "vram_oom_waits: %llu\n", READ_ONCE(qdev->vram_oom_waits));
+	seq_printf(m, "dumb_mem_used: %llu\n", qxl_dumb_mem_used());
+	seq_printf(m, "dumb_mem_limit: %llu\n", qxl_dumb_mem_limit());
 	seq_printf(m, "primary: %ux%u%s\n", qdev->primary_width, qdev->primary_height,
 		   qdev->primary_created ? "" : " (none)");
 	seq_printf(m, "draws: %llu\n", READ_ONCE(qdev->draws));

@@ -47,7 +47,10 @@ static const struct drm_driver qxl_driver = {
 	.fops = &qxl_fops,
 	.ioctls = qxl_ioctls,
 	.num_ioctls = ARRAY_SIZE(qxl_ioctls),
-	DRM_GEM_SHMEM_DRIVER_OPS,
+	/* the shmem helper's, with dumb buffers bounded (qxl_dumb.c) */
+	QXL_COMPAT_GEM_PRIME_OPS
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.dumb_create = qxl_dumb_create,
 #if IS_ENABLED(CONFIG_DEBUG_FS)
 	.debugfs_init = qxl_debugfs_init,
 #endif
@@ -68,6 +71,9 @@ static int qxl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 			QXL_MAX_HEADS);
 		return -EINVAL;
 	}
+	ret = qxl_dumb_check_param(&pdev->dev);
+	if (ret)
+		return ret;
 
 	qdev = devm_drm_dev_alloc(&pdev->dev, &qxl_driver, struct qxl_device, drm);
 	if (IS_ERR(qdev))
@@ -109,7 +115,7 @@ static void qxl_pci_remove(struct pci_dev *pdev)
 	struct qxl_device *qdev = pci_get_drvdata(pdev);
 
 	drm_dev_unplug(&qdev->drm);
-	qxl_compat_fbdev_fini(&qdev->drm);
+	qxl_fbdev_write_fix_undo(&qdev->drm);
 	qxl_objects_drain(qdev);
 	drm_atomic_helper_shutdown(&qdev->drm);
 	qxl_device_fini(qdev);

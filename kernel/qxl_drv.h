@@ -260,6 +260,21 @@ struct qxl_device {
 };
 
 /*
+ * qxl_fbdev_write_fix.c: the fbdev emulation's write() of one scanline up
+ * to its end damages nothing (6.1 and 6.12); wrapped while our
+ * framebuffer is shown, its own operations given back at removal.
+ */
+void qxl_fbdev_write_fix_apply(struct drm_device *dev);
+void qxl_fbdev_write_fix_undo(struct drm_device *dev);
+
+/* qxl_dumb.c */
+int qxl_dumb_check_param(struct device *dev);
+int qxl_dumb_create(struct drm_file *file, struct drm_device *dev,
+		    struct drm_mode_create_dumb *args);
+u64 qxl_dumb_mem_used(void);
+u64 qxl_dumb_mem_limit(void);
+
+/*
  * Set in the image cache ids of the kernel's own uploads (qxl_draw.c),
  * whose keyed hash no client can compute; client ids may have it too.
  */

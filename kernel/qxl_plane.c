@@ -101,9 +101,9 @@ static void qxl_primary_plane_helper_atomic_update(struct drm_plane *plane,
 	qcs = to_qxl_crtc_state(crtc_state);
 	if (!drm_dev_enter(plane->dev, &idx))
 		return;
-	/* inside drm_dev_enter: removal's qxl_compat_fbdev_fini() cannot be undone */
+	/* inside drm_dev_enter: removal's qxl_fbdev_write_fix_undo() cannot be undone */
 	if (plane->dev->fb_helper && plane->dev->fb_helper->fb == fb)
-		qxl_compat_fbdev_shown(plane->dev);
+		qxl_fbdev_write_fix_apply(plane->dev);
 	if (drm_gem_fb_begin_cpu_access(fb, DMA_FROM_DEVICE))
 		goto out;
 

@@ -32,22 +32,28 @@
 /* Resets in a row that may fail before the device is given up. */
 #define QXL_RECOVERY_ATTEMPTS	3
 
+/* Ring waiters re-check the device's state (dead, or usable again). */
+static void qxl_recovery_wake_rings(struct qxl_device *qdev)
+{
+	enum qxl_ring_id id;
+
+	for (id = 0; id < QXL_RING_COUNT; id++)
+		wake_up_all(&qdev->rings[id].wq);
+}
+
 /*
  * The device can no longer be trusted: stop every waiter and schedule the
  * reset.  Safe in interrupt context; index_lock held.
  */
 static void qxl_recovery_mark_dead(struct qxl_device *qdev, const char *why)
 {
-	enum qxl_ring_id id;
-
 	lockdep_assert_held(&qdev->index_lock);
 	WRITE_ONCE(qdev->recovery_why, why);
 	atomic_inc(&qdev->faults);
 	smp_mb__after_atomic(); /* counted before 'recovering': qxl_recovery_done() */
 	WRITE_ONCE(qdev->recovering, true);
 	WRITE_ONCE(qdev->dead, true);
-	for (id = 0; id < QXL_RING_COUNT; id++)
-		wake_up_all(&qdev->rings[id].wq);
+	qxl_recovery_wake_rings(qdev);
 	wake_up_all(&qdev->io_wq);
 	wake_up_all(&qdev->release_wq);
 }
@@ -158,8 +164,6 @@ static int qxl_recovery_commit(struct qxl_device *qdev, struct drm_modeset_acqui
  */
 static bool qxl_recovery_done(struct qxl_device *qdev, int faults)
 {
-	enum qxl_ring_id id;
-
 	WRITE_ONCE(qdev->recovering, false);
 	smp_mb(); /* the store before the fault count is read */
 	if (atomic_read(&qdev->faults) != faults || READ_ONCE(qdev->dead)) {
@@ -167,8 +171,7 @@ static bool qxl_recovery_done(struct qxl_device *qdev, int faults)
 		return false;
 	}
 	WRITE_ONCE(qdev->recovery_failures, 0);
-	for (id = 0; id < QXL_RING_COUNT; id++)
-		wake_up_all(&qdev->rings[id].wq);
+	qxl_recovery_wake_rings(qdev);
 	return true;
 }
 

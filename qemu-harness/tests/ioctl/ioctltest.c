@@ -1714,6 +1714,174 @@ static void test_prime(void)
 	buf_free(&b);
 }
 
+/* ---- dumbcap ---- */
+
+/*
+ * Create a dumb buffer of c's width, height and bpp on descriptor dfd and
+ * map it: 0 with *map set, else -errno; *mapped says whether the create
+ * worked and the mapping failed (the buffer is then destroyed again).
+ */
+static int dumb_create_map(int dfd, struct drm_mode_create_dumb *c, void **map, int *mapped)
+{
+	struct drm_mode_map_dumb mreq = { 0 };
+	struct drm_mode_destroy_dumb destroy = { 0 };
+	int ret;
+
+	*mapped = 0;
+	ret = drmIoctl(dfd, DRM_IOCTL_MODE_CREATE_DUMB, c) ? -errno : 0;
+	if (ret)
+		return ret;
+	*mapped = 1;
+	mreq.handle = c->handle;
+	ret = drmIoctl(dfd, DRM_IOCTL_MODE_MAP_DUMB, &mreq) ? -errno : 0;
+	if (!ret) {
+		*map = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, dfd,
+			    (off_t)mreq.offset);
+		ret = *map == MAP_FAILED ? -errno : 0;
+	}
+	if (ret) {
+		destroy.handle = c->handle;
+		drmIoctl(dfd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	}
+	return ret;
+}
+
+static long long meminfo_kb(const char *key)
+{
+	char line[128];
+	long long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = atoll(line + n + 1);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+#define DUMBCAP_MAX	32
+
+struct dumbcap_buf {
+	int fd;
+	uint32_t handle;
+	uint64_t size;
+	uint8_t *map;
+};
+
+/*
+ * 8192x8192x32 dumb buffers created, mapped and written until one is
+ * refused, alternately on fd and fd2 (the bound is for all clients, not
+ * one descriptor): the count made, the error, where it came from.
+ */
+static int dumbcap_fill(int fd2, struct dumbcap_buf *b, int *n, int *mapped)
+{
+	struct drm_mode_create_dumb c;
+	void *map;
+	size_t off;
+	int ret = 0;
+
+	*n = 0;
+	while (*n < DUMBCAP_MAX) {
+		int dfd = *n % 2 ? fd2 : fd;
+
+		memset(&c, 0, sizeof(c));
+		c.width = 8192;
+		c.height = 8192;
+		c.bpp = 32;
+		ret = dumb_create_map(dfd, &c, &map, mapped);
+		if (ret)
+			break;
+		/* the mapping pinned the pages; write them as a client would */
+		for (off = 0; off < c.size; off += 4096)
+			((volatile uint8_t *)map)[off] = (uint8_t)off;
+		b[*n].fd = dfd;
+		b[*n].handle = c.handle;
+		b[*n].size = c.size;
+		b[*n].map = map;
+		(*n)++;
+	}
+	return ret;
+}
+
+static void dumbcap_free(struct dumbcap_buf *b, int n)
+{
+	struct drm_mode_destroy_dumb destroy = { 0 };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		munmap(b[i].map, b[i].size);
+		destroy.handle = b[i].handle;
+		drmIoctl(b[i].fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	}
+}
+
+/*
+ * Dumb buffers live in guest RAM and a mapping pins every page of one: a
+ * client mapping many of the largest must be refused (-ENOMEM at create)
+ * while the guest still has memory, not pin it all (the fuzzer's --big
+ * pass: "Kernel panic - not syncing: System is deadlocked on memory").
+ * Freed, all the memory is usable again.  Buffers larger than a
+ * framebuffer can be (QXL_DEVIF_MAX_DIM, 32 bpp) are refused outright.
+ */
+static void test_dumbcap(void)
+{
+	struct dumbcap_buf b[DUMBCAP_MAX];
+	struct drm_mode_create_dumb c;
+	long long total_kb = meminfo_kb("MemTotal");
+	unsigned long long pinned = 0;
+	int n = 0, n2 = 0, ret, mapped, fd2, i;
+
+	fd2 = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+	ok(fd2 >= 0, "a second descriptor of /dev/dri/card0: expected one, got %s",
+	   fd2 >= 0 ? "one" : strerror(errno));
+	if (fd2 < 0)
+		return;
+	ret = dumbcap_fill(fd2, b, &n, &mapped);
+	for (i = 0; i < n; i++)
+		pinned += b[i].size;
+	printf("# %d buffers of 8192x8192x32 (%llu MiB) mapped on two descriptors, then %s at %s; MemTotal %lld MiB, MemAvailable %lld MiB, dumb_mem_used %lld, dumb_mem_limit %lld\n",
+	       n, pinned >> 20, err_name(ret), mapped ? "mmap" : "DUMB_CREATE", total_kb >> 10,
+	       meminfo_kb("MemAvailable") >> 10, qxl_debugfs_counter("qxl_status", "dumb_mem_used"),
+	       qxl_debugfs_counter("qxl_status", "dumb_mem_limit"));
+	ok(ret == -ENOMEM && !mapped,
+	   "mapping 256 MiB dumb buffers until refused: DUMB_CREATE says -ENOMEM: expected -ENOMEM from DUMB_CREATE, got %s from %s after %d buffers",
+	   err_name(ret), mapped ? "mmap" : "DUMB_CREATE", n);
+	ok(total_kb > 0 && pinned <= (unsigned long long)total_kb * 1024 * 6 / 10,
+	   "dumb buffers pin at most 60%% of the guest's memory: expected <= %lld MiB, got %llu MiB",
+	   total_kb * 6 / 10 >> 10, pinned >> 20);
+	ok(n >= 2, "clients still get 256 MiB dumb buffers: expected at least 2, got %d", n);
+	dumbcap_free(b, n);
+
+	/* all of it back: as many again, then refused again */
+	ret = dumbcap_fill(fd2, b, &n2, &mapped);
+	ok(n2 == n && ret == -ENOMEM && !mapped,
+	   "after freeing them, as many are created and mapped again: expected %d then -ENOMEM from DUMB_CREATE, got %d then %s from %s",
+	   n, n2, err_name(ret), mapped ? "mmap" : "DUMB_CREATE");
+	dumbcap_free(b, n2);
+	close(fd2);
+
+	memset(&c, 0, sizeof(c));
+	c.width = 8193;
+	c.height = 1;
+	c.bpp = 32;
+	expect_ret(xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &c), -EINVAL,
+		   "a dumb buffer 8193 pixels wide (above the 8192 of any framebuffer)");
+	memset(&c, 0, sizeof(c));
+	c.width = 1;
+	c.height = 8193;
+	c.bpp = 32;
+	expect_ret(xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &c), -EINVAL,
+		   "a dumb buffer 8193 pixels high");
+	memset(&c, 0, sizeof(c));
+	c.width = 8192;
+	c.height = 1;
+	c.bpp = 64;
+	expect_ret(xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &c), -EINVAL,
+		   "a dumb buffer of 64 bits per pixel (above the 32 of any framebuffer)");
+}
+
 /* ---- inflight ---- */
 
 #define HEAVY_RECTS	250
@@ -4404,6 +4572,8 @@ int main(int argc, char **argv)
 		test_stall(argc > 2 ? argv[2] : NULL);
 	else if (!strcmp(what, "busy"))
 		test_busy();
+	else if (!strcmp(what, "dumbcap"))
+		test_dumbcap();
 	else if (!strcmp(what, "faultrace") && argc > 3 && strcmp(argv[3], "late")) {
 		fprintf(stderr, "ioctltest faultrace: unknown option '%s' (usage: faultrace [N [late]])\n",
 			argv[3]);
@@ -4411,7 +4581,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "faultrace"))
 		test_faultrace(argc > 2 ? atoi(argv[2]) : 10, argc > 3);
 	else {
-		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, aborts, onebit, primaryrace, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap, stall, busy, faultrace, hog)\n",
+		fprintf(stderr, "ioctltest: unknown test '%s' (basic, draw, invalid, aborts, onebit, primaryrace, pressure, race, signal, releases, palette, prime, inflight, surfclose, dirtyrace, cacheid, cursorhead, unbindmap, stall, busy, dumbcap, faultrace, hog)\n",
 			what);
 		return 2;
 	}
