@@ -1827,6 +1827,15 @@ static void dumbcap_free(struct dumbcap_buf *b, int n)
  */
 static void test_dumbcap(void)
 {
+	/* larger than any framebuffer: 8192 pixels a side, 32 bits a pixel */
+	static const struct {
+		uint32_t width, height, bpp;
+		const char *what;
+	} too_big[] = {
+		{ 8193, 1, 32, "a dumb buffer 8193 pixels wide (above the 8192 of any framebuffer)" },
+		{ 1, 8193, 32, "a dumb buffer 8193 pixels high" },
+		{ 8192, 1, 64, "a dumb buffer of 64 bits per pixel (above the 32 of any framebuffer)" },
+	};
 	struct dumbcap_buf b[DUMBCAP_MAX];
 	struct drm_mode_create_dumb c;
 	long long total_kb = meminfo_kb("MemTotal");
@@ -1862,24 +1871,13 @@ static void test_dumbcap(void)
 	dumbcap_free(b, n2);
 	close(fd2);
 
-	memset(&c, 0, sizeof(c));
-	c.width = 8193;
-	c.height = 1;
-	c.bpp = 32;
-	expect_ret(xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &c), -EINVAL,
-		   "a dumb buffer 8193 pixels wide (above the 8192 of any framebuffer)");
-	memset(&c, 0, sizeof(c));
-	c.width = 1;
-	c.height = 8193;
-	c.bpp = 32;
-	expect_ret(xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &c), -EINVAL,
-		   "a dumb buffer 8193 pixels high");
-	memset(&c, 0, sizeof(c));
-	c.width = 8192;
-	c.height = 1;
-	c.bpp = 64;
-	expect_ret(xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &c), -EINVAL,
-		   "a dumb buffer of 64 bits per pixel (above the 32 of any framebuffer)");
+	for (i = 0; i < (int)(sizeof(too_big) / sizeof(too_big[0])); i++) {
+		memset(&c, 0, sizeof(c));
+		c.width = too_big[i].width;
+		c.height = too_big[i].height;
+		c.bpp = too_big[i].bpp;
+		expect_ret(xioctl(DRM_IOCTL_MODE_CREATE_DUMB, &c), -EINVAL, too_big[i].what);
+	}
 }
 
 /* ---- inflight ---- */
