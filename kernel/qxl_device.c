@@ -214,6 +214,7 @@ int qxl_device_init(struct qxl_device *qdev)
 	init_waitqueue_head(&qdev->io_wq);
 	mutex_init(&qdev->primary_lock);
 	qdev->image_id_key = get_random_u64();
+	get_random_bytes(qdev->client_image_key, sizeof(qdev->client_image_key));
 	for (id = 0; id < QXL_RING_COUNT; id++)
 		qxl_ring_init(qdev, id);
 	qxl_vram_init(qdev);

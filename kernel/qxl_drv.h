@@ -234,6 +234,7 @@ struct qxl_device {
 	u32 *shadow;				/* what uploads put on it (qxl_draw.c) */
 	u32 shadow_seq;				/* display ring position after them */
 	u64 image_id_key;			/* keys uploads' cache ids (qxl_draw.c) */
+	u64 client_image_key[2];		/* keys client images' ids (qxl_execbuf.c) */
 
 	/* monitors config sent to the device */
 	struct drm_mm_node monitors_node;
@@ -276,7 +277,8 @@ u64 qxl_dumb_mem_limit(void);
 
 /*
  * Set in the image cache ids of the kernel's own uploads (qxl_draw.c),
- * whose keyed hash no client can compute; client ids may have it too.
+ * whose keyed hash no client can compute; clear in the ids the kernel
+ * gives client images (qxl_execbuf.c).
  */
 #define QXL_IMAGE_ID_KERNEL	BIT_ULL(63)
 

@@ -25,11 +25,20 @@
  * black to every entry the pixels can index, and the image is pointed at
  * the copy.
  *
- * Image cache ids are the client's choice and reach the device as they
- * are: rewriting them would be a kernel write into bytes this or an
- * in-flight command's check may have read as something else (a path's
- * point count).  The console's own ids are keyed per device (qxl_draw.c),
- * so a client cannot name them.
+ * Image cache ids are not the client's choice.  spice-server sends an
+ * image flagged QXL_IMAGE_CACHE by reference when its client already holds
+ * the id, so one id naming two images shows the SPICE client the first in
+ * place of the second: a DRM client sending its own pixels under the id of
+ * an image the X server is about to draw would change the user's screen
+ * (and a client's own wrong ids its own picture, found by tests/fuzz).
+ * The kernel therefore replaces the id of every such image with a keyed
+ * hash (SipHash, qxl_devif_siphash.c) of all the device draws it from:
+ * its size, format, palette copy and pixels.  Equal images keep equal ids,
+ * so the cache still works; the top bit is clear, so no id can be one of
+ * the console's (qxl_draw.c).  Like the palette addresses, the id is
+ * written only into the image's own header, never into bytes this
+ * command's check read as anything else, and over bytes an earlier
+ * command in flight had checked only with the value they hold already.
  *
  * Write protection stops userspace only.  The kernel's own writes into
  * buffers, the relocations of this command, must not change what an
@@ -45,6 +54,8 @@
  */
 
 #include <linux/io.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -85,7 +96,14 @@ struct qxl_exec_pal {
 	unsigned int hdr;	/* ex->parsed index of the image's header */
 };
 
-/* A client image cache id in the kernel's space, cleared at submission. */
+/* The cache id the kernel gives a client image (top of this file). */
+struct qxl_exec_cache_id {
+	struct qxl_bo *img;
+	u64 at;			/* offset of descriptor.id in img */
+	u64 id;
+	unsigned int hdr;	/* ex->parsed index of the image's header */
+};
+
 struct qxl_exec {
 	struct qxl_device *qdev;
 	struct qxl_objects *objs;
@@ -96,6 +114,8 @@ struct qxl_exec {
 	unsigned int n_relocs;
 	struct qxl_exec_pal pals[QXL_EXEC_MAX_IMAGES];
 	unsigned int n_pals;
+	struct qxl_exec_cache_id cache_ids[QXL_EXEC_MAX_IMAGES];
+	unsigned int n_cache_ids;
 	struct qxl_bo_range parsed[QXL_EXEC_MAX_PARSED];
 	unsigned int n_parsed;
 	u32 read_ids[QXL_EXEC_MAX_IMAGES];	/* surfaces SURFACE images read */
@@ -539,6 +559,26 @@ static bool qxl_exec_bitmap_format_ok(u8 format, bool mask)
 	return format != QXL_BITMAP_FMT_1BIT_LE && format != QXL_BITMAP_FMT_4BIT_LE;
 }
 
+/*
+ * Feed len bytes of a buffer to a cache id's hash.  A client can make this
+ * as long as its buffers: let others run between pieces.
+ */
+static void qxl_exec_hash_io(struct qxl_devif_siphash *hash, const void __iomem *src, u64 len)
+{
+	u8 bounce[256];
+	u64 done = 0;
+	size_t n;
+
+	while (done < len) {
+		n = min_t(u64, len - done, sizeof(bounce));
+		memcpy_fromio(bounce, src + done, n);
+		qxl_devif_siphash_update(hash, bounce, n);
+		done += n;
+		if (!(done & (SZ_64K - 1)))
+			cond_resched();
+	}
+}
+
 /* Largest bitmap the device takes (y * stride). */
 #define QXL_EXEC_BITMAP_MAX	0x7fffffffULL
 
@@ -547,7 +587,7 @@ static bool qxl_exec_bitmap_format_ok(u8 format, bool mask)
  * this command) holding exactly size bytes.
  */
 static bool qxl_exec_bitmap_data_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *img,
-				    bool direct, u64 size)
+				    bool direct, u64 size, struct qxl_devif_siphash *hash)
 {
 	struct qxl_data_chunk chunk;
 	struct qxl_exec_ptr p;
@@ -557,8 +597,13 @@ static bool qxl_exec_bitmap_data_ok(struct qxl_exec *ex, const struct qxl_exec_p
 	if (!qxl_exec_follow(ex, img->bo, img->off + offsetof(struct qxl_image, u.bitmap.data),
 			     true, &p))
 		return false;
-	if (direct)
-		return qxl_exec_ptr_inside(&p, 0, size);
+	if (direct) {
+		if (!qxl_exec_ptr_inside(&p, 0, size))
+			return false;
+		if (hash)
+			qxl_exec_hash_io(hash, p.bo->vaddr + p.off, size);
+		return true;
+	}
 	while (p.bo) {
 		/* every link is a relocation: a longer chain must loop */
 		if (++links > ex->n_relocs || !qxl_exec_ptr_inside(&p, 0, sizeof(chunk)) ||
@@ -568,6 +613,9 @@ static bool qxl_exec_bitmap_data_ok(struct qxl_exec *ex, const struct qxl_exec_p
 		if (!qxl_exec_ptr_inside(&p, sizeof(chunk), chunk.data_size) ||
 		    chunk.data_size > size - total)
 			return false;
+		if (hash)
+			qxl_exec_hash_io(hash, p.bo->vaddr + p.off + sizeof(chunk),
+					 chunk.data_size);
 		total += chunk.data_size;
 		if (!qxl_exec_follow(ex, p.bo, p.off + offsetof(struct qxl_data_chunk, next_chunk),
 				     false, &p))
@@ -600,32 +648,62 @@ static bool qxl_exec_pal_add(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 }
 
 /*
- * The palette addresses the kernel replaces must not lie in bytes this
- * command's check read as anything else (a clip list, a path, a chunk
- * header, another image's header): the write would change them after
- * they were checked.  Only the header of an image whose palette address
- * sits at that very place may cover it (the same image drawn twice).
+ * Does the kernel write, at offset at, into the image whose header is
+ * parsed range hdr: a palette address (pal) or else a cache id?
  */
-static bool qxl_exec_pals_ok(const struct qxl_exec *ex)
+static bool qxl_exec_header_write_at(const struct qxl_exec *ex, unsigned int hdr, u64 at,
+				     bool pal)
 {
-	unsigned int i, j, k;
+	unsigned int k;
+
+	if (pal) {
+		for (k = 0; k < ex->n_pals; k++) {
+			if (ex->pals[k].hdr == hdr && ex->pals[k].at == at)
+				return true;
+		}
+		return false;
+	}
+	for (k = 0; k < ex->n_cache_ids; k++) {
+		if (ex->cache_ids[k].hdr == hdr && ex->cache_ids[k].at == at)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The palette addresses and cache ids the kernel writes must not lie in
+ * bytes this command's check read as anything else (a clip list, a path,
+ * a chunk header, another image's header): the write would change them
+ * after they were checked.  Only the header of an image with the same
+ * write at that very place may cover it (the same image drawn twice).
+ */
+static bool qxl_exec_write_ok(const struct qxl_exec *ex, const struct qxl_bo *bo, u64 at,
+			      bool pal)
+{
+	unsigned int j;
+
+	for (j = 0; j < ex->n_parsed; j++) {
+		const struct qxl_bo_range *r = &ex->parsed[j];
+
+		if (r->bo != bo || r->end <= at || at + sizeof(u64) <= r->start)
+			continue;
+		if (!qxl_exec_header_write_at(ex, j, at, pal))
+			return false;
+	}
+	return true;
+}
+
+static bool qxl_exec_writes_ok(const struct qxl_exec *ex)
+{
+	unsigned int i;
 
 	for (i = 0; i < ex->n_pals; i++) {
-		const struct qxl_exec_pal *e = &ex->pals[i];
-
-		for (j = 0; j < ex->n_parsed; j++) {
-			const struct qxl_bo_range *r = &ex->parsed[j];
-
-			if (r->bo != e->img || r->end <= e->at ||
-			    e->at + sizeof(qxl_phys) <= r->start)
-				continue;
-			for (k = 0; k < ex->n_pals; k++) {
-				if (ex->pals[k].hdr == j && ex->pals[k].at == e->at)
-					break;
-			}
-			if (k == ex->n_pals)
-				return false;
-		}
+		if (!qxl_exec_write_ok(ex, ex->pals[i].img, ex->pals[i].at, true))
+			return false;
+	}
+	for (i = 0; i < ex->n_cache_ids; i++) {
+		if (!qxl_exec_write_ok(ex, ex->cache_ids[i].img, ex->cache_ids[i].at, false))
+			return false;
 	}
 	return true;
 }
@@ -675,6 +753,68 @@ static void qxl_exec_put_palettes(struct qxl_exec *ex, struct qxl_release *relea
 		memcpy_toio(e->img->vaddr + e->at, &addr, sizeof(addr));
 		off += qxl_exec_pal_size(e);
 	}
+}
+
+/*
+ * Check a cached bitmap's pixels (as qxl_exec_bitmap_data_ok) and compute
+ * the id the kernel gives it (top of this file): a hash of everything the
+ * device draws it from, the palette as the device will see its copy.
+ */
+static bool qxl_exec_cache_id(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
+			      const struct qxl_image *img, unsigned int hdr_range,
+			      const struct qxl_exec_pal *pal, u64 size)
+{
+	const u32 fields[] = {
+		img->descriptor.type, img->descriptor.width, img->descriptor.height,
+		img->u.bitmap.format, img->u.bitmap.flags, img->u.bitmap.x, img->u.bitmap.y,
+		img->u.bitmap.stride, pal ? pal->n_ents : 0,
+	};
+	static const u8 zeros[64];
+	struct qxl_exec_cache_id *e;
+	struct qxl_devif_siphash hash;
+	u64 at = p->off + offsetof(struct qxl_image, descriptor.id);
+	u64 id, cur, pad;
+
+	if (ex->n_cache_ids == ARRAY_SIZE(ex->cache_ids))
+		return false;
+	qxl_devif_siphash_init(&hash, ex->qdev->client_image_key);
+	qxl_devif_siphash_update(&hash, fields, sizeof(fields));
+	if (pal) {
+		qxl_exec_hash_io(&hash, pal->src->vaddr + pal->src_off +
+				 offsetof(struct qxl_palette, ents), pal->n_copy * sizeof(u32));
+		for (pad = (pal->n_ents - pal->n_copy) * sizeof(u32); pad; ) {
+			u64 n = min_t(u64, pad, sizeof(zeros));
+
+			qxl_devif_siphash_update(&hash, zeros, n);
+			pad -= n;
+		}
+	}
+	if (!qxl_exec_bitmap_data_ok(ex, p, img->u.bitmap.flags & QXL_BITMAP_DIRECT, size, &hash))
+		return false;
+	id = qxl_devif_siphash_final(&hash) & ~QXL_IMAGE_ID_KERNEL;
+
+	/* an earlier command in flight checked these bytes: keep what it saw */
+	if (qxl_bo_parsed(p->bo, at, sizeof(id))) {
+		memcpy_fromio(&cur, p->bo->vaddr + at, sizeof(cur));
+		if (cur != id)
+			return false;
+	}
+	e = &ex->cache_ids[ex->n_cache_ids++];
+	e->img = p->bo;
+	e->at = at;
+	e->id = id;
+	e->hdr = hdr_range;
+	return true;
+}
+
+/* The images' headers get their ids; write-protected from userspace by now. */
+static void qxl_exec_put_cache_ids(const struct qxl_exec *ex)
+{
+	unsigned int i;
+
+	for (i = 0; i < ex->n_cache_ids; i++)
+		memcpy_toio(ex->cache_ids[i].img->vaddr + ex->cache_ids[i].at,
+			    &ex->cache_ids[i].id, sizeof(ex->cache_ids[i].id));
 }
 
 /* Size of a surface this command names (0: the primary); false if gone. */
@@ -734,9 +874,11 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 			      u32 *w, u32 *h)
 {
 	const u32 hdr = offsetof(struct qxl_image, u);
+	const struct qxl_exec_pal *pal_copy = NULL;
 	struct qxl_exec_ptr pal;
 	struct qxl_palette palette;
 	struct qxl_image img;
+	unsigned int hdr_range;
 	u64 size;
 	u32 bpp;
 
@@ -769,6 +911,7 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 	memcpy_fromio(&img.u.bitmap, p->bo->vaddr + p->off + hdr, sizeof(img.u.bitmap));
 	if (!qxl_exec_parsed(ex, p, 0, hdr + sizeof(img.u.bitmap)))
 		return false;
+	hdr_range = ex->n_parsed - 1;
 	bpp = qxl_exec_bitmap_bpp(img.u.bitmap.format);
 	if (!qxl_exec_bitmap_format_ok(img.u.bitmap.format, mask))
 		return false;
@@ -790,13 +933,18 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 		memcpy_fromio(&palette, pal.bo->vaddr + pal.off, sizeof(palette));
 		if (!qxl_exec_ptr_inside(&pal, sizeof(palette), palette.num_ents * sizeof(u32)))
 			return false;
-		if (bpp <= 8 && !qxl_exec_pal_add(ex, p, &pal, palette.num_ents, bpp))
-			return false;
+		if (bpp <= 8) {
+			if (!qxl_exec_pal_add(ex, p, &pal, palette.num_ents, bpp))
+				return false;
+			pal_copy = &ex->pals[ex->n_pals - 1];
+		}
 	}
 	*w = img.u.bitmap.x;
 	*h = img.u.bitmap.y;
 	ex->n_images++;
-	return qxl_exec_bitmap_data_ok(ex, p, img.u.bitmap.flags & QXL_BITMAP_DIRECT, size);
+	if (img.descriptor.flags & QXL_IMAGE_CACHE)
+		return qxl_exec_cache_id(ex, p, &img, hdr_range, pal_copy, size);
+	return qxl_exec_bitmap_data_ok(ex, p, img.u.bitmap.flags & QXL_BITMAP_DIRECT, size, NULL);
 }
 
 /* An image address in the command: 0 unless required, else a valid image. */
@@ -1082,7 +1230,7 @@ static int qxl_exec_check_drawable(struct qxl_exec *ex)
 	default:
 		return -EINVAL;
 	}
-	if (!qxl_exec_draw_ok(ex) || !qxl_exec_depths_ok(ex) || !qxl_exec_pals_ok(ex))
+	if (!qxl_exec_draw_ok(ex) || !qxl_exec_depths_ok(ex) || !qxl_exec_writes_ok(ex))
 		return -EINVAL;
 	return qxl_exec_deps(ex);
 }
@@ -1153,6 +1301,7 @@ retry:
 			       ex->relocs[i].src && qxl_bo_is_fb(qdev, ex->relocs[i].src);
 	ex->n_ids = 0;
 	ex->n_pals = 0;
+	ex->n_cache_ids = 0;
 	ex->n_parsed = 0;
 	ex->n_read = 0;
 	ex->n_images = 0;
@@ -1211,6 +1360,7 @@ retry:
 	ex->d.mm_time = readl(&qdev->rom->mm_clock);
 	memcpy_toio(qxl_release_ptr(release, 0), &ex->d, sizeof(ex->d));
 	qxl_exec_put_palettes(ex, release);
+	qxl_exec_put_cache_ids(ex);
 	ret = qxl_release_submit_fence(release, QXL_CMD_DRAW, NULL, &fence);
 	qxl_bo_track_arm(track, fence);
 	if (fence)

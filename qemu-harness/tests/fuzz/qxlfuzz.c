@@ -442,9 +442,10 @@ static void build_bitmap(struct rng *r, struct scene *s, uint32_t h, size_t at,
 	img.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
 	img.descriptor.width = w;
 	img.descriptor.height = hh;
-	if (one_in(r, 20)) {
+	/* few ids over many different images: the kernel must give each its own */
+	if (one_in(r, 4)) {
 		img.descriptor.flags = QXL_IMAGE_CACHE;
-		img.descriptor.id = QXL_IMAGE_ID(below(r, 4), below(r, 64));
+		img.descriptor.id = QXL_IMAGE_ID(below(r, 2), below(r, 4));
 	}
 	img.u.bitmap.format = fmt;
 	img.u.bitmap.flags = one_in(r, 2) ? QXL_BITMAP_TOP_DOWN : 0;

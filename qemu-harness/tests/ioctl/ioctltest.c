@@ -2529,9 +2529,11 @@ static uint32_t console_pattern(uint32_t x, uint32_t y)
  * client already holds the id: one id naming two images shows the client
  * the first.  A DRM client names, as its own image's cache id, the id the
  * kernel will give the console's next upload (and ids with the top bit,
- * the kernel's space): the kernel must not pass those to the device as
- * they are.  The record's structural check (qxl-record) fails this test
- * when one id reaches the device with two different images.
+ * the kernel's space), then two different images with one id: the kernel
+ * must give each image an id of its own pixels (equal pixels, equal ids,
+ * so the cache still works) outside the console's space.  The record's
+ * structural check (qxl-record) fails this test when one id reaches the
+ * device with two different images, and the screen must show both.
  */
 static void test_cacheid(void)
 {
@@ -2540,9 +2542,10 @@ static void test_cacheid(void)
 	};
 	uint32_t blk[CACHE_BLOCK * CACHE_BLOCK];
 	struct drm_clip_rect clip = { 0, 0, CACHE_BLOCK, CACHE_BLOCK };
-	uint64_t ids[4], k, got;
+	uint32_t both[2 * CACHE_BLOCK * CACHE_BLOCK];
+	uint64_t ids[4], k, got, first = 0, id_red, id_green;
 	uint32_t x, y, fx = 0, fy = 0;
-	struct buf surf, img;
+	struct buf surf, img, red, green;
 	struct qxl_image im;
 	struct shown s;
 	unsigned int i;
@@ -2582,10 +2585,13 @@ static void test_cacheid(void)
 		expect_ret(ret, 0, "a client image flagged QXL_IMAGE_CACHE is drawn");
 		memcpy(&im, img.map, sizeof(im));
 		got = im.descriptor.id;
-		/* a kernel write here could change bytes a check read as other data */
-		ok(got == ids[i],
-		   "client id 0x%016llx (%s): expected the kernel to leave it as written, got 0x%016llx",
-		   (unsigned long long)ids[i], what[i], (unsigned long long)got);
+		if (i == 0)
+			first = got;
+		ok(got != ids[i] && !(got & 1ULL << 63) && got == first,
+		   "client id 0x%016llx (%s): expected the kernel's id of the pixels in its place "
+		   "(bit 63 clear, 0x%016llx as for the first), got 0x%016llx%s",
+		   (unsigned long long)ids[i], what[i], (unsigned long long)first,
+		   (unsigned long long)got, got == ids[i] ? " (the client's, left as it was)" : "");
 	}
 	expect_ret(update_area(surf.handle, 0, 0, CACHE_BLOCK, CACHE_BLOCK), 0,
 		   "UPDATE_AREA of the client surface (its draws done)");
@@ -2599,6 +2605,42 @@ static void test_cacheid(void)
 	bad = screen_diff("cacheid", s.map, CACHE_BLOCK, CACHE_BLOCK, s.stride, &fx, &fy);
 	ok(bad == 0, "screen shows the console's block: expected 0 differing pixels, got %ld (first at %u,%u)",
 	   bad, fx, fy);
+
+	/* a red and a green image under one client id, side by side on the screen */
+	ret = make_image(&red, CACHE_BLOCK, CACHE_BLOCK, 0x00ff0000);
+	if (!ret)
+		ret = make_image(&green, CACHE_BLOCK, CACHE_BLOCK, 0x0000ff00);
+	expect_ret(ret, 0, "a red and a green image");
+	if (ret)
+		goto out_img;
+	for (i = 0; i < 2; i++) {
+		struct buf *b = i ? &green : &red;
+
+		memcpy(&im, b->map, sizeof(im));
+		im.descriptor.flags = QXL_IMAGE_CACHE;
+		im.descriptor.id = ids[0];
+		memcpy(b->map, &im, sizeof(im));
+		ret = copy_image(0, b->handle, i * CACHE_BLOCK, 0, CACHE_BLOCK, CACHE_BLOCK);
+		expect_ret(ret, 0, i ? "the green image drawn on the screen, right"
+				     : "the red image drawn on the screen, left");
+	}
+	memcpy(&im, red.map, sizeof(im));
+	id_red = im.descriptor.id;
+	memcpy(&im, green.map, sizeof(im));
+	id_green = im.descriptor.id;
+	ok(id_red != id_green,
+	   "one client id on a red and a green image: expected two ids, got 0x%016llx and 0x%016llx",
+	   (unsigned long long)id_red, (unsigned long long)id_green);
+	for (y = 0; y < CACHE_BLOCK; y++)
+		for (x = 0; x < 2 * CACHE_BLOCK; x++)
+			both[y * 2 * CACHE_BLOCK + x] = x < CACHE_BLOCK ? 0x00ff0000 : 0x0000ff00;
+	bad = screen_diff("cacheid-both", both, 2 * CACHE_BLOCK, CACHE_BLOCK, 2 * CACHE_BLOCK,
+			  &fx, &fy);
+	ok(bad == 0, "screen shows red then green: expected 0 differing pixels, got %ld (first at %u,%u)",
+	   bad, fx, fy);
+	buf_free(&green);
+	buf_free(&red);
+out_img:
 	buf_free(&img);
 	buf_free(&surf);
 out:
@@ -4097,12 +4139,14 @@ static void ab_rop3_area(struct ab_ctx *x, struct cmd *c)
  * kernel then points the image at its padded palette copy, changing
  * checked bytes.  A 131072x1 bitmap keeps every rectangle valid (rect 0:
  * left = 65536 + width / 65536 <= right = width).  With a 32-bit image
- * (no palette copy, no kernel write) the same layout is accepted.
+ * (no palette copy, no kernel write) the same layout is accepted; flagged
+ * QXL_IMAGE_CACHE, its id (bytes 16..23, the clip list's next-chunk link,
+ * checked as 0) would get the kernel's id after the check.
  */
 #define AB_OVL_IMG	16
 #define AB_OVL_W	131072
 
-static void ab_overlap(struct ab_ctx *x, struct cmd *c, int indexed)
+static void ab_overlap(struct ab_ctx *x, struct cmd *c, int indexed, int cached)
 {
 	struct qxl_image image = { 0 };
 	struct qxl_palette pal = { .num_ents = 256 };
@@ -4111,6 +4155,7 @@ static void ab_overlap(struct ab_ctx *x, struct cmd *c, int indexed)
 	memset(x->img.map, 0, 2048);
 	put_clip_header(&x->img, 2, 2 * sizeof(struct qxl_rect));
 	image.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
+	image.descriptor.flags = cached ? QXL_IMAGE_CACHE : 0;
 	image.descriptor.width = AB_OVL_W;
 	image.descriptor.height = 1;
 	image.u.bitmap.format = indexed ? QXL_BITMAP_FMT_8BIT : QXL_BITMAP_FMT_32BIT;
@@ -4138,12 +4183,17 @@ static void ab_overlap(struct ab_ctx *x, struct cmd *c, int indexed)
 
 static void ab_overlap_pal(struct ab_ctx *x, struct cmd *c)
 {
-	ab_overlap(x, c, 1);
+	ab_overlap(x, c, 1, 0);
 }
 
 static void ab_overlap_nopal(struct ab_ctx *x, struct cmd *c)
 {
-	ab_overlap(x, c, 0);
+	ab_overlap(x, c, 0, 0);
+}
+
+static void ab_overlap_cached(struct ab_ctx *x, struct cmd *c)
+{
+	ab_overlap(x, c, 0, 1);
 }
 
 #define AB_DRAW	QXL_CMD_DRAW
@@ -4201,6 +4251,8 @@ static const struct ab_case {
 	{ "32-bit image whose header is also a clip list", "reference", ab_overlap_nopal, AB_DRAW, 0 },
 	{ "8-bit image whose palette address is also a clip rect", "kernel write after check",
 	  ab_overlap_pal, AB_DRAW, -EINVAL },
+	{ "cached 32-bit image whose id is also a clip list's next-chunk link",
+	  "kernel write after check", ab_overlap_cached, AB_DRAW, -EINVAL },
 };
 
 /* Does ROP3 code use pattern, source and destination (what spice-common implements)? */
