@@ -77,6 +77,7 @@
 
 #include "../../../uapi/qxl_device.h"
 #include "../../../uapi/qxl_drm.h"
+#include "../common/qh_client.h"
 #include "../common/qxl_debugfs.h"
 
 #define RELEASE_INFO	8
@@ -2543,6 +2544,7 @@ static void test_cacheid(void)
 	uint32_t blk[CACHE_BLOCK * CACHE_BLOCK];
 	struct drm_clip_rect clip = { 0, 0, CACHE_BLOCK, CACHE_BLOCK };
 	uint32_t both[2 * CACHE_BLOCK * CACHE_BLOCK];
+	char ans[1024];
 	uint64_t ids[4], k, got, first = 0, id_red, id_green;
 	uint32_t x, y, fx = 0, fy = 0;
 	struct buf surf, img, red, green;
@@ -2638,6 +2640,15 @@ static void test_cacheid(void)
 			  &fx, &fy);
 	ok(bad == 0, "screen shows red then green: expected 0 differing pixels, got %ld (first at %u,%u)",
 	   bad, fx, fy);
+	/* what the user sees: the SPICE client (suite 20 runs this with one) */
+	ret = qh_client_match("cacheid-both", "cacheid-both-client", false, ans, sizeof(ans), &bad);
+	if (ret == QH_CLIENT_NONE)
+		printf("ok %d - client picture of cacheid-both # SKIP no SPICE client (qh run --client)\n",
+		       ++test_no);
+	else
+		ok(ret == 0 && bad == 0,
+		   "client picture equals screendump cacheid-both: expected 0 pixels different, got %ld (%s)",
+		   bad, ans);
 	buf_free(&green);
 	buf_free(&red);
 out_img:

@@ -65,6 +65,8 @@
 #include <xf86drmMode.h>
 #include <drm_fourcc.h>
 
+#include "../common/qh_client.h"
+
 /*
  * TAP counters in shared memory: tests that guard a step in a child
  * process (guarded()) number their results on from the parent's.
@@ -476,34 +478,6 @@ static bool screendump(const char *name)
 }
 
 /*
- * qh-clientdump [--reconnect] --match NAME OUT: the client's picture once it
- * equals screendump NAME (up to 10 s: the client lags the server).  Returns
- * the exit status (77: no client in the run); 'ans' gets the answer line,
- * 'diff' the pixels still different (-1 when the answer has no count).
- */
-static int client_match(const char *name, const char *out, bool reconnect, char *ans,
-			size_t n, long *diff)
-{
-	char cmd[512];
-	const char *d;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "qh-clientdump %s--match %s %s 2>&1",
-		 reconnect ? "--reconnect " : "", name, out);
-	p = popen(cmd, "r");
-	if (!p)
-		die("popen: %s", strerror(errno));
-	if (!fgets(ans, (int)n, p))
-		ans[0] = 0;
-	ans[strcspn(ans, "\n")] = 0;
-	st = pclose(p);
-	d = strstr(ans, "differing=");
-	*diff = d ? strtol(d + strlen("differing="), NULL, 10) : -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-/*
  * The SPICE client's picture (qh run --client) of what screendump NAME
  * shows, as NAME-client.png.  Without a client in the run the check is a
  * TAP skip.  Returns false when skipped or failed.
@@ -515,8 +489,8 @@ static bool client_check(const char *name)
 	int st;
 
 	snprintf(out, sizeof(out), "%s-client", name);
-	st = client_match(name, out, false, ans, sizeof(ans), &diff);
-	if (st == 77) {
+	st = qh_client_match(name, out, false, ans, sizeof(ans), &diff);
+	if (st == QH_CLIENT_NONE) {
 		printf("ok %d - client picture of %s # SKIP no SPICE client (qh run --client)\n",
 		       ++tap_n, name);
 		return false;
@@ -562,7 +536,7 @@ static void late_client_check(const char *name)
 	int st;
 
 	snprintf(out, sizeof(out), "%s-late-client", name);
-	st = client_match(name, out, true, ans, sizeof(ans), &diff);
+	st = qh_client_match(name, out, true, ans, sizeof(ans), &diff);
 	ok(st == 0 && diff == 0,
 	   "a newly connected client shows screendump %s: expected 0 pixels different, got %ld (%s)",
 	   name, diff, ans);
@@ -589,7 +563,7 @@ static void client_cursor_check(const char *name, const char *want, const char *
 
 		snprintf(cmd, sizeof(cmd), "qh-clientdump %s-client >/dev/null 2>&1", name);
 		st = system(cmd);
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+		if (WIFEXITED(st) && WEXITSTATUS(st) == QH_CLIENT_NONE) {
 			printf("ok %d - client cursor # SKIP no SPICE client (qh run --client)\n",
 			       ++tap_n);
 			return;
