@@ -27,21 +27,14 @@
  * (reflected 0xedb88320, no final xor).  On the host, zlib's crc32()
  * computes the same CRC with the register inverted before and after.
  */
+#include "qxl_devif_types.h"
+
 #ifdef __KERNEL__
 #include <linux/crc32.h>
-#include <linux/types.h>
 #include <linux/errno.h>
 #else
 #include <errno.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <linux/types.h>
 #include <zlib.h>
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
-typedef __s32 s32;
 
 static inline u32 crc32_le(u32 crc, const unsigned char *p, size_t len)
 {
@@ -50,6 +43,7 @@ static inline u32 crc32_le(u32 crc, const unsigned char *p, size_t len)
 #endif
 
 #include "qxl_device.h"
+#include "qxl_devif_siphash.h"
 
 /* Largest width or height the driver will ever program. */
 #define QXL_DEVIF_MAX_DIM	8192
@@ -182,20 +176,5 @@ int qxl_devif_client_monitors_parse(u32 crc,
 				    u32 max_heads,
 				    struct qxl_devif_client_config *out,
 				    const char **why);
-
-/*
- * SipHash-2-4 over data given in pieces (qxl_devif_siphash.c): init with a
- * 128-bit key (two little-endian words), update any number of times,
- * final once.  Equals SipHash-2-4 of the pieces concatenated.
- */
-struct qxl_devif_siphash {
-	u64 v[4];
-	u64 tail;	/* bytes of an unfinished word, little-endian */
-	u64 len;	/* bytes so far */
-};
-
-void qxl_devif_siphash_init(struct qxl_devif_siphash *h, const u64 key[2]);
-void qxl_devif_siphash_update(struct qxl_devif_siphash *h, const void *data, size_t len);
-u64 qxl_devif_siphash_final(struct qxl_devif_siphash *h);
 
 #endif /* QXL_DEVIF_H */

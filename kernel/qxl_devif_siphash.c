@@ -12,7 +12,7 @@
  * images with one id, and one id naming two images shows the SPICE client
  * the wrong picture.
  */
-#include "qxl_devif.h"
+#include "qxl_devif_siphash.h"
 
 static inline u64 qxl_devif_rotl64(u64 v, unsigned int r)
 {

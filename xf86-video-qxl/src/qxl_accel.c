@@ -50,7 +50,10 @@
  * qxl_text.c core text; qxl_render.c Render; qxl_pixmap.c off-screen
  * pixmaps as device surfaces.  The model's words: README.md, glossary.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
 
 #include "qxl_drv.h"
 #include "qxl_accel.h"
@@ -80,6 +83,13 @@ qxl_accel_init(ScreenPtr screen, struct qxl_screen *qs)
 	if (!dixRegisterPrivateKey(&qxl_gc_key, PRIVATE_GC, sizeof(struct qxl_gc_priv)))
 		return FALSE;
 	RegionNull(&qs->text_drawn);
+	if (qs->image_cache && getrandom(qs->image_key, sizeof(qs->image_key), 0) !=
+	    sizeof(qs->image_key)) {
+		xf86DrvMsg(scrn->scrnIndex, X_WARNING,
+			   "No random key for image cache ids (getrandom: %s): image cache off\n",
+			   strerror(errno));
+		qs->image_cache = 0;
+	}
 	qs->batch = qxl_batch_create();
 	if (!qs->batch)
 		return FALSE;

@@ -17,6 +17,7 @@
 #include <gcstruct.h>
 #include "../../uapi/qxl_drm.h"
 #include "../../uapi/qxl_device.h"
+#include "../../kernel/qxl_devif_siphash.h"
 
 /*
  * Images: one data buffer each, laid out as the qxl_image, its palette
@@ -73,10 +74,9 @@ void qxl_settle(struct qxl_screen *qs, RegionPtr reg);
 void qxl_pending_done(struct qxl_screen *qs, RegionPtr reg);
 void qxl_pending_done_box(struct qxl_screen *qs, const BoxRec *box);
 
-/* qxl_upload.c: FNV-1a over 'n' bytes, continuing 'h' (image cache ids) */
-uint64_t qxl_hash(const uint8_t *p, size_t n, uint64_t h);
-
 /* qxl_upload.c: images and pixels */
+void qxl_img_id_begin(struct qxl_screen *qs, struct qxl_devif_siphash *h);
+void qxl_img_id_end(struct qxl_img *im, struct qxl_devif_siphash *h);
 struct qxl_pal *qxl_pal_create(void);
 Bool qxl_img_new(struct qxl_screen *qs, int w, int h, uint8_t format, int bpp, int npal,
 		 struct qxl_img *im);

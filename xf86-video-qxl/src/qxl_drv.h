@@ -20,6 +20,7 @@
 #define QXL_DRV_H
 
 #include <stdint.h>
+#include <linux/types.h>
 #include <xorg-server.h>
 #include <xf86.h>
 #include <xf86Crtc.h>
@@ -101,6 +102,7 @@ struct qxl_screen {
 	int sw_cursor;
 	int batch_limit;
 	int image_cache;
+	__u64 image_key[2];		/* keys image cache ids (qxl_img_id_begin) */
 	int debug_fallbacks;
 	int debug_fail_every;		/* every Nth submission fails (test), 0: none */
 	unsigned long debug_fail_count;

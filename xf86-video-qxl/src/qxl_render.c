@@ -252,16 +252,14 @@ qxl_layer_part(struct qxl_layer *l, int w, int h, BoxPtr part, int *ox, int *oy)
 static void
 qxl_img_cache_id(struct qxl_screen *qs, struct qxl_img *im, uint8_t format)
 {
-	uint64_t id = 0xcbf29ce484222325ull;
+	struct qxl_devif_siphash id;
 
 	if (!qs->image_cache)
 		return;
-	id = qxl_hash(im->data, (size_t)im->stride * im->h, id);
-	id = qxl_hash((const uint8_t *)&im->w, sizeof(im->w), id);
-	id = qxl_hash((const uint8_t *)&im->h, sizeof(im->h), id);
-	id = qxl_hash(&format, 1, id);
-	im->hdr->descriptor.id = id;
-	im->hdr->descriptor.flags = QXL_IMAGE_CACHE;
+	qxl_img_id_begin(qs, &id);
+	qxl_devif_siphash_update(&id, im->data, (size_t)im->stride * im->h);
+	qxl_devif_siphash_update(&id, &format, 1);
+	qxl_img_id_end(im, &id);
 }
 
 /* A source part as an RGBA (alpha) or 32-bit (x8r8g8b8) image. */

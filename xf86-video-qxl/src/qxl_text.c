@@ -113,7 +113,7 @@ qxl_text_img(struct qxl_screen *qs, int x, int y, unsigned int n, CharInfoPtr *c
 {
 	int w = e->x2 - e->x1, h = e->y2 - e->y1;
 	uint32_t pal[2] = { gc->bgPixel & 0xffffff, gc->fgPixel & 0xffffff };
-	uint64_t id = 0xcbf29ce484222325ull;
+	struct qxl_devif_siphash id;
 
 	if (!qxl_img_new(qs, w, h, QXL_BITMAP_FMT_1BIT_BE, 1, opaque ? 2 : 0, im))
 		return FALSE;
@@ -122,13 +122,11 @@ qxl_text_img(struct qxl_screen *qs, int x, int y, unsigned int n, CharInfoPtr *c
 	if (opaque)
 		memcpy(im->pal, pal, sizeof(pal));
 	if (qs->image_cache) {
-		id = qxl_hash(im->data, (size_t)im->stride * h, id);
-		id = qxl_hash((const uint8_t *)&w, sizeof(w), id);
-		id = qxl_hash((const uint8_t *)&h, sizeof(h), id);
+		qxl_img_id_begin(qs, &id);
+		qxl_devif_siphash_update(&id, im->data, (size_t)im->stride * h);
 		if (opaque)
-			id = qxl_hash((const uint8_t *)pal, sizeof(pal), id);
-		im->hdr->descriptor.id = id;
-		im->hdr->descriptor.flags = QXL_IMAGE_CACHE;
+			qxl_devif_siphash_update(&id, pal, sizeof(pal));
+		qxl_img_id_end(im, &id);
 	}
 	return TRUE;
 }

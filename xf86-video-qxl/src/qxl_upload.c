@@ -22,16 +22,31 @@
 
 #define QXL_IMAGE_STRIP_BYTES	(512 * 1024)
 
-uint64_t
-qxl_hash(const uint8_t *p, size_t n, uint64_t h)
+/*
+ * Cache ids: spice-server sends an image flagged QXL_IMAGE_CACHE by
+ * reference when its client already holds the id, so equal ids must mean
+ * equal images.  The id is a SipHash, keyed per server (qxl_accel_init),
+ * of the pixels and whatever else tells images apart (the caller feeds
+ * those between begin and end; end adds the size).  Keyed because X
+ * clients choose pixels: with a public hash (FNV-1a before) one could
+ * draw an image under the id of another client's and the SPICE client
+ * would show it in that one's place.  Our kernel replaces the ids of
+ * client images with its own keyed hash anyway (kernel/qxl_execbuf.c);
+ * the mainline kernel passes them on.
+ */
+void
+qxl_img_id_begin(struct qxl_screen *qs, struct qxl_devif_siphash *h)
 {
-	size_t i;
+	qxl_devif_siphash_init(h, qs->image_key);
+}
 
-	for (i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
+void
+qxl_img_id_end(struct qxl_img *im, struct qxl_devif_siphash *h)
+{
+	qxl_devif_siphash_update(h, &im->w, sizeof(im->w));
+	qxl_devif_siphash_update(h, &im->h, sizeof(im->h));
+	im->hdr->descriptor.id = qxl_devif_siphash_final(h);
+	im->hdr->descriptor.flags = QXL_IMAGE_CACHE;
 }
 
 #define QXL_ALIGN8(x) (((x) + 7) & ~(size_t)7)
@@ -137,23 +152,22 @@ qxl_draw_image_boxes(struct qxl_screen *qs, const uint8_t *src, int stride,
 			const uint8_t *p = src + (size_t)stride * (box[i].y1 + y + sy) +
 					   (size_t)(box[i].x1 + sx) * 4;
 			BoxRec part = { box[i].x1, box[i].y1 + y, box[i].x2, box[i].y1 + y + sh };
-			uint64_t id = 0xcbf29ce484222325ull;
+			struct qxl_devif_siphash id;
 			struct qxl_img im;
 
 			if (!qxl_img_new(qs, w, sh, QXL_BITMAP_FMT_32BIT, 32, 0, &im))
 				return FALSE;
+			qxl_img_id_begin(qs, &id);
 			for (r = 0; r < sh; r++) {
 				memcpy(im.data + (size_t)im.stride * r, p + (size_t)stride * r,
 				       im.stride);
+				/* from the source: reading the copy back may be slow */
 				if (qs->image_cache)
-					id = qxl_hash(p + (size_t)stride * r, im.stride, id);
+					qxl_devif_siphash_update(&id, p + (size_t)stride * r,
+								 im.stride);
 			}
-			if (qs->image_cache) {
-				id = qxl_hash((const uint8_t *)&w, sizeof(w), id);
-				id = qxl_hash((const uint8_t *)&sh, sizeof(sh), id);
-				im.hdr->descriptor.id = id;
-				im.hdr->descriptor.flags = QXL_IMAGE_CACHE;
-			}
+			if (qs->image_cache)
+				qxl_img_id_end(&im, &id);
 			qxl_img_draw(qs, &im, &part);
 		}
 	}
