@@ -23,11 +23,12 @@
  * tables are filled by the fault handler.  The X drivers write a data
  * buffer before submitting it and close it afterwards, so they never wait.
  *
- * The kernel writes into buffers too (relocations of later commands,
- * UPDATE_AREA's read-back into a framebuffer buffer): those writes are
- * checked against the byte ranges in-flight commands had checked
- * (qxl_bo_parsed), not against the whole buffer, because the X drivers
- * put the images of every command of a batch into one buffer.
+ * The kernel writes into buffers too (relocations, palette addresses and
+ * image ids of later commands, UPDATE_AREA's read-back into a framebuffer
+ * buffer): those writes are checked against the byte ranges in-flight
+ * commands had checked or hashed (qxl_bo_parsed), not against the whole
+ * buffer, because the X drivers put the images of every command of a
+ * batch into one buffer.
  */
 
 #include <linux/debugfs.h>

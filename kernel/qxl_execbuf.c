@@ -33,10 +33,15 @@
  * (and a client's own wrong ids its own picture, found by tests/fuzz).
  * The kernel therefore replaces the id of every such image with a keyed
  * hash (SipHash, qxl_devif_siphash.c) of all the device draws it from:
- * its size, format, palette copy and pixels.  Equal images keep equal ids,
- * so the cache still works; the top bit is clear, so no id can be one of
- * the console's (qxl_draw.c).  Like the palette addresses, the id is
- * written only into the image's own header, never into bytes this
+ * its size, format, use (mask or source), palette copy and pixels.  Equal
+ * images keep equal ids, so the cache still works; the top bit is clear,
+ * so no id can be one of the console's (qxl_draw.c), and 0 is never one.
+ * Every other image (uncached bitmaps, surfaces) gets id 0: spice-server's
+ * own canvas looks every image's id up in its cache, whatever its flags.
+ * The hashed pixels are recorded as parsed, so no later kernel write (a
+ * relocation, a palette address, an id, UPDATE_AREA's read-back) changes
+ * them while the command is in flight.  Like the palette addresses, the id
+ * is written only into the image's own header, never into bytes this
  * command's check read as anything else, and over bytes an earlier
  * command in flight had checked only with the value they hold already.
  *
@@ -74,10 +79,11 @@
 #define QXL_EXEC_MAX_IMAGES	4
 /*
  * Ranges a command's check reads: an image header per image, a header per
- * chunk link (each a relocation), header and data of a clip list and of a
- * path or a string.
+ * chunk link (each a relocation, with its data when hashed), header and
+ * data of a clip list and of a path or a string; per image, the pixels of
+ * a direct bitmap hashed and the palette copied.
  */
-#define QXL_EXEC_MAX_PARSED	(QXL_MAX_RELOCS + 2 * QXL_EXEC_MAX_IMAGES)
+#define QXL_EXEC_MAX_PARSED	(QXL_MAX_RELOCS + 4 * QXL_EXEC_MAX_IMAGES)
 
 struct qxl_exec_reloc {
 	struct drm_qxl_reloc r;
@@ -96,8 +102,8 @@ struct qxl_exec_pal {
 	unsigned int hdr;	/* ex->parsed index of the image's header */
 };
 
-/* The cache id the kernel gives a client image (top of this file). */
-struct qxl_exec_cache_id {
+/* The id the kernel gives a client image (top of this file). */
+struct qxl_exec_image_id {
 	struct qxl_bo *img;
 	u64 at;			/* offset of descriptor.id in img */
 	u64 id;
@@ -114,8 +120,8 @@ struct qxl_exec {
 	unsigned int n_relocs;
 	struct qxl_exec_pal pals[QXL_EXEC_MAX_IMAGES];
 	unsigned int n_pals;
-	struct qxl_exec_cache_id cache_ids[QXL_EXEC_MAX_IMAGES];
-	unsigned int n_cache_ids;
+	struct qxl_exec_image_id image_ids[QXL_EXEC_MAX_IMAGES];
+	unsigned int n_image_ids;
 	struct qxl_bo_range parsed[QXL_EXEC_MAX_PARSED];
 	unsigned int n_parsed;
 	u32 read_ids[QXL_EXEC_MAX_IMAGES];	/* surfaces SURFACE images read */
@@ -269,22 +275,27 @@ static int qxl_exec_surface_id(struct qxl_exec *ex, struct qxl_bo *src, bool src
 }
 
 /*
- * A relocation's write into a buffer: bytes an earlier command in flight
- * had checked may only be written with what they hold already (the same
+ * A kernel write into a buffer: bytes an earlier command in flight had
+ * checked may only be written with what they hold already (the same
  * image drawn twice).
  */
+static bool qxl_exec_write_keeps_checked(struct qxl_bo *dst, u64 off, const void *val, u32 len)
+{
+	u8 cur[sizeof(u64)];
+
+	if (!qxl_bo_parsed(dst, off, len))
+		return true;
+	memcpy_fromio(cur, dst->vaddr + off, len);
+	return !memcmp(cur, val, len);
+}
+
 static int qxl_exec_reloc_write(struct qxl_exec *ex, struct qxl_bo *dst, u64 off,
 				const void *val, u32 len)
 {
-	u8 cur[sizeof(qxl_phys)];
-
-	if (qxl_bo_parsed(dst, off, len)) {
-		memcpy_fromio(cur, dst->vaddr + off, len);
-		if (memcmp(cur, val, len)) {
-			drm_dbg_driver(&ex->qdev->drm,
-				       "relocation into bytes a command in flight parses\n");
-			return -EINVAL;
-		}
+	if (!qxl_exec_write_keeps_checked(dst, off, val, len)) {
+		drm_dbg_driver(&ex->qdev->drm,
+			       "relocation into bytes a command in flight parses\n");
+		return -EINVAL;
 	}
 	memcpy_toio(dst->vaddr + off, val, len);
 	return 0;
@@ -600,18 +611,21 @@ static bool qxl_exec_bitmap_data_ok(struct qxl_exec *ex, const struct qxl_exec_p
 	if (direct) {
 		if (!qxl_exec_ptr_inside(&p, 0, size))
 			return false;
-		if (hash)
+		if (hash) {
+			if (!qxl_exec_parsed(ex, &p, 0, size))
+				return false;
 			qxl_exec_hash_io(hash, p.bo->vaddr + p.off, size);
+		}
 		return true;
 	}
 	while (p.bo) {
 		/* every link is a relocation: a longer chain must loop */
-		if (++links > ex->n_relocs || !qxl_exec_ptr_inside(&p, 0, sizeof(chunk)) ||
-		    !qxl_exec_parsed(ex, &p, 0, sizeof(chunk)))
+		if (++links > ex->n_relocs || !qxl_exec_ptr_inside(&p, 0, sizeof(chunk)))
 			return false;
 		memcpy_fromio(&chunk, p.bo->vaddr + p.off, sizeof(chunk));
 		if (!qxl_exec_ptr_inside(&p, sizeof(chunk), chunk.data_size) ||
-		    chunk.data_size > size - total)
+		    chunk.data_size > size - total ||
+		    !qxl_exec_parsed(ex, &p, 0, sizeof(chunk) + (hash ? chunk.data_size : 0)))
 			return false;
 		if (hash)
 			qxl_exec_hash_io(hash, p.bo->vaddr + p.off + sizeof(chunk),
@@ -663,8 +677,8 @@ static bool qxl_exec_header_write_at(const struct qxl_exec *ex, unsigned int hdr
 		}
 		return false;
 	}
-	for (k = 0; k < ex->n_cache_ids; k++) {
-		if (ex->cache_ids[k].hdr == hdr && ex->cache_ids[k].at == at)
+	for (k = 0; k < ex->n_image_ids; k++) {
+		if (ex->image_ids[k].hdr == hdr && ex->image_ids[k].at == at)
 			return true;
 	}
 	return false;
@@ -701,8 +715,13 @@ static bool qxl_exec_writes_ok(const struct qxl_exec *ex)
 		if (!qxl_exec_write_ok(ex, ex->pals[i].img, ex->pals[i].at, true))
 			return false;
 	}
-	for (i = 0; i < ex->n_cache_ids; i++) {
-		if (!qxl_exec_write_ok(ex, ex->cache_ids[i].img, ex->cache_ids[i].at, false))
+	for (i = 0; i < ex->n_image_ids; i++) {
+		const struct qxl_exec_image_id *e = &ex->image_ids[i];
+		u64 cur;
+
+		/* writing what is there already (id 0 mostly) changes nothing */
+		memcpy_fromio(&cur, e->img->vaddr + e->at, sizeof(cur));
+		if (cur != e->id && !qxl_exec_write_ok(ex, e->img, e->at, false))
 			return false;
 	}
 	return true;
@@ -756,27 +775,50 @@ static void qxl_exec_put_palettes(struct qxl_exec *ex, struct qxl_release *relea
 }
 
 /*
- * Check a cached bitmap's pixels (as qxl_exec_bitmap_data_ok) and compute
- * the id the kernel gives it (top of this file): a hash of everything the
- * device draws it from, the palette as the device will see its copy.
+ * Record the id the kernel writes into the image at p (top of this file).
+ * The same header named twice by this command must get one id.
+ */
+static bool qxl_exec_image_id_add(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
+				  unsigned int hdr_range, u64 id)
+{
+	u64 at = p->off + offsetof(struct qxl_image, descriptor.id);
+	struct qxl_exec_image_id *e;
+	unsigned int i;
+
+	if (ex->n_image_ids == ARRAY_SIZE(ex->image_ids) ||
+	    !qxl_exec_write_keeps_checked(p->bo, at, &id, sizeof(id)))
+		return false;
+	for (i = 0; i < ex->n_image_ids; i++) {
+		if (ex->image_ids[i].img == p->bo && ex->image_ids[i].at == at &&
+		    ex->image_ids[i].id != id)
+			return false;
+	}
+	e = &ex->image_ids[ex->n_image_ids++];
+	e->img = p->bo;
+	e->at = at;
+	e->id = id;
+	e->hdr = hdr_range;
+	return true;
+}
+
+/*
+ * Check a cached bitmap's pixels (as qxl_exec_bitmap_data_ok) and give it
+ * its id (top of this file): a hash of everything the device draws it
+ * from, the palette as the device will see its copy.
  */
 static bool qxl_exec_cache_id(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
-			      const struct qxl_image *img, unsigned int hdr_range,
+			      const struct qxl_image *img, bool mask, unsigned int hdr_range,
 			      const struct qxl_exec_pal *pal, u64 size)
 {
 	const u32 fields[] = {
 		img->descriptor.type, img->descriptor.width, img->descriptor.height,
 		img->u.bitmap.format, img->u.bitmap.flags, img->u.bitmap.x, img->u.bitmap.y,
-		img->u.bitmap.stride, pal ? pal->n_ents : 0,
+		img->u.bitmap.stride, pal ? pal->n_ents : 0, mask,
 	};
 	static const u8 zeros[64];
-	struct qxl_exec_cache_id *e;
 	struct qxl_devif_siphash hash;
-	u64 at = p->off + offsetof(struct qxl_image, descriptor.id);
-	u64 id, cur, pad;
+	u64 id, pad;
 
-	if (ex->n_cache_ids == ARRAY_SIZE(ex->cache_ids))
-		return false;
 	qxl_devif_siphash_init(&hash, ex->qdev->client_image_key);
 	qxl_devif_siphash_update(&hash, fields, sizeof(fields));
 	if (pal) {
@@ -792,29 +834,17 @@ static bool qxl_exec_cache_id(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 	if (!qxl_exec_bitmap_data_ok(ex, p, img->u.bitmap.flags & QXL_BITMAP_DIRECT, size, &hash))
 		return false;
 	id = qxl_devif_siphash_final(&hash) & ~QXL_IMAGE_ID_KERNEL;
-
-	/* an earlier command in flight checked these bytes: keep what it saw */
-	if (qxl_bo_parsed(p->bo, at, sizeof(id))) {
-		memcpy_fromio(&cur, p->bo->vaddr + at, sizeof(cur));
-		if (cur != id)
-			return false;
-	}
-	e = &ex->cache_ids[ex->n_cache_ids++];
-	e->img = p->bo;
-	e->at = at;
-	e->id = id;
-	e->hdr = hdr_range;
-	return true;
+	return qxl_exec_image_id_add(ex, p, hdr_range, id ? id : 1);
 }
 
 /* The images' headers get their ids; write-protected from userspace by now. */
-static void qxl_exec_put_cache_ids(const struct qxl_exec *ex)
+static void qxl_exec_put_image_ids(const struct qxl_exec *ex)
 {
 	unsigned int i;
 
-	for (i = 0; i < ex->n_cache_ids; i++)
-		memcpy_toio(ex->cache_ids[i].img->vaddr + ex->cache_ids[i].at,
-			    &ex->cache_ids[i].id, sizeof(ex->cache_ids[i].id));
+	for (i = 0; i < ex->n_image_ids; i++)
+		memcpy_toio(ex->image_ids[i].img->vaddr + ex->image_ids[i].at,
+			    &ex->image_ids[i].id, sizeof(ex->image_ids[i].id));
 }
 
 /* Size of a surface this command names (0: the primary); false if gone. */
@@ -867,8 +897,8 @@ static bool qxl_exec_depths_ok(const struct qxl_exec *ex)
 /*
  * An image the device parses: a bitmap (spice-server's own limits, checked
  * in full so that nothing is dropped silently either) or a surface this
- * command names.  Compressed and cached images come from no client of
- * ours and are refused.
+ * command names.  Compressed images and references to the device's cache
+ * (QUIC, LZ, FROM_CACHE...) come from no client of ours and are refused.
  */
 static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p, bool mask,
 			      u32 *w, u32 *h)
@@ -893,6 +923,7 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 			      sizeof(img.u.surface_image));
 		if (!qxl_exec_parsed(ex, p, 0, hdr + sizeof(img.u.surface_image)))
 			return false;
+		hdr_range = ex->n_parsed - 1;
 		/* a surface that dies while the command waits aborts QEMU */
 		if (!qxl_exec_known_id(ex, img.u.surface_image.surface_id) ||
 		    ex->n_read == ARRAY_SIZE(ex->read_ids) ||
@@ -900,7 +931,7 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 			return false;
 		ex->read_ids[ex->n_read++] = img.u.surface_image.surface_id;
 		ex->n_images++;
-		return true;
+		return qxl_exec_image_id_add(ex, p, hdr_range, 0);
 	case QXL_IMAGE_TYPE_BITMAP:
 		break;
 	default:
@@ -937,14 +968,19 @@ static bool qxl_exec_image_ok(struct qxl_exec *ex, const struct qxl_exec_ptr *p,
 			if (!qxl_exec_pal_add(ex, p, &pal, palette.num_ents, bpp))
 				return false;
 			pal_copy = &ex->pals[ex->n_pals - 1];
+			/* copied at submit: no kernel write may change it before */
+			if (!qxl_exec_parsed(ex, &pal, 0, sizeof(palette) +
+					     pal_copy->n_copy * sizeof(u32)))
+				return false;
 		}
 	}
 	*w = img.u.bitmap.x;
 	*h = img.u.bitmap.y;
 	ex->n_images++;
 	if (img.descriptor.flags & QXL_IMAGE_CACHE)
-		return qxl_exec_cache_id(ex, p, &img, hdr_range, pal_copy, size);
-	return qxl_exec_bitmap_data_ok(ex, p, img.u.bitmap.flags & QXL_BITMAP_DIRECT, size, NULL);
+		return qxl_exec_cache_id(ex, p, &img, mask, hdr_range, pal_copy, size);
+	return qxl_exec_bitmap_data_ok(ex, p, img.u.bitmap.flags & QXL_BITMAP_DIRECT, size, NULL) &&
+	       qxl_exec_image_id_add(ex, p, hdr_range, 0);
 }
 
 /* An image address in the command: 0 unless required, else a valid image. */
@@ -1301,7 +1337,7 @@ retry:
 			       ex->relocs[i].src && qxl_bo_is_fb(qdev, ex->relocs[i].src);
 	ex->n_ids = 0;
 	ex->n_pals = 0;
-	ex->n_cache_ids = 0;
+	ex->n_image_ids = 0;
 	ex->n_parsed = 0;
 	ex->n_read = 0;
 	ex->n_images = 0;
@@ -1360,7 +1396,7 @@ retry:
 	ex->d.mm_time = readl(&qdev->rom->mm_clock);
 	memcpy_toio(qxl_release_ptr(release, 0), &ex->d, sizeof(ex->d));
 	qxl_exec_put_palettes(ex, release);
-	qxl_exec_put_cache_ids(ex);
+	qxl_exec_put_image_ids(ex);
 	ret = qxl_release_submit_fence(release, QXL_CMD_DRAW, NULL, &fence);
 	qxl_bo_track_arm(track, fence);
 	if (fence)

@@ -2536,6 +2536,59 @@ static uint32_t console_pattern(uint32_t x, uint32_t y)
  * structural check (qxl-record) fails this test when one id reaches the
  * device with two different images, and the screen must show both.
  */
+/*
+ * A 16x16 1-bit image (rows of 0x55 0xaa) with a black and white palette
+ * at offset 1024, flagged QXL_IMAGE_CACHE under client id 'id', drawn onto
+ * surf as a COPY source or as the mask of a white FILL.  Returns the id
+ * the header holds afterwards (0 and a failed check if not drawn).
+ */
+static uint64_t draw_mono(struct buf *b, uint32_t surf, uint64_t id, int as_mask)
+{
+	struct qxl_palette pal = { .num_ents = 2 };
+	uint32_t ents[2] = { 0, 0x00ffffff };
+	struct qxl_image im;
+	struct cmd c;
+	uint32_t y;
+	int ret;
+
+	write_image_headers(b->map, CACHE_BLOCK, CACHE_BLOCK);
+	memcpy(&im, b->map, sizeof(im));
+	im.descriptor.flags = QXL_IMAGE_CACHE;
+	im.descriptor.id = id;
+	im.u.bitmap.format = QXL_BITMAP_FMT_1BIT_BE;
+	im.u.bitmap.stride = CACHE_BLOCK / 8;
+	memcpy(b->map, &im, sizeof(im));
+	poke(b, CHUNK_FIELD(data_size), CACHE_BLOCK * CACHE_BLOCK / 8, 4);
+	for (y = 0; y < CACHE_BLOCK; y++)
+		memset(b->map + IMG_CHUNK + sizeof(struct qxl_data_chunk) + y * CACHE_BLOCK / 8,
+		       y & 1 ? 0xaa : 0x55, CACHE_BLOCK / 8);
+	memcpy(b->map + 1024, &pal, sizeof(pal));
+	memcpy(b->map + 1024 + sizeof(pal), ents, sizeof(ents));
+	if (as_mask) {
+		cmd_init(&c, QXL_DRAW_FILL, 0, 0, CACHE_BLOCK, CACHE_BLOCK);
+		c.d.u.fill.brush.type = QXL_BRUSH_TYPE_SOLID;
+		c.d.u.fill.brush.u.color = 0x00ffffff;
+		c.d.u.fill.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.fill.mask.bitmap),
+			  b->handle, 0);
+	} else {
+		cmd_init(&c, QXL_DRAW_COPY, 0, 0, CACHE_BLOCK, CACHE_BLOCK);
+		c.d.u.copy.src_area.right = CACHE_BLOCK;
+		c.d.u.copy.src_area.bottom = CACHE_BLOCK;
+		c.d.u.copy.rop_descriptor = QXL_ROPD_OP_PUT;
+		cmd_reloc(&c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.src_bitmap),
+			  b->handle, 0);
+	}
+	cmd_target(&c, surf);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, b->handle, IMG_FIELD(u.bitmap.data), b->handle, IMG_CHUNK);
+	cmd_reloc(&c, QXL_RELOC_TYPE_BO, b->handle, IMG_FIELD(u.bitmap.palette), b->handle, 1024);
+	ret = cmd_submit(&c);
+	expect_ret(ret, 0, as_mask ? "a cached 1-bit image drawn as a FILL's mask"
+				   : "the same 1-bit image drawn as a COPY's source");
+	memcpy(&im, b->map, sizeof(im));
+	return ret ? 0 : im.descriptor.id;
+}
+
 static void test_cacheid(void)
 {
 	static const char *const what[] = {
@@ -2651,6 +2704,27 @@ static void test_cacheid(void)
 		   bad, ans);
 	buf_free(&green);
 	buf_free(&red);
+
+	/*
+	 * The same 1-bit image as a mask and as a source: the device decodes
+	 * a mask to a 1-bit surface and a source through its palette, and a
+	 * source sent by reference to a mask cached under its id shows black.
+	 */
+	if (!buf_alloc(&red, 2048) && !buf_map(&red) && !buf_alloc(&green, 2048) &&
+	    !buf_map(&green)) {
+		id_red = draw_mono(&red, surf.handle, ids[0], 1);
+		id_green = draw_mono(&green, surf.handle, ids[0], 0);
+		ok(id_red && id_green && id_red != id_green,
+		   "one 1-bit image as a mask and as a source: expected two ids, got 0x%016llx and 0x%016llx",
+		   (unsigned long long)id_red, (unsigned long long)id_green);
+		buf_free(&green);
+		buf_free(&red);
+	} else {
+		ok(0, "a buffer for a 1-bit image: expected ALLOC + MAP to work, got %s",
+		   strerror(errno));
+		buf_free(&green);
+		buf_free(&red);
+	}
 out_img:
 	buf_free(&img);
 	buf_free(&surf);
@@ -4207,6 +4281,34 @@ static void ab_overlap_cached(struct ab_ctx *x, struct cmd *c)
 	ab_overlap(x, c, 0, 1);
 }
 
+/*
+ * A cached 32-bit source whose header is also the pixels of a cached
+ * 1-bit mask (64x4, direct, at img offset 2048): the kernel hashes the
+ * mask's pixels for its id, then would write the source's id into them,
+ * and the mask's id would name other pixels than the device draws.
+ */
+static void ab_id_in_pixels(struct ab_ctx *x, struct cmd *c)
+{
+	struct qxl_image mask = { 0 };
+
+	ab_copy32(x, c);
+	poke(&x->img, IMG_FIELD(descriptor.flags), QXL_IMAGE_CACHE, 1);
+	mask.descriptor.type = QXL_IMAGE_TYPE_BITMAP;
+	mask.descriptor.flags = QXL_IMAGE_CACHE;
+	mask.descriptor.width = 64;
+	mask.descriptor.height = 4;
+	mask.u.bitmap.format = QXL_BITMAP_FMT_1BIT_BE;
+	mask.u.bitmap.flags = QXL_BITMAP_TOP_DOWN | QXL_BITMAP_DIRECT;
+	mask.u.bitmap.x = 64;
+	mask.u.bitmap.y = 4;
+	mask.u.bitmap.stride = 8;
+	memcpy(x->img.map + 2048, &mask, sizeof(mask));
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, 0, offsetof(struct qxl_drawable, u.copy.mask.bitmap),
+		  x->img.handle, 2048);
+	cmd_reloc(c, QXL_RELOC_TYPE_BO, x->img.handle, 2048 + IMG_FIELD(u.bitmap.data),
+		  x->img.handle, 0);
+}
+
 #define AB_DRAW	QXL_CMD_DRAW
 
 static const struct ab_case {
@@ -4264,6 +4366,8 @@ static const struct ab_case {
 	  ab_overlap_pal, AB_DRAW, -EINVAL },
 	{ "cached 32-bit image whose id is also a clip list's next-chunk link",
 	  "kernel write after check", ab_overlap_cached, AB_DRAW, -EINVAL },
+	{ "cached source whose header is the pixels of a cached mask",
+	  "kernel write into hashed pixels", ab_id_in_pixels, AB_DRAW, -EINVAL },
 };
 
 /* Does ROP3 code use pattern, source and destination (what spice-common implements)? */
