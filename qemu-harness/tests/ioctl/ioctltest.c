@@ -2536,6 +2536,26 @@ static uint32_t console_pattern(uint32_t x, uint32_t y)
  * structural check (qxl-record) fails this test when one id reaches the
  * device with two different images, and the screen must show both.
  */
+/* Flag the image at the start of b QXL_IMAGE_CACHE under client id 'id'. */
+static void set_cache_id(struct buf *b, uint64_t id)
+{
+	struct qxl_image im;
+
+	memcpy(&im, b->map, sizeof(im));
+	im.descriptor.flags = QXL_IMAGE_CACHE;
+	im.descriptor.id = id;
+	memcpy(b->map, &im, sizeof(im));
+}
+
+/* The id in the header of the image at the start of b. */
+static uint64_t image_id(const struct buf *b)
+{
+	struct qxl_image im;
+
+	memcpy(&im, b->map, sizeof(im));
+	return im.descriptor.id;
+}
+
 /*
  * A 16x16 1-bit image (rows of 0x55 0xaa) with a black and white palette
  * at offset 1024, flagged QXL_IMAGE_CACHE under client id 'id', drawn onto
@@ -2546,18 +2566,14 @@ static uint64_t draw_mono(struct buf *b, uint32_t surf, uint64_t id, int as_mask
 {
 	struct qxl_palette pal = { .num_ents = 2 };
 	uint32_t ents[2] = { 0, 0x00ffffff };
-	struct qxl_image im;
 	struct cmd c;
 	uint32_t y;
 	int ret;
 
 	write_image_headers(b->map, CACHE_BLOCK, CACHE_BLOCK);
-	memcpy(&im, b->map, sizeof(im));
-	im.descriptor.flags = QXL_IMAGE_CACHE;
-	im.descriptor.id = id;
-	im.u.bitmap.format = QXL_BITMAP_FMT_1BIT_BE;
-	im.u.bitmap.stride = CACHE_BLOCK / 8;
-	memcpy(b->map, &im, sizeof(im));
+	set_cache_id(b, id);
+	poke(b, IMG_FIELD(u.bitmap.format), QXL_BITMAP_FMT_1BIT_BE, 1);
+	poke(b, IMG_FIELD(u.bitmap.stride), CACHE_BLOCK / 8, 4);
 	poke(b, CHUNK_FIELD(data_size), CACHE_BLOCK * CACHE_BLOCK / 8, 4);
 	for (y = 0; y < CACHE_BLOCK; y++)
 		memset(b->map + IMG_CHUNK + sizeof(struct qxl_data_chunk) + y * CACHE_BLOCK / 8,
@@ -2585,8 +2601,7 @@ static uint64_t draw_mono(struct buf *b, uint32_t surf, uint64_t id, int as_mask
 	ret = cmd_submit(&c);
 	expect_ret(ret, 0, as_mask ? "a cached 1-bit image drawn as a FILL's mask"
 				   : "the same 1-bit image drawn as a COPY's source");
-	memcpy(&im, b->map, sizeof(im));
-	return ret ? 0 : im.descriptor.id;
+	return ret ? 0 : image_id(b);
 }
 
 static void test_cacheid(void)
@@ -2601,7 +2616,6 @@ static void test_cacheid(void)
 	uint64_t ids[4], k, got, first = 0, id_red, id_green;
 	uint32_t x, y, fx = 0, fy = 0;
 	struct buf surf, img, red, green;
-	struct qxl_image im;
 	struct shown s;
 	unsigned int i;
 	long bad;
@@ -2632,14 +2646,10 @@ static void test_cacheid(void)
 	if (ret)
 		goto out;
 	for (i = 0; i < 4; i++) {
-		memcpy(&im, img.map, sizeof(im));
-		im.descriptor.flags = QXL_IMAGE_CACHE;
-		im.descriptor.id = ids[i];
-		memcpy(img.map, &im, sizeof(im));
+		set_cache_id(&img, ids[i]);
 		ret = copy_image(surf.handle, img.handle, 0, 0, CACHE_BLOCK, CACHE_BLOCK);
 		expect_ret(ret, 0, "a client image flagged QXL_IMAGE_CACHE is drawn");
-		memcpy(&im, img.map, sizeof(im));
-		got = im.descriptor.id;
+		got = image_id(&img);
 		if (i == 0)
 			first = got;
 		ok(got != ids[i] && !(got & 1ULL << 63) && got == first,
@@ -2671,18 +2681,13 @@ static void test_cacheid(void)
 	for (i = 0; i < 2; i++) {
 		struct buf *b = i ? &green : &red;
 
-		memcpy(&im, b->map, sizeof(im));
-		im.descriptor.flags = QXL_IMAGE_CACHE;
-		im.descriptor.id = ids[0];
-		memcpy(b->map, &im, sizeof(im));
+		set_cache_id(b, ids[0]);
 		ret = copy_image(0, b->handle, i * CACHE_BLOCK, 0, CACHE_BLOCK, CACHE_BLOCK);
 		expect_ret(ret, 0, i ? "the green image drawn on the screen, right"
 				     : "the red image drawn on the screen, left");
 	}
-	memcpy(&im, red.map, sizeof(im));
-	id_red = im.descriptor.id;
-	memcpy(&im, green.map, sizeof(im));
-	id_green = im.descriptor.id;
+	id_red = image_id(&red);
+	id_green = image_id(&green);
 	ok(id_red != id_green,
 	   "one client id on a red and a green image: expected two ids, got 0x%016llx and 0x%016llx",
 	   (unsigned long long)id_red, (unsigned long long)id_green);
