@@ -993,6 +993,34 @@ static void op_map(struct rng *r)
 	}
 }
 
+/*
+ * Mappings left behind when their handle is closed, on purpose: each holds
+ * its buffer, so only the last NORPHAN live on (a 1,000,000-call run that
+ * kept them all held the whole dumb-buffer limit and the surface BAR).
+ */
+#define NORPHAN	16
+static struct {
+	void *map;
+	size_t len;
+} orphans[NORPHAN];
+static unsigned int orphan_next;
+
+static void orphan_add(void *map, size_t len)
+{
+	void *old;
+	size_t old_len;
+
+	pthread_mutex_lock(&pool_lock);
+	old = orphans[orphan_next].map;
+	old_len = orphans[orphan_next].len;
+	orphans[orphan_next].map = map;
+	orphans[orphan_next].len = len;
+	orphan_next = (orphan_next + 1) % NORPHAN;
+	pthread_mutex_unlock(&pool_lock);
+	if (old)
+		unmap(old, old_len);
+}
+
 /* Free a random slot: close its handle, unmap it (another thread may be writing it). */
 static void op_free(struct rng *r)
 {
@@ -1010,7 +1038,9 @@ static void op_free(struct rng *r)
 		struct drm_gem_close c = { .handle = o.handle };
 
 		if (o.map && one_in(r, 2))
-			unmap(o.map, o.map_len);	/* else the mapping outlives the handle */
+			unmap(o.map, o.map_len);
+		else if (o.map)
+			orphan_add(o.map, o.map_len);	/* the mapping outlives the handle */
 		io(IO_GEM_CLOSE, o.fdi, DRM_IOCTL_GEM_CLOSE, &c);
 	} else {
 		/* close the handle but keep the slot (a stale handle others still use) */
@@ -2033,6 +2063,37 @@ static unsigned int scan_kmsg(int kfd)
 }
 
 /*
+ * Close every descriptor above stderr but keep, and unmap every mapping of
+ * the device (a mapping keeps its DRM file open, and the file its master
+ * role and buffers): the pool's bookkeeping misses some after a long run.
+ */
+static void close_all_but(int keep)
+{
+	int fd, max = (int)sysconf(_SC_OPEN_MAX);
+	unsigned long lo, hi;
+	char line[512];
+	int found;
+	FILE *f;
+
+	for (fd = 3; fd < max && fd < 65536; fd++)
+		if (fd != keep)
+			close(fd);
+	/* again until none is left: unmapping while reading may skip lines */
+	for (found = 1; found; ) {
+		found = 0;
+		f = fopen("/proc/self/maps", "r");
+		if (!f)
+			return;
+		while (fgets(line, sizeof(line), f)) {
+			if (strstr(line, "/dev/dri/") &&
+			    sscanf(line, "%lx-%lx", &lo, &hi) == 2 && !munmap((void *)lo, hi - lo))
+				found = 1;
+		}
+		fclose(f);
+	}
+}
+
+/*
  * After the run: a pattern derived from the seed in a dumb buffer shown on
  * head 0, against a QMP screendump.  0 = equal, > 0 = differing pixels,
  * < 0 = could not show or read it.
@@ -2052,8 +2113,10 @@ static long screen_check(void)
 	FILE *p;
 	int k;
 
-	if (ioctl(fds[0], DRM_IOCTL_SET_MASTER, NULL))
+	if (ioctl(fds[0], DRM_IOCTL_SET_MASTER, NULL)) {
 		printf("# screen check: SET_MASTER: %s\n", strerror(errno));
+		system("sed 's/^/# clients: /' /sys/kernel/debug/dri/0/clients");
+	}
 	if (res && res->count_connectors)
 		conn = drmModeGetConnector(fds[0], res->connectors[0]);
 	if (!conn || !conn->count_modes || !res->count_crtcs) {
@@ -2073,14 +2136,24 @@ static long screen_check(void)
 	}
 	c.width = mode.hdisplay;
 	c.height = mode.vdisplay;
-	if (ioctl(fds[0], DRM_IOCTL_MODE_CREATE_DUMB, &c))
+	if (ioctl(fds[0], DRM_IOCTL_MODE_CREATE_DUMB, &c)) {
+		printf("# screen check: CREATE_DUMB %ux%u: %s (dumb_mem_used %lld, surf_mem_used %lld, bos_live %lld)\n",
+		       c.width, c.height, strerror(errno),
+		       qxl_debugfs_counter("qxl_status", "dumb_mem_used"),
+		       qxl_debugfs_counter("qxl_objects", "surf_mem_used"),
+		       qxl_debugfs_counter("qxl_objects", "bos_live"));
 		goto out;
+	}
 	m.handle = c.handle;
-	if (ioctl(fds[0], DRM_IOCTL_MODE_MAP_DUMB, &m))
+	if (ioctl(fds[0], DRM_IOCTL_MODE_MAP_DUMB, &m)) {
+		printf("# screen check: MAP_DUMB: %s\n", strerror(errno));
 		goto out;
+	}
 	px = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], (off_t)m.offset);
-	if (px == MAP_FAILED)
+	if (px == MAP_FAILED) {
+		printf("# screen check: mmap of the dumb buffer: %s\n", strerror(errno));
 		goto out;
+	}
 	for (y = 0; y < c.height; y++)
 		for (x = 0; x < c.width; x++)
 			px[y * (c.pitch / 4) + x] =
@@ -2359,6 +2432,9 @@ int main(int argc, char **argv)
 			munmap(pool[k].map, pool[k].map_len);
 		pool[k].kind = OBJ_FREE;
 	}
+	for (k = 0; k < NORPHAN; k++)
+		if (orphans[k].map)
+			munmap(orphans[k].map, orphans[k].len);
 	pthread_mutex_unlock(&pool_lock);
 	for (k = 0; k < NDMABUF; k++)
 		if (dmabufs[k] >= 0)
@@ -2366,6 +2442,16 @@ int main(int argc, char **argv)
 	/* the run may have left the second client master; mappings keep its file open */
 	ioctl(fds[1], DRM_IOCTL_DROP_MASTER, NULL);
 	close(fds[1]);
+	/*
+	 * The check is what a client gets once the fuzzer's are gone.  A long
+	 * run leaves files the pool does not know: random ioctls return
+	 * dma-buf and lease fds, and a dma-buf holds its buffer (seed 11, 1M
+	 * calls: every byte of the dumb-buffer limit held, 10 DRM files open),
+	 * so a new dumb buffer would be refused for want of memory.  Every
+	 * descriptor but stdio and the kernel log's goes first.
+	 */
+	close_all_but(kfd);
+	fds[0] = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
 	if (screen) {
 		bad = screen_check();
 		ok(bad == 0, "the device still draws: expected the screendump to equal the pattern, got %ld differing pixels%s",
